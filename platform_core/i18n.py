@@ -1,0 +1,33 @@
+"""Arabic unless the visitor asked for English with ?lang=en or the switcher (a cookie)."""
+
+from django.conf import settings
+from django.utils import translation
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+class LanguageQueryMiddleware:
+    """Chooses the language from ?lang=, then the cookie, then Arabic.
+
+    The browser's Accept-Language is ignored on purpose: an Arabic site for Saudi users must
+    not turn English because a phone is set to English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        asked = request.GET.get("lang")
+        language = asked if asked in SUPPORTED else None
+        if language is None:
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            language = cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if asked in SUPPORTED:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, asked, max_age=365 * 24 * 3600, samesite="Lax"
+            )
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,294 @@
+"""Mustafid's one settings module. Every value comes from the environment through `env`."""
+
+from urllib.parse import urlsplit
+
+import dj_database_url
+import dj_email_url
+
+from platform_core import env
+from platform_core.observability import sentry_init
+
+BASE_DIR = env.BASE_DIR
+LOCAL_DIR = env.LOCAL_DIR
+
+SECRET_KEY = env.secret_key()
+DEBUG = env.flag("DEBUG")
+
+# Where the platform answers: its host is PLATFORM_DOMAIN, each association `<slug>.<domain>`.
+PLATFORM_BASE_URL = env.text("PLATFORM_BASE_URL", "http://localhost:8000")
+_base = urlsplit(PLATFORM_BASE_URL)
+PLATFORM_SCHEME = _base.scheme
+PLATFORM_DOMAIN = _base.hostname
+PLATFORM_PORT = _base.port
+# Hosts are checked by the association middleware against the domains table; this list only
+# keeps Django's own check from refusing custom domains.
+ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "*")
+CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
+
+# --- applications -----------------------------------------------------------------------------
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "tenants.accounts",
+    "platform_core",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+# Association members, their sessions, tokens and everything they work on live in the
+# association's own schema.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "tenants.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "rest_framework.authtoken",
+    "publishing",
+    "workflow",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Association"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# search_path is set once per connection and schema, not before every cursor.
+TENANT_LIMIT_SET_CALLS = True
+# How a new association's schema is made: "clone" copies a migrated base schema, "migrate" runs
+# the migrations. bench/provisioning.py measures both; bench/README.md says why this default.
+ASSOCIATION_PROVISIONING = env.text("ASSOCIATION_PROVISIONING", "clone")
+TENANT_BASE_SCHEMA = "association_base"
+TENANT_CREATION_FAKES_MIGRATIONS = ASSOCIATION_PROVISIONING == "clone"
+# Seconds a host → association lookup stays in a process's memory.
+ASSOCIATION_CACHE_SECONDS = env.integer("ASSOCIATION_CACHE_SECONDS", 10)
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "platform_core.tenancy.AssociationMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "platform_core.i18n.LanguageQueryMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "tenants.accounts.middleware.OperatorMFAMiddleware",
+]
+
+ROOT_URLCONF = "platform_core.urls_association"
+PUBLIC_SCHEMA_URLCONF = "platform_core.urls_platform"
+WSGI_APPLICATION = "platform_core.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "platform_core.context_processors.platform",
+            ],
+        },
+    }
+]
+
+# --- data -------------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.database_url(),
+        engine="django_tenants.postgresql_backend",
+        # Persistent connections with a bounded life: a backend grows with every schema it
+        # touches (bench/README.md), so it is replaced before it grows without end.
+        conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 300),
+        conn_health_checks=True,
+    )
+}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.text("CACHE_URL"),
+        }
+        if env.text("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+    # Every key carries the schema of the association it was written for.
+    | {
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+STORAGES = {
+    # Files land under MEDIA_ROOT/<schema>/: one association's files never sit in another's.
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = env.text("MEDIA_ROOT", str(LOCAL_DIR / "media"))
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STATIC_ROOT = env.text("STATIC_ROOT", str(LOCAL_DIR / "static"))
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "platform_core" / "static"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- people -----------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2 first: memory-hard, and a tenth of PBKDF2's time per sign-in at Django's defaults.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home_after_login"
+ACCOUNT_ADAPTER = "tenants.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Mustafid"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PLATFORM_SCHEME == "https"
+CSRF_COOKIE_SECURE = PLATFORM_SCHEME == "https"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "platform_core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mustafid API",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- language and time ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", "العربية"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["platform_core.formats"]
+USE_I18N = True
+TIME_ZONE = "Asia/Riyadh"
+USE_TZ = True
+
+# --- e-mail -----------------------------------------------------------------------------------
+
+_email = dj_email_url.parse(env.text("EMAIL_URL", f"file://{LOCAL_DIR / 'mail'}"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "Mustafid <no-reply@mustafid.sa>")
+
+# --- Celery -----------------------------------------------------------------------------------
+
+# With no broker named, a real worker still runs: kombu's filesystem transport needs no server.
+CELERY_BROKER_URL = env.text("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = env.text("CELERY_FILESYSTEM_DIR", str(LOCAL_DIR / "broker"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _broker_dir,
+        "data_folder_out": _broker_dir,
+        "processed_folder": _broker_dir,
+        "store_processed": False,
+    }
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = env.text(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(LOCAL_DIR / "celerybeat-schedule")
+)
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Stripe (billing is off until both keys are set) ------------------------------------------
+
+STRIPE_ENABLED = env.all_or_none("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+STRIPE_SECRET_KEY = env.text("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env.text("STRIPE_WEBHOOK_SECRET")
+
+# --- logs and errors --------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"association": {"()": "platform_core.observability.AssociationLogFilter"}},
+    "formatters": {"json": {"()": "platform_core.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["association"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SENTRY_DSN = env.text("SENTRY_DSN")
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=env.text("SENTRY_ENVIRONMENT", "production"))
+
+# --- production -------------------------------------------------------------------------------
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PLATFORM_SCHEME == "https":
+    SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,0 +1,15 @@
+"""URLs of the platform host (public schema)."""
+
+from django.urls import include, path
+
+from platform_core import health, views
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("", views.platform_home, name="platform_home"),
+    path("signup/", tenant_views.signup, name="signup"),
+    path("after-login/", tenant_views.home_after_login, name="home_after_login"),
+    path("accounts/", include("allauth.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def platform_home(request):
+    return render(request, "platform/home.html")

@@ -1,0 +1,73 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from tenants.accounts.models import User
+from tenants.models import Association
+
+
+def errors_onto_form(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields (or at its top)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class SignupForm(forms.Form):
+    name_ar = forms.CharField(label=_("Association name in Arabic"), max_length=200)
+    name_en = forms.CharField(label=_("Association name in English"), max_length=200)
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=40,
+        help_text=_("Your association's address: lowercase letters, digits and hyphens."),
+    )
+    admin_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Your e-mail"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class AssociationProfileForm(forms.ModelForm):
+    class Meta:
+        model = Association
+        fields = [
+            "name_ar",
+            "name_en",
+            "license_number",
+            "supervising_authority",
+            "address",
+            "postal_code",
+            "phone",
+            "email",
+            "website",
+            "logo",
+        ]
+
+    social_x = forms.CharField(label="X", max_length=100, required=False)
+    social_instagram = forms.CharField(label="Instagram", max_length=100, required=False)
+    social_snapchat = forms.CharField(label="Snapchat", max_length=100, required=False)
+
+
+class BankAccountForm(forms.Form):
+    iban = forms.CharField(label=_("IBAN"), max_length=40)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    holder_name = forms.CharField(label=_("Account holder"), max_length=200, required=False)
+
+
+BankAccountFormSet = formset_factory(BankAccountForm, extra=1, max_num=10, validate_max=True)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[c for c in User.Role.choices if c[0] != User.Role.OPERATOR]
+    )
+
+
+class JoinForm(forms.Form):
+    password = forms.CharField(
+        label=_("Choose a password"), widget=forms.PasswordInput, strip=False
+    )

@@ -1,0 +1,34 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from tenants.services import association_provision
+
+
+class Command(BaseCommand):
+    help = "Provision an association: its schema, its domain and its first admin."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", required=True)
+        parser.add_argument("--name-ar", required=True)
+        parser.add_argument("--name-en", required=True)
+        parser.add_argument("--admin-email", required=True)
+        parser.add_argument("--admin-password", required=True)
+
+    def handle(self, *args, **options):
+        try:
+            association, _admin = association_provision(
+                slug=options["slug"],
+                name_ar=options["name_ar"],
+                name_en=options["name_en"],
+                admin_email=options["admin_email"],
+                admin_password=options["admin_password"],
+            )
+        except ValidationError as error:
+            raise CommandError(format_errors(error)) from error
+        self.stdout.write(association.url("/"))
+
+
+def format_errors(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+    return " ".join(error.messages)

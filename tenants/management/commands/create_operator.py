@@ -1,0 +1,20 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from tenants.accounts.services import operator_create
+from tenants.management.commands.create_association import format_errors
+
+
+class Command(BaseCommand):
+    help = "Create a platform operator (public schema). MFA is set up at the first sign-in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--email", required=True)
+        parser.add_argument("--password", required=True)
+
+    def handle(self, *args, **options):
+        try:
+            operator = operator_create(email=options["email"], password=options["password"])
+        except ValidationError as error:
+            raise CommandError(format_errors(error)) from error
+        self.stdout.write(f"operator {operator.email} created")

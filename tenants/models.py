@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from platform_core.saudi import normalize_iban, normalize_phone, saudi_bank_name
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
+RESERVED_SLUGS = frozenset(
+    {
+        "www",
+        "api",
+        "admin",
+        "console",
+        "static",
+        "media",
+        "app",
+        "mail",
+        "smtp",
+        "ftp",
+        "billing",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "blog",
+        "public",
+        "platform",
+        "mustafid",
+        "accounts",
+        "signup",
+        "login",
+        "assets",
+        "cdn",
+        "dev",
+        "test",
+        "staging",
+        "demo-base",
+        "association-base",
+        "healthz",
+        "readyz",
+        "pg-catalog",
+        "information-schema",
+    }
+)
+
+
+def validate_slug(value: str) -> None:
+    if not SLUG_PATTERN.match(value) or "--" in value:
+        raise ValidationError(
+            _(
+                "Use 3 to 40 lowercase Latin letters, digits and single hyphens, "
+                "starting and ending with a letter or digit."
+            ),
+            code="slug_format",
+        )
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is reserved."), code="slug_reserved", params={"slug": value}
+        )
+
+
+def validate_iban(value: str) -> None:
+    normalize_iban(value)
+
+
+def validate_phone(value: str) -> None:
+    normalize_phone(value)
+
+
+class Association(TenantMixin):
+    """A non-profit association; its members and work live in its own schema."""
+
+    class Status(models.TextChoices):
+        TRIAL = "trial", _("Trial")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    # Schemas are made by tenants.services.association_provision, never as a side effect of save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    slug = models.CharField(_("address"), max_length=40, unique=True, validators=[validate_slug])
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    license_number = models.CharField(
+        _("licence / NCNP registration number"), max_length=50, blank=True
+    )
+    supervising_authority = models.CharField(_("supervising authority"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A Saudi postal code has 5 digits."))],
+    )
+    phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    social_handles = models.JSONField(_("social media"), default=dict, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logo/", blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRIAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["trial", "active", "suspended"]),
+                name="association_status_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en or self.slug
+
+    @property
+    def primary_host(self) -> str:
+        from django.conf import settings
+
+        return f"{self.slug}.{settings.PLATFORM_DOMAIN}"
+
+    def url(self, path: str = "/") -> str:
+        from django.conf import settings
+
+        port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+        return f"{settings.PLATFORM_SCHEME}://{self.primary_host}{port}{path}"
+
+
+class Domain(DomainMixin):
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("domain"), name="domain_unique_ci")]
+
+
+class BankAccount(models.Model):
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="bank_accounts"
+    )
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
+    holder_name = models.CharField(_("account holder"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "iban"], name="bank_account_iban_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.iban
+
+    def clean(self) -> None:
+        if self.iban:
+            self.iban = normalize_iban(self.iban)
+            self.bank_name = self.bank_name or saudi_bank_name(self.iban)

@@ -1,0 +1,184 @@
+"""Provisioning and editing associations."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, schema_exists
+
+from platform_core.celery import enqueue_on_commit
+from tenants.accounts.models import User
+from tenants.accounts.services import user_create, user_email_validate
+from tenants.models import Association, BankAccount, Domain, validate_slug
+from tenants.selectors import association_cache_clear
+
+logger = logging.getLogger(__name__)
+
+
+def schema_name_for(slug: str) -> str:
+    # Slugs have no underscores, so the mapping is one to one; the prefix keeps every schema
+    # name clear of "public" and "pg_".
+    return "a_" + slug.replace("-", "_")
+
+
+def association_slug_check(*, slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    try:
+        validate_slug(slug)
+    except ValidationError as error:
+        raise ValidationError({"slug": error.messages}) from error
+    taken = (
+        Association.objects.filter(slug=slug).exists()
+        or Domain.objects.filter(domain__iexact=f"{slug}.{settings.PLATFORM_DOMAIN}").exists()
+        or schema_exists(schema_name_for(slug))
+    )
+    if taken:
+        raise ValidationError({"slug": _("This address is already taken.")})
+    return slug
+
+
+def association_provision(
+    *,
+    slug: str,
+    name_ar: str,
+    name_en: str,
+    admin_email: str,
+    admin_password: str,
+    admin_name: str = "",
+    status: str = Association.Status.TRIAL,
+) -> tuple[Association, User]:
+    """Create an association, its schema, its domain and its first admin, all or nothing.
+
+    PostgreSQL's DDL is transactional: a failure at any step rolls the schema back with the rows.
+    """
+    with schema_context("public"):
+        errors: dict[str, list[str]] = {}
+        try:
+            slug = association_slug_check(slug=slug)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if not (name_ar or "").strip():
+            errors["name_ar"] = [_("Enter the association's name in Arabic.")]
+        if not (name_en or "").strip():
+            errors["name_en"] = [_("Enter the association's name in English.")]
+        try:
+            user_email_validate(email=admin_email)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+        with transaction.atomic():
+            association = Association(
+                schema_name=schema_name_for(slug),
+                slug=slug,
+                name_ar=name_ar.strip(),
+                name_en=name_en.strip(),
+                email=admin_email.strip().lower(),
+                status=status,
+            )
+            association.full_clean(exclude=["schema_name"])
+            association.save()
+            Domain.objects.create(
+                domain=association.primary_host, tenant=association, is_primary=True
+            )
+            association_schema_create(association=association)
+            with schema_context(association.schema_name):
+                admin = user_create(
+                    email=admin_email,
+                    password=admin_password,
+                    role=User.Role.ADMIN,
+                    full_name=admin_name,
+                )
+            from tenants.accounts.tasks import member_welcome_send_task
+
+            enqueue_on_commit(
+                member_welcome_send_task, schema_name=association.schema_name, user_id=admin.pk
+            )
+    association_cache_clear()
+    logger.info("association %s provisioned", association.slug)
+    return association, admin
+
+
+def association_schema_create(*, association: Association) -> None:
+    """Make the association's schema by cloning the migrated base, or by running migrations."""
+    if settings.ASSOCIATION_PROVISIONING == "clone":
+        base_schema_ensure()
+        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name, "DATA")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{association.schema_name}"')
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            schema_name=association.schema_name,
+            interactive=False,
+            verbosity=0,
+        )
+    connection.set_schema_to_public()
+
+
+_base_schema_current = False
+
+
+def base_schema_ensure() -> None:
+    """Bring the base schema that clones are made from up to date with the migrations.
+
+    A stale base would silently give new associations missing columns. Migrations only change
+    with a deployment, which starts new processes, so each process checks once.
+    """
+    global _base_schema_current
+    if _base_schema_current:
+        return
+    base = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
+    call_command("migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+    _base_schema_current = True
+
+
+def association_profile_update(*, association: Association, data: dict) -> Association:
+    """Save the profile fields an admin may edit; the slug, schema and status are not among them."""
+    editable = {
+        "name_ar",
+        "name_en",
+        "license_number",
+        "supervising_authority",
+        "address",
+        "postal_code",
+        "phone",
+        "email",
+        "website",
+        "social_handles",
+        "logo",
+    }
+    changed = [field for field in data if field in editable]
+    for field in changed:
+        setattr(association, field, data[field])
+    association.full_clean(exclude=["schema_name"])
+    association.save(update_fields=changed)
+    association_cache_clear()
+    return association
+
+
+def bank_accounts_replace(*, association: Association, accounts: list[dict]) -> list[BankAccount]:
+    """Replace the association's bank accounts with `accounts`, each IBAN checked first."""
+    prepared = []
+    for index, item in enumerate(accounts):
+        account = BankAccount(association=association, **item)
+        try:
+            account.clean()
+            account.full_clean(exclude=["association"])
+        except ValidationError as error:
+            raise ValidationError({f"bank_accounts[{index}]": error.messages}) from error
+        prepared.append(account)
+    with transaction.atomic():
+        association.bank_accounts.all().delete()
+        return BankAccount.objects.bulk_create(prepared)
