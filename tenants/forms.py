@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.saudi import normalize_phone
 from tenants.accounts.models import User
 from tenants.models import Association
+from tenants.services import association_provision_check
 
 
 def errors_onto_form(form: forms.Form, error: ValidationError) -> None:
@@ -20,13 +22,30 @@ class SignupForm(forms.Form):
     name_ar = forms.CharField(label=_("Association name in Arabic"), max_length=200)
     name_en = forms.CharField(label=_("Association name in English"), max_length=200)
     slug = forms.CharField(
-        label=_("Address"),
+        label=_("Web address"),
         max_length=40,
         help_text=_("Your association's address: lowercase letters, digits and hyphens."),
     )
     admin_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Your e-mail"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        # Every problem at once: the service's own checks, on whatever the fields could parse.
+        data = super().clean()
+        try:
+            association_provision_check(
+                slug=data.get("slug", ""),
+                name_ar=data.get("name_ar", ""),
+                name_en=data.get("name_en", ""),
+                admin_email=data.get("email", ""),
+                admin_password=data.get("password", ""),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, messages)
+        return data
 
 
 class AssociationProfileForm(forms.ModelForm):
@@ -45,9 +64,16 @@ class AssociationProfileForm(forms.ModelForm):
             "logo",
         ]
 
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     social_x = forms.CharField(label="X", max_length=100, required=False)
     social_instagram = forms.CharField(label="Instagram", max_length=100, required=False)
     social_snapchat = forms.CharField(label="Snapchat", max_length=100, required=False)
+
+    def clean_phone(self):
+        # Typed any way ("+966 12 665 4321", Arabic digits); stored in E.164.
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
 
 
 class BankAccountForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from platform_core.saudi import normalize_iban, normalize_phone, saudi_bank_name
+from platform_core.saudi import ascii_digits, normalize_iban, normalize_phone, saudi_bank_name
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -86,7 +86,9 @@ class Association(TenantMixin):
     auto_create_schema = False
     auto_drop_schema = False
 
-    slug = models.CharField(_("address"), max_length=40, unique=True, validators=[validate_slug])
+    slug = models.CharField(
+        _("web address"), max_length=40, unique=True, validators=[validate_slug]
+    )
     name_ar = models.CharField(_("name in Arabic"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200)
     license_number = models.CharField(
@@ -119,6 +121,13 @@ class Association(TenantMixin):
 
     def __str__(self) -> str:
         return self.name_en or self.slug
+
+    def clean(self) -> None:
+        # Stored the one way: E.164 phones and ASCII digits, whatever digits were typed.
+        if self.phone:
+            self.phone = normalize_phone(self.phone)
+        self.postal_code = ascii_digits(self.postal_code or "")
+        self.license_number = ascii_digits(self.license_number or "")
 
     @property
     def primary_host(self) -> str:

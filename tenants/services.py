@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from platform_core.celery import enqueue_on_commit
 from tenants.accounts.models import User
-from tenants.accounts.services import user_create, user_email_validate
+from tenants.accounts.services import user_create, user_email_validate, user_password_validate
 from tenants.models import Association, BankAccount, Domain, validate_slug
 from tenants.selectors import association_cache_clear
 
@@ -43,6 +43,28 @@ def association_slug_check(*, slug: str) -> str:
     return slug
 
 
+def association_provision_check(
+    *, slug: str, name_ar: str, name_en: str, admin_email: str, admin_password: str
+) -> None:
+    """Every problem with a sign-up, each under its field, before anything is created."""
+    errors: dict[str, list[str]] = {}
+    for check in (
+        lambda: association_slug_check(slug=slug),
+        lambda: user_email_validate(email=admin_email),
+        lambda: user_password_validate(password=admin_password, email=admin_email),
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if not (name_ar or "").strip():
+        errors["name_ar"] = [_("Enter the association's name in Arabic.")]
+    if not (name_en or "").strip():
+        errors["name_en"] = [_("Enter the association's name in English.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def association_provision(
     *,
     slug: str,
@@ -58,22 +80,14 @@ def association_provision(
     PostgreSQL's DDL is transactional: a failure at any step rolls the schema back with the rows.
     """
     with schema_context("public"):
-        errors: dict[str, list[str]] = {}
-        try:
-            slug = association_slug_check(slug=slug)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if not (name_ar or "").strip():
-            errors["name_ar"] = [_("Enter the association's name in Arabic.")]
-        if not (name_en or "").strip():
-            errors["name_en"] = [_("Enter the association's name in English.")]
-        try:
-            user_email_validate(email=admin_email)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if errors:
-            raise ValidationError(errors)
-
+        association_provision_check(
+            slug=slug,
+            name_ar=name_ar,
+            name_en=name_en,
+            admin_email=admin_email,
+            admin_password=admin_password,
+        )
+        slug = slug.strip().lower()
         with transaction.atomic():
             association = Association(
                 schema_name=schema_name_for(slug),

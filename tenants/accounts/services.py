@@ -37,6 +37,13 @@ def user_email_validate(*, email: str) -> str:
     return email
 
 
+def user_password_validate(*, password: str, email: str = "", full_name: str = "") -> None:
+    try:
+        validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+
+
 def user_create(
     *,
     email: str,
@@ -50,10 +57,7 @@ def user_create(
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A member with this e-mail already exists.")})
     if password is not None:
-        try:
-            validate_password(password, User(email=email, full_name=full_name))
-        except ValidationError as error:
-            raise ValidationError({"password": error.messages}) from error
+        user_password_validate(password=password, email=email, full_name=full_name)
     user = User.objects.create_user(email, password, role=role, full_name=full_name)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     return user
@@ -149,10 +153,7 @@ def member_invite(
 
 def member_invite_accept(*, user: User, password: str) -> User:
     """The invited member chooses a password; their e-mail is proven by the link."""
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
+    user_password_validate(password=password, email=user.email, full_name=user.full_name)
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active"])

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django_tenants.utils import schema_context
 
 from tenants.accounts.services import api_token_create
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--association", required=True, help="the association's slug")
         parser.add_argument("--email", required=True)
 
+    @no_translations  # operators read command output in English
     def handle(self, *args, **options):
         association = Association.objects.filter(slug=options["association"]).first()
         if association is None:

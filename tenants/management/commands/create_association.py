@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from tenants.services import association_provision
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-email", required=True)
         parser.add_argument("--admin-password", required=True)
 
+    @no_translations  # operators read command output in English
     def handle(self, *args, **options):
         try:
             association, _admin = association_provision(

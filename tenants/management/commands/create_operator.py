@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from tenants.accounts.services import operator_create
 from tenants.management.commands.create_association import format_errors
@@ -12,6 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True)
         parser.add_argument("--password", required=True)
 
+    @no_translations  # operators read command output in English
     def handle(self, *args, **options):
         try:
             operator = operator_create(email=options["email"], password=options["password"])

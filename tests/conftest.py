@@ -1,0 +1,91 @@
+"""Shared fixtures: two associations (alpha and beta) made once per test session, and clients
+on their hosts. Every feature's tests use beta to try to reach alpha's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants.accounts.models import User
+from tenants.models import Association
+from tenants.selectors import association_cache_clear
+
+PASSWORD = "Correct-horse-2026"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    association: Association
+    host: str
+    admin_email: str
+    staff_email: str
+
+
+def _provision(slug: str, name_ar: str, name_en: str) -> None:
+    from tenants.accounts.services import user_create
+    from tenants.services import association_provision
+
+    if Association.objects.filter(slug=slug).exists():  # --reuse-db
+        return
+    association, _admin = association_provision(
+        slug=slug,
+        name_ar=name_ar,
+        name_en=name_en,
+        admin_email=f"admin@{slug}.example",
+        admin_password=PASSWORD,
+        admin_name=f"Admin of {slug}",
+    )
+    with schema_context(association.schema_name):
+        user_create(email=f"staff@{slug}.example", password=PASSWORD, role=User.Role.STAFF)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _provision("alpha", "جمعية ألفا الخيرية", "Alpha Charity")
+        _provision("beta", "جمعية بيتا الأهلية", "Beta Society")
+
+
+def _tenant(slug: str) -> Tenant:
+    association = Association.objects.get(slug=slug)
+    return Tenant(
+        association=association,
+        host=f"{slug}.localhost",
+        admin_email=f"admin@{slug}.example",
+        staff_email=f"staff@{slug}.example",
+    )
+
+
+@pytest.fixture
+def alpha(db) -> Tenant:
+    return _tenant("alpha")
+
+
+@pytest.fixture
+def beta(db) -> Tenant:
+    return _tenant("beta")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_host_cache():
+    # Rolled-back tests must not leave associations in the per-process host cache.
+    association_cache_clear()
+    yield
+    association_cache_clear()
+
+
+def client_for(tenant: Tenant | None, *, email: str | None = None) -> Client:
+    """A test client on the tenant's host (the platform host for None), signed in as `email`."""
+    client = Client(HTTP_HOST=tenant.host if tenant else "localhost")
+    if email:
+        with schema_context(tenant.association.schema_name):
+            client.force_login(User.objects.get(email=email))
+    return client
+
+
+@pytest.fixture
+def platform_client(db) -> Client:
+    return client_for(None)

@@ -1,0 +1,118 @@
+"""The admin edits the association's profile and bank accounts in /app/settings/."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from tenants.models import Association
+from tests.conftest import client_for
+
+PROFILE = {
+    "name_ar": "جمعية ألفا الخيرية",
+    "name_en": "Alpha Charity",
+    "license_number": "1520",
+    "supervising_authority": "وزارة الموارد البشرية",
+    "address": "حي الروضة، جدة",
+    "postal_code": "23435",
+    "phone": "٠١٢ ٦٦٥ ٤٣٢١",  # Arabic-Indic digits and spaces, as people type them
+    "email": "info@alpha.example",
+    "website": "alpha.example",
+    "social_x": "@alpha_sa",
+    "social_instagram": "",
+    "social_snapchat": "",
+    "bank-TOTAL_FORMS": "2",
+    "bank-INITIAL_FORMS": "0",
+    "bank-MIN_NUM_FORMS": "0",
+    "bank-MAX_NUM_FORMS": "10",
+    "bank-0-iban": "sa32 1000 0000 0000 0012 3456",
+    "bank-0-bank_name": "",
+    "bank-0-holder_name": "جمعية ألفا",
+    "bank-1-iban": "",
+    "bank-1-bank_name": "",
+    "bank-1-holder_name": "",
+}
+
+
+def test_admin_saves_profile_and_bank_account_and_public_page_shows_them(alpha):
+    client = client_for(alpha, email=alpha.admin_email)
+    response = client.post("/app/settings/", PROFILE)
+    assert response.status_code == 302
+    association = Association.objects.get(slug="alpha")
+    assert association.phone == "+966126654321"
+    assert association.website == "https://alpha.example"
+    assert association.social_handles == {"x": "alpha_sa"}
+    account = association.bank_accounts.get()
+    assert account.iban == "SA3210000000000000123456"
+    assert account.bank_name == "البنك الأهلي السعودي"
+
+    page = client_for(alpha).get("/").content.decode()
+    assert "1520" in page
+    assert "SA3210000000000000123456" in page
+    assert '<bdi dir="ltr">+966126654321</bdi>' in page
+
+
+@pytest.mark.parametrize(
+    ("iban", "message"),
+    [
+        ("SA32 1000 0000 0000 0012 3457", "check digits"),
+        ("SA3210000000000000123", "24 characters"),
+        ("not an iban", "check digits"),
+    ],
+)
+def test_invalid_iban_is_refused_with_a_clear_message_and_nothing_changes(alpha, iban, message):
+    client = client_for(alpha, email=alpha.admin_email)
+    response = client.post("/app/settings/?lang=en", {**PROFILE, "bank-0-iban": iban})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    association = Association.objects.get(slug="alpha")
+    assert association.license_number == ""
+    assert not association.bank_accounts.exists()
+
+
+def test_invalid_phone_and_postal_code_are_refused_in_arabic(alpha):
+    client = client_for(alpha, email=alpha.admin_email)
+    response = client.post("/app/settings/", {**PROFILE, "phone": "12345", "postal_code": "12"})
+    page = response.content.decode()
+    assert "رقم الهاتف غير صحيح" in page
+    assert "5 أرقام" in page
+    assert Association.objects.get(slug="alpha").phone == ""
+
+
+def test_staff_cannot_edit_the_profile(alpha):
+    response = client_for(alpha, email=alpha.staff_email).post("/app/settings/", PROFILE)
+    assert response.status_code == 403
+    assert Association.objects.get(slug="alpha").license_number == ""
+
+
+def test_admin_of_another_association_cannot_edit_alpha(alpha, beta):
+    client = client_for(beta, email=beta.admin_email)
+    client.post("/app/settings/", {**PROFILE, "license_number": "666"})
+    assert Association.objects.get(slug="alpha").license_number == ""
+    assert Association.objects.get(slug="beta").license_number == "666"
+
+
+def _png() -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "green").save(buffer, format="PNG")
+    buffer.seek(0)
+    buffer.name = "logo.png"
+    return buffer
+
+
+def test_logo_is_stored_under_the_association_and_served_only_on_its_host(
+    alpha, beta, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = client_for(alpha, email=alpha.admin_email)
+    response = client.post("/app/settings/", {**PROFILE, "logo": _png()})
+    assert response.status_code == 302
+    logo = Association.objects.get(slug="alpha").logo
+    assert (tmp_path / "a_alpha" / logo.name).is_file()
+
+    url = f"/media/a_alpha/{logo.name}"
+    assert url in client_for(alpha).get("/").content.decode()
+    served = client_for(alpha).get(url)
+    assert served["Content-Type"] == "image/png"
+    assert client_for(beta).get(url).status_code == 404
+    assert client_for(beta).get(f"/media/a_beta/../a_alpha/{logo.name}").status_code == 404

@@ -1,0 +1,72 @@
+"""Requests reach exactly one association, chosen by host; nothing crosses."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
+
+from tenants.accounts.models import User
+from tests.conftest import PASSWORD, client_for
+
+
+def test_association_home_shows_its_own_profile_only(alpha, beta):
+    page = client_for(alpha).get("/").content.decode()
+    assert "جمعية ألفا الخيرية" in page
+    assert "جمعية بيتا الأهلية" not in page
+
+
+def test_unknown_host_is_a_clear_404_not_another_association(db):
+    response = client_for(None).get("/", HTTP_HOST="nobody.localhost")
+    assert response.status_code == 404
+    assert "nobody.localhost" in response.content.decode()
+
+
+def test_member_of_one_association_cannot_sign_in_on_another(alpha, beta):
+    client = client_for(beta)
+    response = client.post("/accounts/login/", {"login": alpha.admin_email, "password": PASSWORD})
+    assert response.status_code == 200  # the form again, with an error
+    assert "_auth_user_id" not in client.session
+    assert client.get("/app/").status_code == 302
+
+
+def test_member_signs_in_on_own_host_and_sees_workspace(alpha):
+    client = client_for(alpha)
+    response = client.post("/accounts/login/", {"login": alpha.admin_email, "password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/app/").content.decode()
+    assert "Admin of alpha" in page
+
+
+def test_session_from_one_association_is_worthless_on_another(alpha, beta):
+    alpha_client = client_for(alpha, email=alpha.admin_email)
+    session_cookie = alpha_client.cookies["sessionid"].value
+    thief = client_for(beta)
+    thief.cookies["sessionid"] = session_cookie
+    response = thief.get("/app/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_api_token_from_one_association_is_worthless_on_another(alpha, beta):
+    with schema_context(alpha.association.schema_name):
+        token = Token.objects.create(user=User.objects.get(email=alpha.admin_email)).key
+    own = client_for(alpha).get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert own.json()["email"] == alpha.admin_email
+    other = client_for(beta).get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert other.status_code == 401
+    assert alpha.admin_email not in other.content.decode()
+
+
+def test_steady_state_tenant_resolution_costs_no_query(alpha):
+    client = client_for(alpha)
+    client.get("/healthz")  # warms the host cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert len(queries) == 0
+
+
+def test_request_runs_in_its_association_schema(alpha, beta):
+    assert client_for(alpha).get("/api/v1/association/").json()["slug"] == "alpha"
+    assert client_for(beta).get("/api/v1/association/").json()["slug"] == "beta"
+    assert client_for(alpha).get("/api/v1/association/").json()["slug"] == "alpha"
