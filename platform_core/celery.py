@@ -19,9 +19,10 @@ app.autodiscover_tasks()
 @app.on_after_configure.connect
 def _broker_folder_make(sender, **_kwargs) -> None:
     # kombu's filesystem transport expects its folder to exist.
-    folder = (sender.conf.broker_transport_options or {}).get("data_folder_in")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+    options = sender.conf.broker_transport_options or {}
+    for folder in (options.get("data_folder_in"), options.get("control_folder")):
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 @task_prerun.connect

@@ -241,6 +241,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": _broker_dir,
         "data_folder_out": _broker_dir,
         "processed_folder": _broker_dir,
+        "control_folder": f"{_broker_dir}/control",
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
