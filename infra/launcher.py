@@ -54,6 +54,8 @@ def manage(*args: str, env: dict) -> None:
 
 def run() -> int:
     env = dict(os.environ)
+    port = env.get("PORT", "8000")
+    env.setdefault("PLATFORM_BASE_URL", f"http://localhost:{port}")
     server = None
     if not env.get("DATABASE_URL"):
         server = embedded_postgres(LOCAL / "pgdata", throwaway=False)
@@ -66,47 +68,25 @@ def run() -> int:
     manage("migrate_schemas", "--shared", "--noinput", "-v", "0", env=env)
     manage("migrate_schemas", "--tenant", "--noinput", "-v", "0", env=env)
     manage("collectstatic", "--noinput", "-v", "0", env=env)
-    manage("seed_demo", env=env)
+    demo = subprocess.run(
+        [PYTHON, "manage.py", "seed_demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
-    processes = [
-        subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "platform_core.wsgi",
-                "--bind",
-                "0.0.0.0:8000",
-                "--workers",
-                "2",
-                "--access-logfile",
-                "-",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "platform_core.celery",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [PYTHON, "-m", "celery", "-A", "platform_core.celery", "beat", "--loglevel", "INFO"],
-            cwd=ROOT,
-            env=env,
-        ),
+    celery = [PYTHON, "-m", "celery", "-A", "platform_core.celery"]
+    commands = [
+        [PYTHON, "-m", "gunicorn", "platform_core.wsgi", "--bind", f"0.0.0.0:{port}"]
+        + ["--workers", "2", "--access-logfile", "-"],
+        celery + ["worker", "--loglevel", "INFO", "--concurrency", "2"],
+        celery + ["beat", "--loglevel", "INFO"],
     ]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
+    print(f"\nMustafid is running at {env['PLATFORM_BASE_URL']}/ (Ctrl-C stops it)", flush=True)
+    print(demo, flush=True)
     stopping = False
 
     def stop(*_args) -> None:

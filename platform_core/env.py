@@ -74,3 +74,16 @@ def all_or_none(*names: str) -> bool:
         missing = sorted(set(names) - set(present))
         raise ImproperlyConfigured(f"{', '.join(present)} set without {', '.join(missing)}")
     return bool(present)
+
+
+def email(url: str) -> dict:
+    """Django's e-mail settings from EMAIL_URL (smtp://…, console:, file:///absolute/path)."""
+    import dj_email_url
+
+    if url.startswith("file://"):
+        # dj-email-url drops the leading slash of file:///path; a file URL's path is absolute.
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": url.removeprefix("file://"),
+        }
+    return dj_email_url.parse(url)

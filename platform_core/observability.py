@@ -16,7 +16,6 @@ def sentry_init(*, dsn: str, environment: str, transport=None) -> None:
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration(), LoggingIntegration()],
-        send_default_pii=False,
         traces_sample_rate=0.0,
         transport=transport,
     )

@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 import dj_database_url
-import dj_email_url
 
 from platform_core import env
 from platform_core.observability import sentry_init
@@ -220,15 +219,16 @@ USE_TZ = True
 
 # --- e-mail -----------------------------------------------------------------------------------
 
-_email = dj_email_url.parse(env.text("EMAIL_URL", f"file://{LOCAL_DIR / 'mail'}"))
+# Without EMAIL_URL, messages are written as files under .local/mail/ for the demo to show.
+_email = env.email(env.text("EMAIL_URL", f"file://{LOCAL_DIR / 'mail'}"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
-EMAIL_HOST = _email["EMAIL_HOST"]
-EMAIL_PORT = _email["EMAIL_PORT"]
-EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
-EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
-EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
-EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "Mustafid <no-reply@mustafid.sa>")
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -244,6 +244,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": f"{_broker_dir}/control",
         "store_processed": False,
     }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs JSON lines with the schema too
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
