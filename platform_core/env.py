@@ -11,11 +11,21 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 # State of the embedded defaults (database, broker, mail, media); never committed.
 LOCAL_DIR = Path(os.environ.get("MUSTAFID_LOCAL_DIR", BASE_DIR / ".local"))
-DATABASE_URL_FILE = LOCAL_DIR / "database_url"
+# What a running `make run` recorded (its database and address), for commands run beside it.
+LAUNCHER_ENV_FILE = LOCAL_DIR / "launcher.env"
+
+
+def _launcher_recorded() -> dict[str, str]:
+    if not LAUNCHER_ENV_FILE.exists():
+        return {}
+    pairs = (
+        line.split("=", 1) for line in LAUNCHER_ENV_FILE.read_text().splitlines() if "=" in line
+    )
+    return {name.strip(): value.strip() for name, value in pairs}
 
 
 def text(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
+    value = os.environ.get(name) or _launcher_recorded().get(name)
     return value if value not in (None, "") else default
 
 
@@ -47,8 +57,6 @@ def database_url() -> str:
     url = text("DATABASE_URL")
     if url:
         return url
-    if DATABASE_URL_FILE.exists():
-        return DATABASE_URL_FILE.read_text().strip()
     raise ImproperlyConfigured(
         "No database: set DATABASE_URL, or start the embedded one with `make run`."
     )

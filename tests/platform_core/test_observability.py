@@ -25,7 +25,9 @@ class CapturingTransport(Transport):
 @pytest.fixture
 def sentry_events():
     CapturingTransport.envelopes = []
-    sentry_init(dsn="https://key@sentry.example/1", environment="test", transport=CapturingTransport)
+    sentry_init(
+        dsn="https://key@sentry.example/1", environment="test", transport=CapturingTransport
+    )
     yield CapturingTransport.envelopes
     sentry_sdk.get_client().close()
     sentry_sdk.init()  # off again
@@ -53,7 +55,8 @@ def test_error_in_an_association_request_reaches_sentry_tagged_with_its_schema(
 
 @pytest.fixture
 def log_lines():
-    handler = next(h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter))
+    handlers = logging.getLogger().handlers
+    handler = next(h for h in handlers if isinstance(h.formatter, JsonFormatter))
     stream = io.StringIO()
     previous = handler.setStream(stream)
     yield stream
