@@ -6,6 +6,11 @@ from django.utils import translation
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
+def current_language() -> str:
+    """ "ar" or "en": the language the current request is answered in."""
+    return "en" if (translation.get_language() or "ar").startswith("en") else "ar"
+
+
 class LanguageQueryMiddleware:
     """Chooses the language from ?lang=, then the cookie, then Arabic.
 

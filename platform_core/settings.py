@@ -31,6 +31,7 @@ SHARED_APPS = [
     "tenants",
     "tenants.accounts",
     "platform_core",
+    "platform_core.catalog",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

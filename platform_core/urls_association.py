@@ -4,12 +4,28 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from platform_core import health
+from publishing import api as policy_api
+from publishing import views as policy_views
 from tenants import api as tenant_api
 from tenants import views
 
 api_v1 = [
     path("me/", tenant_api.MeView.as_view(), name="api_me"),
     path("association/", tenant_api.AssociationView.as_view(), name="api_association"),
+    path("policy/", policy_api.PolicyView.as_view(), name="api_policy"),
+    path("policy/versions/", policy_api.PolicyVersionsView.as_view(), name="api_policy_versions"),
+    path(
+        "policy/versions/<int:number>/",
+        policy_api.PolicyVersionView.as_view(),
+        name="api_policy_version",
+    ),
+    path("policy/draft/", policy_api.PolicyDraftView.as_view(), name="api_policy_draft"),
+    path(
+        "policy/draft/approve/", policy_api.PolicyApproveView.as_view(), name="api_policy_approve"
+    ),
+    path(
+        "policy/draft/publish/", policy_api.PolicyPublishView.as_view(), name="api_policy_publish"
+    ),
 ]
 
 urlpatterns = [
@@ -17,7 +33,21 @@ urlpatterns = [
     path("accounts/handoff/<str:token>/", views.login_handoff, name="login_handoff"),
     path("accounts/", include("allauth.urls")),
     path("after-login/", views.home_after_login, name="home_after_login"),
+    path("policy/", policy_views.policy_page, name="policy"),
+    path("policy/<int:number>/", policy_views.policy_page, name="policy_version"),
+    path("policy.pdf", policy_views.policy_pdf, name="policy_pdf"),
+    path("policy/<int:number>.pdf", policy_views.policy_pdf, name="policy_version_pdf"),
     path("app/", views.workspace, name="workspace"),
+    path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
+    path("app/settings/policy/preview/", policy_views.policy_preview, name="policy_preview"),
+    path("app/settings/policy/approve/", policy_views.policy_approve, name="policy_approve"),
+    path("app/settings/policy/publish/", policy_views.policy_publish, name="policy_publish"),
+    path("app/settings/policy/diff/", policy_views.policy_diff, name="policy_diff"),
+    path(
+        "app/settings/policy/template/",
+        policy_views.policy_template_update,
+        name="policy_template_update",
+    ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
     path("app/join/<str:uidb64>/<str:token>/", views.join, name="join"),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -49,6 +51,15 @@ RESERVED_SLUGS = frozenset(
         "information-schema",
     }
 )
+
+
+# The association row lives in public, so its files cannot rely on the tenant-aware default
+# storage (which follows the connection's schema): they are placed under the schema by name.
+association_files = FileSystemStorage()
+
+
+def logo_path(association: Association, filename: str) -> str:
+    return f"{association.schema_name}/logo/{Path(filename).name}"
 
 
 def validate_slug(value: str) -> None:
@@ -106,7 +117,7 @@ class Association(TenantMixin):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     social_handles = models.JSONField(_("social media"), default=dict, blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logo/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_path, storage=association_files, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRIAL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,6 +13,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from platform_core.celery import enqueue_on_commit
+from publishing.services import policy_draft_create
 from tenants.accounts.models import User
 from tenants.accounts.services import user_create, user_email_validate, user_password_validate
 from tenants.models import Association, BankAccount, Domain, validate_slug
@@ -104,6 +105,7 @@ def association_provision(
             )
             association_schema_create(association=association)
             with schema_context(association.schema_name):
+                policy_draft_create()
                 admin = user_create(
                     email=admin_email,
                     password=admin_password,
@@ -177,7 +179,9 @@ def association_profile_update(*, association: Association, data: dict) -> Assoc
     for field in changed:
         setattr(association, field, data[field])
     association.full_clean(exclude=["schema_name"])
-    association.save(update_fields=changed)
+    # The row lives in public; a file saved here still goes to the association's own folder.
+    with schema_context("public"):
+        association.save(update_fields=changed)
     association_cache_clear()
     return association
 

@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from publishing.selectors import policy_published
 from tenants.accounts.models import User
 from tenants.accounts.services import (
     login_handoff_make,
@@ -78,9 +79,11 @@ def login_handoff(request, token: str):
 
 
 def association_home(request):
-    return render(
-        request, "association/home.html", {"bank_accounts": request.association.bank_accounts.all()}
-    )
+    context = {
+        "bank_accounts": request.association.bank_accounts.all(),
+        "has_policy": policy_published() is not None,
+    }
+    return render(request, "association/home.html", context)
 
 
 def home_after_login(request):
@@ -187,14 +190,12 @@ def join(request, uidb64: str, token: str):
 
 def association_media(request, schema: str, path: str):
     """Serves a file of this association only: the path is resolved inside its own folder."""
-    if schema != request.association.schema_name:
+    # Only the logo is public; documents get their own access-checked views.
+    if schema != request.association.schema_name or not path.startswith("logo/"):
         raise Http404
-    folder = (Path(settings.MEDIA_ROOT) / request.association.schema_name).resolve()
+    folder = (Path(settings.MEDIA_ROOT) / schema).resolve()
     target = (folder / path).resolve()
     if folder not in target.parents or not target.is_file():
-        raise Http404
-    # Only the logo is public today; documents get their own access-checked view.
-    if not path.startswith("logo/"):
         raise Http404
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return FileResponse(target.open("rb"), content_type=content_type)

@@ -1,0 +1,61 @@
+"""The shared policy template (versioned) and the catalogue of standard items (public schema).
+
+Associations never point at these rows: their policies copy codes and text into their own
+schema, so that a schema is complete on its own (ARCHITECTURE.md, tenancy rules).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogItem(models.Model):
+    class Kind(models.TextChoices):
+        CHANNEL = "channel", _("Channel")
+        TOOL = "tool", _("Tool")
+        REFERRAL_ROLE = "referral_role", _("Referral role")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.SlugField(max_length=60)
+    name_ar = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="catalog_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+
+class TemplateVersion(models.Model):
+    number = models.PositiveIntegerField(unique=True)
+    # None while operators are still writing it; associations only ever see released versions.
+    released_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class TemplateSection(models.Model):
+    version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=60)
+    position = models.PositiveSmallIntegerField()
+    optional = models.BooleanField(default=False)
+    title_ar = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    body_ar = models.TextField()
+    body_en = models.TextField()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="template_section_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}:{self.key}"

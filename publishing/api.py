@@ -1,0 +1,278 @@
+"""The policy endpoints of CONTRACT.md (association host, /api/v1/policy/…)."""
+
+from __future__ import annotations
+
+import datetime
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from platform_core.hijri import hijri_iso
+from platform_core.i18n import current_language
+from publishing import services
+from publishing.models import PolicyDraft, PolicyVersion
+from publishing.rendering import policy_sections
+
+
+class IsAssociationAdmin(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(
+            request.user and request.user.is_authenticated and request.user.is_association_admin
+        )
+
+
+class ItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class DeadlineSerializer(serializers.Serializer):
+    days = serializers.IntegerField(allow_null=True, min_value=1, max_value=90)
+    kind = serializers.ChoiceField(choices=["working", "calendar", "asap"])
+
+
+class ApprovalSerializer(serializers.Serializer):
+    meeting_number = serializers.CharField()
+    approved_on = serializers.DateField(allow_null=True)
+    approved_on_hijri = serializers.CharField(allow_null=True, read_only=True)
+    chair_name = serializers.CharField()
+
+
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+
+
+class AssociationSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+    license_number = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    website = serializers.CharField()
+
+
+class PolicySerializer(serializers.Serializer):
+    association = AssociationSerializer()
+    channels = ItemSerializer(many=True)
+    tools = ItemSerializer(many=True)
+    referral_roles = ItemSerializer(many=True)
+    committee_deadline = DeadlineSerializer()
+    approval = ApprovalSerializer()
+    sections = SectionSerializer(many=True)
+
+
+class PublishedPolicySerializer(PolicySerializer):
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+
+
+class DraftSerializer(PolicySerializer):
+    revision = serializers.IntegerField()
+    approved = serializers.BooleanField()
+
+
+VersionListSerializer = inline_serializer(
+    "PolicyVersionSummary",
+    {"version": serializers.IntegerField(), "published_at": serializers.DateTimeField()},
+    many=True,
+)
+
+
+def policy_payload(content: dict, language: str) -> dict:
+    association = content["association"]
+    approval = content.get("approval") or {}
+    approved_on = approval.get("approved_on")
+    return {
+        "association": {
+            key: association.get(key) or ""
+            for key in ("slug", "name_ar", "name_en", "license_number", "email", "phone", "website")
+        },
+        "channels": content["channels"],
+        "tools": content["tools"],
+        "referral_roles": content["referral_roles"],
+        "committee_deadline": {
+            "days": content["committee_deadline"]["days"],
+            "kind": content["committee_deadline"]["kind"],
+        },
+        "approval": {
+            "meeting_number": approval.get("meeting_number") or "",
+            "approved_on": approved_on,
+            "approved_on_hijri": hijri_iso(datetime.date.fromisoformat(approved_on))
+            if approved_on
+            else None,
+            "chair_name": approval.get("chair_name") or "",
+        },
+        "sections": [
+            {"key": section.key, "title": section.title, "body": section.text}
+            for section in policy_sections(content, language)
+        ],
+    }
+
+
+def version_payload(version: PolicyVersion, language: str) -> dict:
+    return {
+        "version": version.number,
+        "published_at": version.published_at.isoformat(),
+        **policy_payload(version.content, language),
+    }
+
+
+def draft_payload(draft: PolicyDraft, language: str) -> dict:
+    content = services.policy_snapshot(draft) | {"sections": draft.sections}
+    return {
+        "revision": draft.revision,
+        "approved": draft.is_approved,
+        **policy_payload(content, language),
+    }
+
+
+class PolicyView(APIView):
+    """The published policy in force (404 before the first publication)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=PublishedPolicySerializer)
+    def get(self, request):
+        version = PolicyVersion.objects.order_by("-number").first()
+        if version is None:
+            raise NotFound("This association has not published its policy yet.")
+        return Response(version_payload(version, current_language()))
+
+
+class PolicyVersionsView(APIView):
+    """Every published version, newest first."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=VersionListSerializer)
+    def get(self, request):
+        versions = PolicyVersion.objects.order_by("-number").only("number", "published_at")
+        return Response(
+            [{"version": v.number, "published_at": v.published_at.isoformat()} for v in versions]
+        )
+
+
+class PolicyVersionView(APIView):
+    """One published version."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=PublishedPolicySerializer)
+    def get(self, request, number: int):
+        version = PolicyVersion.objects.filter(number=number).first()
+        if version is None:
+            raise NotFound("No such version.")
+        return Response(version_payload(version, current_language()))
+
+
+class DraftPatchSerializer(serializers.Serializer):
+    """For the schema only: the service checks the input, with a message per field."""
+
+    revision = serializers.IntegerField(required=False)
+    channels = serializers.ListField(child=serializers.JSONField(), required=False)
+    tools = serializers.ListField(child=serializers.JSONField(), required=False)
+    referral_roles = serializers.ListField(child=serializers.JSONField(), required=False)
+    committee_deadline = DeadlineSerializer(required=False)
+    sections = serializers.ListField(child=serializers.JSONField(), required=False)
+
+
+def _conflict() -> Response:
+    return Response(
+        {"detail": "The draft changed since you read it; read it again and retry."},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def _revision(data) -> int | None:
+    value = data.get("revision") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise serializers.ValidationError({"revision": ["A whole number."]})
+    return value
+
+
+class PolicyDraftView(APIView):
+    """The draft (admins). PATCH changes it and clears a recorded approval."""
+
+    permission_classes = [IsAssociationAdmin]
+
+    @extend_schema(responses=DraftSerializer)
+    def get(self, request):
+        return Response(draft_payload(services.policy_draft_ensure(), current_language()))
+
+    @extend_schema(request=DraftPatchSerializer, responses=DraftSerializer)
+    def patch(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"detail": ["Send a JSON object."]})
+        services.policy_draft_ensure()
+        allowed = {"channels", "tools", "referral_roles", "committee_deadline", "sections"}
+        unknown = set(request.data) - allowed - {"revision"}
+        if unknown:
+            raise serializers.ValidationError(
+                {field: ["This field cannot be changed here."] for field in sorted(unknown)}
+            )
+        try:
+            draft = services.policy_draft_update(
+                data={k: v for k, v in request.data.items() if k in allowed},
+                revision=_revision(request.data),
+            )
+        except services.PolicyConflict:
+            return _conflict()
+        return Response(draft_payload(draft, current_language()))
+
+
+class ApprovalRequestSerializer(serializers.Serializer):
+    meeting_number = serializers.CharField(max_length=50)
+    approved_on = serializers.DateField()
+    chair_name = serializers.CharField(max_length=200)
+    revision = serializers.IntegerField(required=False)
+
+
+class PolicyApproveView(APIView):
+    """Record the board's approval of the draft as it stands (admins)."""
+
+    permission_classes = [IsAssociationAdmin]
+
+    @extend_schema(request=ApprovalRequestSerializer, responses=DraftSerializer)
+    def post(self, request):
+        services.policy_draft_ensure()
+        data = ApprovalRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            draft = services.policy_draft_approve(
+                meeting_number=data.validated_data["meeting_number"],
+                approved_on=data.validated_data["approved_on"],
+                chair_name=data.validated_data["chair_name"],
+                revision=data.validated_data.get("revision"),
+            )
+        except services.PolicyConflict:
+            return _conflict()
+        return Response(draft_payload(draft, current_language()))
+
+
+class PolicyPublishView(APIView):
+    """Publish the approved draft as the next version (admins); 400 if it is not ready."""
+
+    permission_classes = [IsAssociationAdmin]
+
+    @extend_schema(request=None, responses={201: PublishedPolicySerializer})
+    def post(self, request):
+        services.policy_draft_ensure()
+        try:
+            version = services.policy_publish(
+                actor_email=request.user.email,
+                revision=_revision(request.data if isinstance(request.data, dict) else {}),
+            )
+        except services.PolicyConflict:
+            return _conflict()
+        return Response(
+            version_payload(version, current_language()), status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,206 @@
+"""The admin's policy form: parses what was typed into the shape the services take."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from platform_core.catalog.models import CatalogItem
+from platform_core.saudi import ascii_digits
+from publishing.models import DeadlineKind, PolicyDraft
+from publishing.selectors import holidays
+
+KINDS = {
+    "channels": CatalogItem.Kind.CHANNEL,
+    "tools": CatalogItem.Kind.TOOL,
+    "referral_roles": CatalogItem.Kind.REFERRAL_ROLE,
+}
+LABELS = {
+    "channels": _("Channels"),
+    "tools": _("Tools available to the officer"),
+    "referral_roles": _("Roles unclear cases are referred to"),
+}
+
+
+def _own_lines(items: list[dict], catalogue_codes: set[str]) -> str:
+    return "\n".join(
+        f"{item['name_ar']} | {item['name_en']}"
+        for item in items
+        if item["code"] not in catalogue_codes
+    )
+
+
+class PolicyForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    deadline_kind = forms.ChoiceField(
+        label=_("Committee deadline"), choices=DeadlineKind.choices, widget=forms.RadioSelect
+    )
+    deadline_days = forms.IntegerField(
+        label=_("Number of days"), required=False, min_value=1, max_value=90
+    )
+    holidays = forms.CharField(
+        label=_("Holidays"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+        help_text=_(
+            "One a line: the date (YYYY-MM-DD) and its name, e.g. 2026-09-23 National Day."
+        ),
+    )
+
+    def __init__(self, *args, draft: PolicyDraft, **kwargs):
+        self.draft = draft
+        self.catalogue = {
+            name: list(CatalogItem.objects.filter(kind=kind)) for name, kind in KINDS.items()
+        }
+        initial = {
+            "revision": draft.revision,
+            "deadline_kind": draft.deadline_kind,
+            "deadline_days": draft.deadline_days,
+            "holidays": "\n".join(f"{h.day.isoformat()} {h.name}" for h in holidays()),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        arabic = (get_language() or "ar").startswith("ar")
+        for name, items in self.catalogue.items():
+            codes = {item.code for item in items}
+            chosen = [item["code"] for item in getattr(draft, name) if item["code"] in codes]
+            self.fields[name] = forms.MultipleChoiceField(
+                label=LABELS[name],
+                required=False,
+                choices=[(item.code, item.name_ar if arabic else item.name_en) for item in items],
+                widget=forms.CheckboxSelectMultiple,
+                initial=chosen,
+            )
+            self.fields[f"{name}_own"] = forms.CharField(
+                label=_("Your own, one a line: Arabic name | English name"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=_own_lines(getattr(draft, name), codes),
+            )
+        for section in draft.sections:
+            key = section["key"]
+            if section["optional"]:
+                self.fields[f"section_{key}_included"] = forms.BooleanField(
+                    label=_("Show this section"), required=False, initial=section["included"]
+                )
+            for language, label in (
+                ("ar", _("Extra text (Arabic)")),
+                ("en", _("Extra text (English)")),
+            ):
+                self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=5000,
+                    widget=forms.Textarea(
+                        attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
+                    ),
+                    initial=section[f"extra_{language}"],
+                )
+
+    def section_fields(self) -> list[tuple[dict, list]]:
+        """Each section of the draft with its bound fields, for the template."""
+        return [
+            (
+                section,
+                [
+                    self[name]
+                    for name in self.fields
+                    if name.startswith(f"section_{section['key']}_")
+                ],
+            )
+            for section in self.draft.sections
+        ]
+
+    def _own_items(self, name: str) -> list[dict]:
+        existing = {item["name_en"].lower(): item["code"] for item in getattr(self.draft, name)}
+        items = []
+        for number, line in enumerate(self.cleaned_data.get(f"{name}_own", "").splitlines(), 1):
+            if not line.strip():
+                continue
+            if line.count("|") != 1:
+                raise ValidationError(
+                    {
+                        f"{name}_own": _(
+                            "Line %(n)s: write the Arabic name, a bar |, then the English name."
+                        )
+                        % {"n": number}
+                    }
+                )
+            name_ar, name_en = (part.strip() for part in line.split("|"))
+            code = existing.get(name_en.lower()) or "own_" + (
+                slugify(name_en).replace("-", "_")[:50] or str(number)
+            )
+            items.append({"code": code, "name_ar": name_ar, "name_en": name_en})
+        return items
+
+    def clean_holidays(self) -> list[tuple[datetime.date, str]]:
+        days = []
+        for number, line in enumerate(ascii_digits(self.cleaned_data["holidays"]).splitlines(), 1):
+            if not line.strip():
+                continue
+            match = re.match(r"^\s*(\d{4}-\d{2}-\d{2})\s*(.*)$", line)
+            try:
+                day = datetime.date.fromisoformat(match.group(1)) if match else None
+            except ValueError:
+                day = None
+            if day is None:
+                raise ValidationError(
+                    _("Line %(n)s: start with a date written YYYY-MM-DD.") % {"n": number}
+                )
+            days.append((day, match.group(2)))
+        return days
+
+    def clean(self):
+        data = super().clean()
+        if data.get("deadline_kind") in (
+            DeadlineKind.WORKING,
+            DeadlineKind.CALENDAR,
+        ) and not data.get("deadline_days"):
+            self.add_error(
+                "deadline_days", _("Give the number of days, or choose “as soon as possible”.")
+            )
+        for name in KINDS:
+            try:
+                data[f"{name}_items"] = self._own_items(name)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+    def to_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{name: [*data[name], *data[f"{name}_items"]] for name in KINDS},
+            "committee_deadline": {
+                "kind": data["deadline_kind"],
+                "days": None
+                if data["deadline_kind"] == DeadlineKind.ASAP
+                else data["deadline_days"],
+            },
+            "sections": [
+                {
+                    "key": section["key"],
+                    **(
+                        {"included": data[f"section_{section['key']}_included"]}
+                        if section["optional"]
+                        else {}
+                    ),
+                    "extra_ar": data[f"section_{section['key']}_extra_ar"],
+                    "extra_en": data[f"section_{section['key']}_extra_en"],
+                }
+                for section in self.draft.sections
+            ],
+        }
+
+
+class ApprovalForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    meeting_number = forms.CharField(label=_("Board meeting number"), max_length=50)
+    approved_on = forms.DateField(
+        label=_("Meeting date (Gregorian)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    chair_name = forms.CharField(label=_("Chair of the board"), max_length=200)

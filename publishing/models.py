@@ -1,0 +1,103 @@
+"""The association's policy: one draft, its board approval, and immutable published versions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlineKind(models.TextChoices):
+    WORKING = "working", _("Working days")
+    CALENDAR = "calendar", _("Calendar days")
+    ASAP = "asap", _("As soon as possible")
+
+
+class PolicyDraft(models.Model):
+    """The policy being configured. One per association; made from the template at provisioning.
+
+    Lists hold {code, name_ar, name_en}: catalogue items are copied, not referenced, so the
+    association's schema is complete on its own. `sections` maps a section key to its template
+    text (copied from `template_version`), whether it is shown, and the association's extra text.
+    """
+
+    template_version = models.PositiveIntegerField()
+    channels = models.JSONField(default=list)
+    tools = models.JSONField(default=list)
+    referral_roles = models.JSONField(default=list)
+    deadline_kind = models.CharField(
+        max_length=10, choices=DeadlineKind.choices, default=DeadlineKind.WORKING
+    )
+    deadline_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    sections = models.JSONField(default=list)
+    # The board's approval of exactly this draft; any change to the draft clears it.
+    approval_meeting_number = models.CharField(max_length=50, blank=True)
+    approval_date = models.DateField(null=True, blank=True)
+    approval_chair_name = models.CharField(max_length=200, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change: a form or API client that read an older revision gets a conflict.
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline_days__isnull=True)
+                | models.Q(deadline_days__gte=1, deadline_days__lte=90),
+                name="policy_draft_deadline_days_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"policy draft (template v{self.template_version})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class Holiday(models.Model):
+    """A day the association does not work; committee deadlines in working days skip it."""
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class PolicyVersion(models.Model):
+    """A published policy. Never changed or deleted (a database trigger refuses it)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    published_at = models.DateTimeField()
+    published_by = models.EmailField()
+    template_version = models.PositiveIntegerField()
+    # Everything the page, the PDF, the API and the case workflow read: the configuration, the
+    # section texts and the letterhead, as they were when it was published.
+    content = models.JSONField()
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"policy v{self.number}"
+
+
+class PolicyDocument(models.Model):
+    """The PDF of a published version in one language, rendered once and kept."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="documents")
+    language = models.CharField(max_length=2)
+    pdf = models.FileField(upload_to="policy/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="policy_document_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language}) PDF"

@@ -1,0 +1,202 @@
+"""Turns a published snapshot (or a draft) into text: sections with their placeholders filled.
+
+Template bodies use a small markup (platform_core/catalog/data/template_v1.json): paragraphs
+separated by blank lines, "- " bullets (with "  - " sub-items), "1. " numbered steps, and the
+placeholders below. Everything an association wrote is escaped or sanitised before it is shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from platform_core.hijri import hijri_with_gregorian
+
+BLOCK_PLACEHOLDERS = {"{channels}": "channels", "{tools}": "tools"}
+INLINE_PLACEHOLDER = re.compile(
+    r"\{(association_name|referral_roles|committee_deadline|approval_statement|chair_name)\}"
+)
+# What an association may use in its extra text: structure and emphasis, no attributes but links.
+EXTRA_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a"}
+EXTRA_ATTRIBUTES = {"a": {"href"}}
+
+
+@dataclass
+class Block:
+    kind: str  # "p", "ul" or "ol"
+    items: list = field(default_factory=list)  # for lists: (text, [sub-items])
+    text: str = ""
+
+
+def _or_join(names: list[str], language: str) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    word = " أو " if language == "ar" else " or "
+    return ("، " if language == "ar" else ", ").join(names[:-1]) + word + names[-1]
+
+
+ARABIC_WORKING = {1: "يوم عمل واحد", 2: "يومي عمل"}
+ARABIC_CALENDAR = {1: "يوم واحد", 2: "يومين"}
+
+
+def deadline_phrase(kind: str, days: int | None, language: str) -> str:
+    """The committee's deadline as a phrase: "خلال 10 أيام عمل", "within 14 days", "as soon as…"."""
+    if kind == "asap" or not days:
+        return "في أسرع وقت ممكن" if language == "ar" else "as soon as possible"
+    if language == "ar":
+        # Arabic counts: 3–10 take a plural noun, 11 and more a singular one.
+        if kind == "working":
+            words = ARABIC_WORKING.get(days) or (
+                f"{days} أيام عمل" if days <= 10 else f"{days} يوم عمل"
+            )
+        else:
+            words = ARABIC_CALENDAR.get(days) or (f"{days} أيام" if days <= 10 else f"{days} يومًا")
+        return f"خلال {words}"
+    unit = "working day" if kind == "working" else "day"
+    return f"within {days} {unit}{'' if days == 1 else 's'}"
+
+
+def approval_statement(approval: dict, language: str) -> str:
+    if not approval or not approval.get("approved_on"):
+        return ""
+    day = datetime.date.fromisoformat(approval["approved_on"])
+    number = approval.get("meeting_number", "")
+    if language == "ar":
+        return (
+            f"تم اعتماد هذه السياسة في اجتماع مجلس الإدارة رقم ({number}) "
+            f"بتاريخ {hijri_with_gregorian(day, 'ar')}"
+        )
+    return (
+        f"This policy was approved by the Board of Directors at its meeting No. ({number}) "
+        f"on {hijri_with_gregorian(day, 'en')}."
+    )
+
+
+def _name(item: dict, language: str) -> str:
+    return item.get(f"name_{language}") or item.get("name_ar") or item.get("code", "")
+
+
+def placeholder_values(content: dict, language: str) -> dict[str, str | list[str]]:
+    association = content.get("association", {})
+    deadline = content.get("committee_deadline", {})
+    return {
+        "association_name": association.get(f"name_{language}") or association.get("name_ar", ""),
+        "channels": [_name(item, language) for item in content.get("channels", [])],
+        "tools": [_name(item, language) for item in content.get("tools", [])],
+        "referral_roles": _or_join(
+            [_name(item, language) for item in content.get("referral_roles", [])], language
+        ),
+        "committee_deadline": deadline_phrase(deadline.get("kind"), deadline.get("days"), language),
+        "approval_statement": approval_statement(content.get("approval") or {}, language),
+        "chair_name": (content.get("approval") or {}).get("chair_name", ""),
+    }
+
+
+def _fill(line: str, values: dict) -> str:
+    return INLINE_PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), "")), line)
+
+
+def body_blocks(body: str, values: dict) -> list[Block]:
+    """Parse a template body into blocks, with placeholders filled (still plain text)."""
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", body.strip()):
+        lines = [line.rstrip() for line in chunk.split("\n") if line.strip()]
+        for line in lines:
+            stripped = line.strip()
+            if stripped in BLOCK_PLACEHOLDERS:
+                names = values.get(BLOCK_PLACEHOLDERS[stripped], [])
+                blocks.append(Block("ul", items=[(name, []) for name in names]))
+            elif line.startswith("  - ") and blocks and blocks[-1].kind in ("ul", "ol"):
+                blocks[-1].items[-1][1].append(_fill(line[4:], values))
+            elif stripped.startswith("- "):
+                if not (blocks and blocks[-1].kind == "ul"):
+                    blocks.append(Block("ul"))
+                blocks[-1].items.append((_fill(stripped[2:], values), []))
+            elif re.match(r"^\d+\.\s", stripped):
+                if not (blocks and blocks[-1].kind == "ol"):
+                    blocks.append(Block("ol"))
+                blocks[-1].items.append((_fill(re.sub(r"^\d+\.\s+", "", stripped), values), []))
+            else:
+                blocks.append(Block("p", text=_fill(stripped, values)))
+        # A blank line always ends a list.
+        blocks.append(Block("break"))
+    return [block for block in blocks if block.kind != "break" and (block.text or block.items)]
+
+
+def blocks_html(blocks: list[Block]) -> SafeString:
+    parts = []
+    for block in blocks:
+        if block.kind == "p":
+            parts.append(f"<p>{escape(block.text)}</p>")
+            continue
+        items = []
+        for text, subitems in block.items:
+            sub = "".join(f"<li>{escape(s)}</li>" for s in subitems)
+            items.append(f"<li>{escape(text)}{f'<ul>{sub}</ul>' if sub else ''}</li>")
+        parts.append(f"<{block.kind}>{''.join(items)}</{block.kind}>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    lines = []
+    for block in blocks:
+        if block.kind == "p":
+            lines.append(block.text)
+            continue
+        for number, (text, subitems) in enumerate(block.items, start=1):
+            lines.append(f"{number}. {text}" if block.kind == "ol" else f"- {text}")
+            lines.extend(f"  - {sub}" for sub in subitems)
+    return "\n".join(lines)
+
+
+def sanitize_extra(html: str) -> str:
+    """An association's extra text, reduced to harmless structure (no script, no attributes)."""
+    return nh3.clean(
+        html or "",
+        tags=EXTRA_TAGS,
+        attributes=EXTRA_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+@dataclass
+class RenderedSection:
+    key: str
+    title: str
+    html: SafeString
+    text: str
+
+
+def policy_sections(content: dict, language: str) -> list[RenderedSection]:
+    """The sections of a policy snapshot, in order, ready for the page, the PDF and the API."""
+    values = placeholder_values(content, language)
+    rendered = []
+    for section in content.get("sections", []):
+        if not section.get("included", True):
+            continue
+        blocks = body_blocks(section.get(f"body_{language}") or section["body_ar"], values)
+        extra = sanitize_extra(section.get(f"extra_{language}", ""))
+        html = blocks_html(blocks)
+        if extra:
+            html = mark_safe(f'{html}<div class="extra">{extra}</div>')  # noqa: S308 - sanitised
+        text = blocks_text(blocks)
+        if extra:
+            text = f"{text}\n{html_lib.unescape(nh3.clean(extra, tags=set()))}".strip()
+        rendered.append(
+            RenderedSection(
+                key=section["key"],
+                title=section.get(f"title_{language}") or section["title_ar"],
+                html=html,
+                text=text,
+            )
+        )
+    return rendered

@@ -1,0 +1,86 @@
+"""Reads of the policy. `policy_published` is the one door through which case work sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from publishing.models import Holiday, PolicyDraft, PolicyVersion
+
+
+@dataclass(frozen=True)
+class PublishedPolicy:
+    """The policy in force: what staff work by. Built from an immutable version."""
+
+    version: int
+    content: dict
+
+    @property
+    def channel_codes(self) -> list[str]:
+        return [item["code"] for item in self.content["channels"]]
+
+    @property
+    def referral_role_codes(self) -> list[str]:
+        return [item["code"] for item in self.content["referral_roles"]]
+
+    @property
+    def deadline_kind(self) -> str:
+        return self.content["committee_deadline"]["kind"]
+
+    @property
+    def deadline_days(self) -> int | None:
+        return self.content["committee_deadline"]["days"]
+
+
+def policy_published() -> PublishedPolicy | None:
+    """The currently published policy of the association in the current schema, or None."""
+    version = PolicyVersion.objects.order_by("-number").first()
+    return PublishedPolicy(version=version.number, content=version.content) if version else None
+
+
+def policy_version_get(*, number: int) -> PolicyVersion | None:
+    return PolicyVersion.objects.filter(number=number).first()
+
+
+def policy_versions() -> list[PolicyVersion]:
+    return list(PolicyVersion.objects.only("number", "published_at").order_by("-number"))
+
+
+def policy_draft_get() -> PolicyDraft:
+    return PolicyDraft.objects.get()
+
+
+def holidays() -> list[Holiday]:
+    return list(Holiday.objects.all())
+
+
+def policy_template_updates(draft: PolicyDraft) -> list[dict]:
+    """Sections whose text differs from the current template's: new, changed or removed."""
+    from platform_core.catalog.selectors import template_current
+
+    template = template_current()
+    if draft.template_version == template.number and all(
+        s.get("template_version") == template.number for s in draft.sections
+    ):
+        return []
+    mine = {section["key"]: section for section in draft.sections}
+    theirs = {section.key: section for section in template.sections.all()}
+    updates = []
+    for key in dict.fromkeys([*theirs, *mine]):
+        old, new = mine.get(key), theirs.get(key)
+        texts = {
+            f"{side}_{lang}": (
+                f"{item['title_' + lang]}\n{item['body_' + lang]}"
+                if isinstance(item, dict)
+                else f"{getattr(item, 'title_' + lang)}\n{getattr(item, 'body_' + lang)}"
+            )
+            if item is not None
+            else ""
+            for side, item in (("old", old), ("new", new))
+            for lang in ("ar", "en")
+        }
+        if texts["old_ar"] == texts["new_ar"] and texts["old_en"] == texts["new_en"]:
+            continue
+        status = "new" if old is None else "removed" if new is None else "changed"
+        title = new.title_en if new is not None else old["title_en"]
+        updates.append({"key": key, "status": status, "title": title, **texts})
+    return updates

@@ -1,0 +1,419 @@
+"""Changes to the association's policy: configure, approve, publish, take template updates."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from platform_core.catalog.models import CatalogItem
+from platform_core.catalog.selectors import template_current
+from platform_core.hijri import to_hijri
+from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
+from publishing.rendering import sanitize_extra
+
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
+LIST_KINDS = {
+    "channels": CatalogItem.Kind.CHANNEL,
+    "tools": CatalogItem.Kind.TOOL,
+    "referral_roles": CatalogItem.Kind.REFERRAL_ROLE,
+}
+DEFAULT_REFERRAL_ROLES = ["social_researcher"]
+DEFAULT_DEADLINE_DAYS = 10  # the seeds' "two weeks", in working days
+MAX_EXTRA_LENGTH = 5000
+
+
+class PolicyConflict(Exception):
+    """The draft changed since the client read it (its revision moved on)."""
+
+
+def _section_from_template(section, *, included: bool = True, extra=None) -> dict:
+    extra = extra or {}
+    return {
+        "key": section.key,
+        "optional": section.optional,
+        "included": included,
+        "template_version": section.version.number,
+        "title_ar": section.title_ar,
+        "title_en": section.title_en,
+        "body_ar": section.body_ar,
+        "body_en": section.body_en,
+        "extra_ar": extra.get("extra_ar", ""),
+        "extra_en": extra.get("extra_en", ""),
+    }
+
+
+def _catalogue(kind: str) -> dict[str, dict]:
+    return {
+        item.code: {"code": item.code, "name_ar": item.name_ar, "name_en": item.name_en}
+        for item in CatalogItem.objects.filter(kind=kind)
+    }
+
+
+def policy_draft_create() -> PolicyDraft:
+    """The association's first draft, from the current template, with the seeds' common choices."""
+    template = template_current()
+    channels = list(_catalogue(CatalogItem.Kind.CHANNEL).values())
+    tools = list(_catalogue(CatalogItem.Kind.TOOL).values())
+    roles = _catalogue(CatalogItem.Kind.REFERRAL_ROLE)
+    return PolicyDraft.objects.create(
+        template_version=template.number,
+        channels=channels,
+        tools=tools,
+        referral_roles=[roles[code] for code in DEFAULT_REFERRAL_ROLES if code in roles],
+        deadline_kind=DeadlineKind.WORKING,
+        deadline_days=DEFAULT_DEADLINE_DAYS,
+        sections=[_section_from_template(section) for section in template.sections.all()],
+    )
+
+
+def _items(name: str, value, errors: dict) -> list[dict]:
+    """A list of catalogue codes and/or {code, name_ar, name_en}, checked and named."""
+    if not isinstance(value, list):
+        errors[name] = [_("Give a list of codes or of {code, name_ar, name_en}.")]
+        return []
+    catalogue = _catalogue(LIST_KINDS[name])
+    items, problems, seen = [], [], set()
+    for entry in value:
+        item = {"code": entry} if isinstance(entry, str) else entry
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            problems.append(_("Each item needs a code."))
+            continue
+        code = item["code"].strip()
+        if not CODE_PATTERN.match(code):
+            problems.append(
+                _("“%(code)s” is not a valid code: use lowercase Latin letters, digits and _.")
+                % {"code": code[:60]}
+            )
+            continue
+        if code in seen:
+            problems.append(_("The code “%(code)s” appears twice.") % {"code": code})
+            continue
+        seen.add(code)
+        name_ar = str(item.get("name_ar") or "").strip()
+        name_en = str(item.get("name_en") or "").strip()
+        if code in catalogue:
+            name_ar = name_ar or catalogue[code]["name_ar"]
+            name_en = name_en or catalogue[code]["name_en"]
+        if not name_ar or not name_en:
+            problems.append(
+                _("“%(code)s” needs its name in both Arabic and English.") % {"code": code}
+            )
+            continue
+        if len(name_ar) > 200 or len(name_en) > 200:
+            problems.append(_("Names are at most 200 characters."))
+            continue
+        items.append({"code": code, "name_ar": name_ar, "name_en": name_en})
+    if problems:
+        errors[name] = problems
+    return items
+
+
+def _deadline(value, errors: dict) -> tuple[str, int | None]:
+    if not isinstance(value, dict):
+        errors["committee_deadline"] = [_("Give {kind, days}.")]
+        return DeadlineKind.WORKING, None
+    kind = value.get("kind")
+    days = value.get("days")
+    if kind not in DeadlineKind.values:
+        errors["committee_deadline"] = [_("The kind is working, calendar or asap.")]
+        return DeadlineKind.WORKING, None
+    if kind == DeadlineKind.ASAP:
+        return kind, None
+    if days is None:
+        return kind, None  # allowed while drafting; publication asks for it
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
+        errors["committee_deadline"] = [_("The deadline is between 1 and 90 days.")]
+        return kind, None
+    return kind, days
+
+
+def _sections(current: list[dict], value, errors: dict) -> list[dict]:
+    if not isinstance(value, list):
+        errors["sections"] = [_("Give a list of {key, included, extra_ar, extra_en}.")]
+        return current
+    by_key = {section["key"]: dict(section) for section in current}
+    problems = []
+    for change in value:
+        if not isinstance(change, dict) or change.get("key") not in by_key:
+            problems.append(_("Unknown section “%(key)s”.") % {"key": str(change)[:60]})
+            continue
+        section = by_key[change["key"]]
+        if "included" in change:
+            if not isinstance(change["included"], bool):
+                problems.append(_("“included” is true or false."))
+            elif not change["included"] and not section["optional"]:
+                problems.append(
+                    _("The section “%(title)s” cannot be left out.")
+                    % {"title": section["title_en"]}
+                )
+            else:
+                section["included"] = change["included"]
+        for language in ("ar", "en"):
+            field = f"extra_{language}"
+            if field in change:
+                text = str(change[field] or "")
+                if len(text) > MAX_EXTRA_LENGTH:
+                    problems.append(
+                        _("Extra text is at most %(n)s characters.") % {"n": MAX_EXTRA_LENGTH}
+                    )
+                else:
+                    section[field] = sanitize_extra(text)
+        if bool(section["extra_ar"]) != bool(section["extra_en"]):
+            problems.append(
+                _("The extra text of “%(title)s” needs both Arabic and English.")
+                % {"title": section["title_en"]}
+            )
+    if problems:
+        errors["sections"] = problems
+    return [by_key[section["key"]] for section in current]
+
+
+def _changed(draft: PolicyDraft, fields: list[str]) -> None:
+    """Save a change to the draft: it clears the board's approval and moves the revision on."""
+    draft.approval_meeting_number = ""
+    draft.approval_date = None
+    draft.approval_chair_name = ""
+    draft.approved_at = None
+    draft.revision += 1
+    draft.save(
+        update_fields=[
+            *fields,
+            "approval_meeting_number",
+            "approval_date",
+            "approval_chair_name",
+            "approved_at",
+            "revision",
+            "updated_at",
+        ]
+    )
+
+
+def _locked_draft(revision: int | None) -> PolicyDraft:
+    draft = PolicyDraft.objects.select_for_update().get()
+    if revision is not None and revision != draft.revision:
+        raise PolicyConflict()
+    return draft
+
+
+def _apply(draft: PolicyDraft, data: dict) -> list[str]:
+    """Apply `data` to `draft` in memory; the changed fields, or every problem at once."""
+    errors: dict[str, list[str]] = {}
+    fields = []
+    for name in LIST_KINDS:
+        if name in data:
+            setattr(draft, name, _items(name, data[name], errors))
+            fields.append(name)
+    if "committee_deadline" in data:
+        draft.deadline_kind, draft.deadline_days = _deadline(data["committee_deadline"], errors)
+        fields += ["deadline_kind", "deadline_days"]
+    if "sections" in data:
+        draft.sections = _sections(draft.sections, data["sections"], errors)
+        fields.append("sections")
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def policy_draft_ensure() -> PolicyDraft:
+    """The association's draft (made from the current template if it has none yet)."""
+    return PolicyDraft.objects.first() or policy_draft_create()
+
+
+def policy_draft_update(*, data: dict, revision: int | None = None) -> PolicyDraft:
+    """Change the draft's configuration; any change clears a recorded approval.
+
+    Incomplete drafts may be saved (publication checks completeness); malformed input is refused
+    whole, with every problem named.
+    """
+    with transaction.atomic():
+        draft = _locked_draft(revision)
+        fields = _apply(draft, data)
+        if fields:
+            _changed(draft, fields)
+    return draft
+
+
+def policy_draft_preview(*, data: dict) -> PolicyDraft:
+    """The draft as it would be with `data`, not saved (the editor's live preview)."""
+    draft = policy_draft_ensure()
+    _apply(draft, data)
+    return draft
+
+
+def policy_draft_problems(draft: PolicyDraft) -> dict[str, list[str]]:
+    """What stops this draft from being approved and published, per field."""
+    problems: dict[str, list[str]] = {}
+    if not draft.channels:
+        problems["channels"] = [_("Choose at least one channel.")]
+    if not draft.referral_roles:
+        problems["referral_roles"] = [_("Choose at least one role to refer unclear cases to.")]
+    if draft.deadline_kind != DeadlineKind.ASAP and not draft.deadline_days:
+        problems["committee_deadline"] = [
+            _("Give the committee's deadline in days, or choose “as soon as possible”.")
+        ]
+    included_tools = any(s["key"] == "tools" and s["included"] for s in draft.sections)
+    if included_tools and not draft.tools:
+        problems["tools"] = [_("List at least one tool, or leave the tools section out.")]
+    return problems
+
+
+def policy_draft_approve(
+    *, meeting_number: str, approved_on: datetime.date, chair_name: str, revision: int | None = None
+) -> PolicyDraft:
+    """Record the board's approval of the draft as it stands."""
+    errors: dict[str, list[str]] = {}
+    meeting_number = (meeting_number or "").strip()
+    chair_name = (chair_name or "").strip()
+    if not meeting_number or len(meeting_number) > 50:
+        errors["meeting_number"] = [_("Give the board meeting's number.")]
+    if not chair_name or len(chair_name) > 200:
+        errors["chair_name"] = [_("Give the name of the board's chair.")]
+    if not isinstance(approved_on, datetime.date):
+        errors["approved_on"] = [_("Give the meeting's date.")]
+    elif approved_on > timezone.localdate():
+        errors["approved_on"] = [_("The meeting's date cannot be in the future.")]
+    elif to_hijri(approved_on) is None:
+        errors["approved_on"] = [_("This date is outside the Umm al-Qura calendar.")]
+    with transaction.atomic():
+        draft = _locked_draft(revision)
+        errors.update(policy_draft_problems(draft))
+        if errors:
+            raise ValidationError(errors)
+        draft.approval_meeting_number = meeting_number
+        draft.approval_date = approved_on
+        draft.approval_chair_name = chair_name
+        draft.approved_at = timezone.now()
+        draft.revision += 1
+        draft.save(
+            update_fields=[
+                "approval_meeting_number",
+                "approval_date",
+                "approval_chair_name",
+                "approved_at",
+                "revision",
+                "updated_at",
+            ]
+        )
+    return draft
+
+
+def _letterhead() -> dict:
+    from tenants.models import Association
+
+    association = Association.objects.prefetch_related("bank_accounts").get(
+        schema_name=connection.schema_name
+    )
+    return {
+        "slug": association.slug,
+        "name_ar": association.name_ar,
+        "name_en": association.name_en,
+        "license_number": association.license_number,
+        "supervising_authority": association.supervising_authority,
+        "address": association.address,
+        "postal_code": association.postal_code,
+        "phone": association.phone,
+        "email": association.email,
+        "website": association.website,
+        "social_handles": association.social_handles,
+        "logo": association.logo.name if association.logo else "",
+        "bank_accounts": [
+            {"bank_name": account.bank_name, "iban": account.iban}
+            for account in association.bank_accounts.all()
+        ],
+    }
+
+
+def policy_snapshot(draft: PolicyDraft) -> dict:
+    """Everything a published version shows, frozen: configuration, texts and letterhead."""
+    return {
+        "template_version": draft.template_version,
+        "association": _letterhead(),
+        "channels": draft.channels,
+        "tools": draft.tools,
+        "referral_roles": draft.referral_roles,
+        "committee_deadline": {"kind": draft.deadline_kind, "days": draft.deadline_days},
+        "approval": {
+            "meeting_number": draft.approval_meeting_number,
+            "approved_on": draft.approval_date.isoformat() if draft.approval_date else None,
+            "chair_name": draft.approval_chair_name,
+        },
+        "sections": [section for section in draft.sections if section["included"]],
+    }
+
+
+def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVersion:
+    """Publish the approved draft as the next immutable version."""
+    with transaction.atomic():
+        draft = _locked_draft(revision)
+        problems = policy_draft_problems(draft)
+        if not draft.is_approved:
+            problems["approval"] = [_("Record the board's approval before publishing.")]
+        if problems:
+            raise ValidationError(problems)
+        last = PolicyVersion.objects.select_for_update().order_by("-number").first()
+        version = PolicyVersion.objects.create(
+            number=(last.number + 1) if last else 1,
+            published_at=timezone.now(),
+            published_by=actor_email,
+            template_version=draft.template_version,
+            content=policy_snapshot(draft),
+        )
+    from platform_core.celery import enqueue_on_commit
+    from publishing.tasks import policy_documents_render_task
+
+    enqueue_on_commit(
+        policy_documents_render_task, schema_name=connection.schema_name, number=version.number
+    )
+    return version
+
+
+def policy_template_section_take(*, key: str, revision: int | None = None) -> PolicyDraft:
+    """Replace one section's text with the current template's, keeping the association's choices."""
+    template = template_current()
+    new = {section.key: section for section in template.sections.all()}
+    with transaction.atomic():
+        draft = _locked_draft(revision)
+        sections = {section["key"]: section for section in draft.sections}
+        if key not in new and key not in sections:
+            raise ValidationError({"sections": [_("Unknown section “%(key)s”.") % {"key": key}]})
+        if key in new:
+            old = sections.get(key, {})
+            sections[key] = _section_from_template(
+                new[key], included=old.get("included", True), extra=old
+            )
+        else:
+            sections.pop(key)  # the new template no longer has it
+        order = [section.key for section in template.sections.all()]
+        draft.sections = sorted(
+            sections.values(),
+            key=lambda s: order.index(s["key"]) if s["key"] in order else len(order),
+        )
+        # Sections whose text the new template left as it was are on the new version already.
+        for section in draft.sections:
+            theirs = new.get(section["key"])
+            if theirs and all(
+                section[f] == getattr(theirs, f)
+                for f in ("title_ar", "title_en", "body_ar", "body_en")
+            ):
+                section["template_version"] = template.number
+        if set(sections) == set(order) and all(
+            s["template_version"] == template.number for s in draft.sections
+        ):
+            draft.template_version = template.number
+        _changed(draft, ["sections", "template_version"])
+    return draft
+
+
+def holidays_replace(*, days: list[tuple[datetime.date, str]]) -> list[Holiday]:
+    """The association's holidays (committee deadlines in working days skip them)."""
+    unique = {day: name.strip()[:200] for day, name in days}
+    with transaction.atomic():
+        Holiday.objects.all().delete()
+        return Holiday.objects.bulk_create(
+            Holiday(day=d, name=n) for d, n in sorted(unique.items())
+        )

@@ -1,0 +1,14 @@
+from platform_core.celery import app
+from publishing.documents import policy_document_get
+from publishing.selectors import policy_version_get
+
+
+@app.task(name="publishing.policy_documents_render", acks_late=True, max_retries=3)
+def policy_documents_render_task(*, number: int) -> int:
+    """Render a newly published version's PDFs ahead of the first visitor (idempotent)."""
+    version = policy_version_get(number=number)
+    if version is None:
+        return 0
+    for language in ("ar", "en"):
+        policy_document_get(version=version, language=language)
+    return 2

@@ -1,0 +1,247 @@
+"""The public policy pages and the admin's policy screens."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from platform_core.catalog.models import CatalogItem
+from platform_core.catalog.selectors import template_current
+from platform_core.i18n import current_language
+from publishing import services
+from publishing.documents import policy_context, policy_document_get
+from publishing.forms import ApprovalForm, PolicyForm
+from publishing.models import PolicyVersion
+from publishing.rendering import policy_sections
+from publishing.selectors import (
+    holidays,
+    policy_template_updates,
+    policy_version_get,
+    policy_versions,
+)
+from tenants.forms import errors_onto_form
+from tenants.permissions import admin_required
+
+
+def _version_or_404(number: int | None) -> PolicyVersion:
+    version = (
+        policy_version_get(number=number)
+        if number is not None
+        else PolicyVersion.objects.order_by("-number").first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+def policy_page(request, number: int | None = None):
+    version = _version_or_404(number)
+    versions = policy_versions()
+    context = policy_context(version, current_language(), for_print=False)
+    context.update(versions=versions, is_current=version.number == versions[0].number)
+    return render(request, "publishing/policy.html", context)
+
+
+def policy_pdf(request, number: int | None = None):
+    version = _version_or_404(number)
+    language = current_language()
+    document = policy_document_get(version=version, language=language)
+    return FileResponse(
+        document.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{request.association.slug}-policy-v{version.number}-{language}.pdf",
+    )
+
+
+def _draft_preview_content(draft) -> dict:
+    return services.policy_snapshot(draft) | {
+        "sections": [s for s in draft.sections if s["included"]]
+    }
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def policy_settings(request):
+    draft = services.policy_draft_ensure()
+    form = PolicyForm(request.POST or None, draft=draft)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_draft_update(
+                data=form.to_data(), revision=form.cleaned_data["revision"]
+            )
+            services.holidays_replace(days=form.cleaned_data["holidays"])
+        except services.PolicyConflict:
+            messages.error(
+                request, _("Someone else changed the policy meanwhile. Review it and save again.")
+            )
+            return redirect("policy_settings")
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("The draft was saved. Any earlier approval was cleared."))
+            return redirect("policy_settings")
+    published = PolicyVersion.objects.order_by("-number").first()
+    context = {
+        "form": form,
+        "draft": draft,
+        "problems": services.policy_draft_problems(draft),
+        "approval_form": ApprovalForm(initial={"revision": draft.revision}),
+        "preview": policy_sections(_draft_preview_content(draft), current_language()),
+        "published": published,
+        "versions": policy_versions(),
+        "updates": policy_template_updates(draft),
+        "holidays": holidays(),
+        "catalogue": {
+            kind: list(CatalogItem.objects.filter(kind=kind)) for kind in CatalogItem.Kind.values
+        },
+    }
+    return render(request, "publishing/settings.html", context)
+
+
+@admin_required
+@require_POST
+def policy_preview(request):
+    """The draft as it would read with the form's unsaved values (the live preview)."""
+    draft = services.policy_draft_ensure()
+    form = PolicyForm(request.POST, draft=draft)
+    if not form.is_valid():
+        return render(request, "publishing/_preview.html", {"invalid": True})
+    try:
+        preview = services.policy_draft_preview(data=form.to_data())
+    except ValidationError as error:
+        return render(request, "publishing/_preview.html", {"invalid": True, "errors": error})
+    return render(
+        request,
+        "publishing/_preview.html",
+        {"preview": policy_sections(_draft_preview_content(preview), current_language())},
+    )
+
+
+@admin_required
+@require_POST
+def policy_approve(request):
+    form = ApprovalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.policy_draft_approve(
+                meeting_number=form.cleaned_data["meeting_number"],
+                approved_on=form.cleaned_data["approved_on"],
+                chair_name=form.cleaned_data["chair_name"],
+                revision=form.cleaned_data["revision"],
+            )
+        except services.PolicyConflict:
+            messages.error(request, _("The draft changed before the approval was recorded."))
+        except ValidationError as error:
+            for message_list in error.message_dict.values():
+                for message in message_list:
+                    messages.error(request, message)
+        else:
+            messages.success(request, _("The board's approval was recorded."))
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+    return redirect("policy_settings")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def policy_publish(request):
+    draft = services.policy_draft_ensure()
+    if request.method == "POST":
+        try:
+            version = services.policy_publish(
+                actor_email=request.user.email, revision=int(request.POST.get("revision", "0"))
+            )
+        except services.PolicyConflict:
+            messages.error(request, _("The draft changed since you opened this page."))
+        except ValidationError as error:
+            for message_list in error.message_dict.values():
+                for message in message_list:
+                    messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Version %(number)s is published.") % {"number": version.number}
+            )
+            return redirect("policy_settings")
+    return render(
+        request,
+        "publishing/publish_confirm.html",
+        {"draft": draft, "problems": services.policy_draft_problems(draft)},
+    )
+
+
+def _side_by_side(old: str, new: str) -> list[tuple[str, str, str]]:
+    """Rows of (kind, old line, new line) for a two-column difference."""
+    rows = []
+    matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        left, right = matcher.a[i1:i2], matcher.b[j1:j2]
+        for index in range(max(len(left), len(right))):
+            rows.append(
+                (
+                    tag,
+                    left[index] if index < len(left) else "",
+                    right[index] if index < len(right) else "",
+                )
+            )
+    return rows
+
+
+@admin_required
+def policy_diff(request):
+    """The draft beside the published version, section by section."""
+    draft = services.policy_draft_ensure()
+    published = PolicyVersion.objects.order_by("-number").first()
+    language = current_language()
+    new = {s.key: s for s in policy_sections(_draft_preview_content(draft), language)}
+    old = {s.key: s for s in policy_sections(published.content, language)} if published else {}
+    keys = list(dict.fromkeys([*old, *new]))
+    sections = [
+        {
+            "key": key,
+            "title": (new.get(key) or old.get(key)).title,
+            "rows": _side_by_side(
+                f"{old[key].text}" if key in old else "", f"{new[key].text}" if key in new else ""
+            ),
+            "changed": (old[key].text if key in old else None)
+            != (new[key].text if key in new else None),
+        }
+        for key in keys
+    ]
+    return render(request, "publishing/diff.html", {"sections": sections, "published": published})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def policy_template_update(request):
+    """Take the new template's text section by section, seeing what changes."""
+    draft = services.policy_draft_ensure()
+    if request.method == "POST":
+        try:
+            services.policy_template_section_take(
+                key=request.POST.get("key", ""), revision=int(request.POST.get("revision", "0"))
+            )
+        except services.PolicyConflict:
+            messages.error(request, _("The draft changed since you opened this page."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The section was updated in your draft."))
+        return redirect("policy_template_update")
+    language = current_language()
+    updates = [
+        update | {"rows": _side_by_side(update[f"old_{language}"], update[f"new_{language}"])}
+        for update in policy_template_updates(draft)
+    ]
+    return render(
+        request,
+        "publishing/template_update.html",
+        {"updates": updates, "draft": draft, "template": template_current()},
+    )

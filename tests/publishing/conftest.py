@@ -1,0 +1,44 @@
+import datetime
+
+import pytest
+from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
+
+from tenants.accounts.models import User
+from tests.conftest import client_for
+
+
+def api_client(tenant, email):
+    """A client with the API token of `email` in `tenant`."""
+    with schema_context(tenant.association.schema_name):
+        token, _ = Token.objects.get_or_create(user=User.objects.get(email=email))
+    return client_for(tenant), {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+
+
+@pytest.fixture
+def alpha_admin_api(alpha):
+    return api_client(alpha, alpha.admin_email)
+
+
+def publish(tenant, *, data=None, approved_on=datetime.date(2024, 8, 14), meeting="5"):
+    """Configure (optionally), approve and publish through the API; the published version."""
+    client, auth = api_client(tenant, tenant.admin_email)
+    if data:
+        response = client.patch(
+            "/api/v1/policy/draft/", data, content_type="application/json", **auth
+        )
+        assert response.status_code == 200, response.json()
+    approval = {
+        "meeting_number": meeting,
+        "approved_on": approved_on.isoformat(),
+        "chair_name": "د. سعد",
+    }
+    response = client.post(
+        "/api/v1/policy/draft/approve/", approval, content_type="application/json", **auth
+    )
+    assert response.status_code == 200, response.json()
+    response = client.post(
+        "/api/v1/policy/draft/publish/", {}, content_type="application/json", **auth
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
