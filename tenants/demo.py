@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from publishing.selectors import policy_published
+from publishing.services import (
+    policy_draft_approve,
+    policy_draft_ensure,
+    policy_draft_update,
+    policy_publish,
+)
 from tenants.accounts.models import User
 from tenants.accounts.services import user_create
 from tenants.models import Association
@@ -36,6 +45,18 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA3210000000000000123456", "holder_name": "جمعية الهداية التجريبية"}
         ],
         "referral_roles": ["public_relations_officer"],
+        # Seed 000: five channels, no tools section, a responsibilities section.
+        "policy": {
+            "channels": ["interview", "phone", "social_media", "letters", "website"],
+            "tools": [],
+            "referral_roles": ["public_relations_officer"],
+            "committee_deadline": {"kind": "working", "days": 10},
+            "sections": [
+                {"key": "tools", "included": False},
+                {"key": "responsibilities", "included": True},
+            ],
+        },
+        "approval": {"meeting_number": "4", "approved_on": datetime.date(2023, 3, 20)},
     },
     {
         # Modelled on seed 001, a housing association in Tabuk.
@@ -57,6 +78,29 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA6305000000000000654321", "holder_name": "جمعية مأوى التجريبية"},
         ],
         "referral_roles": ["social_researcher"],
+        # Seed 001: eight channels, the four tools, ten working days.
+        "policy": {
+            "channels": [
+                "interview",
+                "phone",
+                "social_media",
+                "letters",
+                "assistance_request",
+                "volunteering",
+                "website",
+                "branch_representatives",
+            ],
+            "tools": [
+                "bylaws",
+                "social_research_guide",
+                "support_policy_guide",
+                "support_request_form",
+            ],
+            "referral_roles": ["social_researcher"],
+            "committee_deadline": {"kind": "working", "days": 10},
+            "sections": [{"key": "responsibilities", "included": False}],
+        },
+        "approval": {"meeting_number": "5", "approved_on": datetime.date(2024, 8, 14)},
     },
     {
         # Modelled on seed 003, a training association in Riyadh.
@@ -77,6 +121,29 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA5520000000000000450012", "holder_name": "جمعية مهارات التجريبية"}
         ],
         "referral_roles": ["competent_officer"],
+        # Seed 003: the competent official, as soon as possible.
+        "policy": {
+            "channels": [
+                "interview",
+                "phone",
+                "social_media",
+                "letters",
+                "assistance_request",
+                "volunteering",
+                "website",
+                "branch_representatives",
+            ],
+            "tools": [
+                "bylaws",
+                "social_research_guide",
+                "support_policy_guide",
+                "support_request_form",
+            ],
+            "referral_roles": ["competent_officer"],
+            "committee_deadline": {"kind": "asap", "days": None},
+            "sections": [{"key": "responsibilities", "included": False}],
+        },
+        "approval": {"meeting_number": "25/02", "approved_on": datetime.date(2025, 4, 24)},
     },
 ]
 
@@ -94,14 +161,24 @@ def demo_logins(slug: str) -> list[tuple[str, str]]:
 
 
 def demo_seed() -> list[Association]:
-    """Create the demo associations that do not exist yet; leave existing ones as they are."""
+    """Create what of the demo is missing; leave what exists as it is."""
     associations = []
     for spec in DEMO_ASSOCIATIONS:
         association = Association.objects.filter(slug=spec["slug"]).first()
         if association is None:
             association = _demo_association_create(spec)
+        with schema_context(association.schema_name):
+            if policy_published() is None:
+                _demo_policy_publish(spec, admin_email=f"admin@{spec['slug']}.example")
         associations.append(association)
     return associations
+
+
+def _demo_policy_publish(spec: dict, *, admin_email: str) -> None:
+    policy_draft_ensure()
+    policy_draft_update(data=spec["policy"])
+    policy_draft_approve(chair_name="رئيس مجلس الإدارة", **spec["approval"])
+    policy_publish(actor_email=admin_email)
 
 
 def _demo_association_create(spec: dict) -> Association:

@@ -24,6 +24,31 @@ def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(db, ca
             assert User.objects.count() == 4
 
 
+def test_demo_policies_are_configured_like_seeds_000_001_and_003(db):
+    from tests.conftest import client_for
+
+    call_command("seed_demo")
+    hidaya, maawa, maharat = (
+        client_for(None).get("/api/v1/policy/", HTTP_HOST=f"{slug}.localhost").json()
+        for slug in ("hidaya", "maawa", "maharat")
+    )
+    assert len(hidaya["channels"]) == 5
+    assert [r["code"] for r in hidaya["referral_roles"]] == ["public_relations_officer"]
+    keys = [s["key"] for s in hidaya["sections"]]
+    assert "tools" not in keys and "responsibilities" in keys
+    assert hidaya["approval"]["approved_on_hijri"] == "1444-08-28"
+
+    assert len(maawa["channels"]) == 8 and len(maawa["tools"]) == 4
+    assert [r["code"] for r in maawa["referral_roles"]] == ["social_researcher"]
+    assert maawa["committee_deadline"] == {"days": 10, "kind": "working"}
+    assert (maawa["approval"]["meeting_number"], maawa["approval"]["approved_on"]) == ("5", "2024-08-14")
+
+    assert [r["code"] for r in maharat["referral_roles"]] == ["competent_officer"]
+    assert maharat["committee_deadline"] == {"days": None, "kind": "asap"}
+    assert maharat["approval"]["meeting_number"] == "25/02"
+    assert maharat["approval"]["approved_on_hijri"] == "1446-10-26"
+
+
 def test_demo_data_never_uses_the_seeds_real_contacts():
     text = repr(DEMO_ASSOCIATIONS)
     for real in ("ihsanhousing", "إحسان", "gmail.com", "org.sa", "1520"):
