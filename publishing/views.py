@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from platform_core.catalog.models import CatalogItem
 from platform_core.catalog.selectors import template_current
 from platform_core.i18n import current_language
 from publishing import services
@@ -20,7 +19,6 @@ from publishing.forms import ApprovalForm, PolicyForm
 from publishing.models import PolicyVersion
 from publishing.rendering import policy_sections
 from publishing.selectors import (
-    holidays,
     policy_template_updates,
     policy_version_get,
     policy_versions,
@@ -96,10 +94,6 @@ def policy_settings(request):
         "published": published,
         "versions": policy_versions(),
         "updates": policy_template_updates(draft),
-        "holidays": holidays(),
-        "catalogue": {
-            kind: list(CatalogItem.objects.filter(kind=kind)) for kind in CatalogItem.Kind.values
-        },
     }
     return render(request, "publishing/settings.html", context)
 
