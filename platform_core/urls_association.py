@@ -8,10 +8,24 @@ from publishing import api as policy_api
 from publishing import views as policy_views
 from tenants import api as tenant_api
 from tenants import views
+from workflow import api as workflow_api
 
 api_v1 = [
     path("me/", tenant_api.MeView.as_view(), name="api_me"),
     path("association/", tenant_api.AssociationView.as_view(), name="api_association"),
+    path("cases/", workflow_api.CaseListView.as_view(), name="api_cases"),
+    path("cases/<int:case_id>/", workflow_api.CaseDetailView.as_view(), name="api_case"),
+    path(
+        "cases/<int:case_id>/transitions/",
+        workflow_api.CaseTransitionView.as_view(),
+        name="api_case_transitions",
+    ),
+    path("requests/", workflow_api.RequestCreateView.as_view(), name="api_requests"),
+    path(
+        "requests/<str:reference>/",
+        workflow_api.RequestStatusView.as_view(),
+        name="api_request_status",
+    ),
     path("policy/", policy_api.PolicyView.as_view(), name="api_policy"),
     path("policy/versions/", policy_api.PolicyVersionsView.as_view(), name="api_policy_versions"),
     path(

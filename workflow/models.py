@@ -1,0 +1,152 @@
+"""Beneficiaries and their cases, run by the association's published policy."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Beneficiary(models.Model):
+    """One person, keyed by national ID or iqama number, whatever cases they bring."""
+
+    national_id = models.CharField(_("national ID / iqama"), max_length=10, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("mobile"), max_length=16)
+    email = models.EmailField(_("e-mail"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    household_size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
+    household_notes = models.TextField(_("household details"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["phone"]), models.Index(fields=["full_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    REFERRED = "referred", _("Referred")
+    IN_COMMITTEE = "in_committee", _("With the committee")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    REGISTERED = "registered", _("Registered")
+    SERVICE_DELIVERED = "service_delivered", _("Service delivered")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATUSES = [
+    CaseStatus.RECEIVED,
+    CaseStatus.REFERRED,
+    CaseStatus.IN_COMMITTEE,
+    CaseStatus.ACCEPTED,
+    CaseStatus.REJECTED,
+    CaseStatus.REGISTERED,
+    CaseStatus.SERVICE_DELIVERED,
+]
+
+
+class CaseKind(models.TextChoices):
+    REQUEST = "request", _("Support request")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=12, unique=True)
+    kind = models.CharField(max_length=12, choices=CaseKind.choices, default=CaseKind.REQUEST)
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED
+    )
+    # The channel as the published policy named it when the case was opened.
+    channel_code = models.CharField(max_length=60)
+    channel_name_ar = models.CharField(max_length=200)
+    channel_name_en = models.CharField(max_length=200)
+    summary = models.TextField()
+    # The promise the case is handled under: the policy versions in force at intake and committee.
+    policy_version_opened = models.PositiveIntegerField()
+    policy_version_committee = models.PositiveIntegerField(null=True, blank=True)
+    consent_given_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    declaration_signed_by = models.CharField(max_length=200, blank=True)
+    referral_role_code = models.CharField(max_length=60, blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    committee_due_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # sha256 of the private status link's token; the token itself is never stored.
+    status_token_hash = models.CharField(max_length=64, blank=True)
+    # Bumped by every transition: a client acting on an older state gets a 409.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "committee_due_on"]),
+            models.Index(fields=["channel_code", "created_at"]),
+            models.Index(fields=["-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CaseStatus.values), name="case_status_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseEvent(models.Model):
+    """One step on a case's timeline: who did what, when, from which state to which."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor_email = models.CharField(max_length=254, blank=True)  # blank: the beneficiary online
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+class Survey(models.Model):
+    """The satisfaction survey sent when a case closes: one personal link, used once."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="survey")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_kept = models.BooleanField(null=True, blank=True)
+    staff_courteous = models.BooleanField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="survey_score_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"survey of {self.case_id}"

@@ -1,0 +1,327 @@
+"""Case work: intake, the lifecycle's transitions, surveys. Every rule is the published policy's."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from platform_core.saudi import normalize_national_id, normalize_phone
+from publishing.selectors import holidays, policy_published
+from tenants.accounts.models import User
+from workflow.deadlines import committee_due_on
+from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
+from workflow.tokens import token_hash
+from workflow.transitions import TRANSITIONS, role_may
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
+MAX_SUMMARY = 5000
+
+
+class CaseConflict(Exception):
+    """The case changed since the client read it."""
+
+
+def _reference() -> str:
+    while True:
+        raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        reference = f"{raw[:4]}-{raw[4:]}"
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+
+
+def beneficiary_data_clean(data) -> dict:
+    """The beneficiary's details, normalised, or a ValidationError naming each bad field."""
+    if not isinstance(data, dict):
+        raise ValidationError({"beneficiary": [_("Give the beneficiary's details.")]})
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    for field, normalise in (
+        ("national_id", normalize_national_id),
+        ("phone", partial(normalize_phone, mobile_only=True)),
+    ):
+        try:
+            clean[field] = normalise(str(data.get(field) or ""))
+        except ValidationError as error:
+            errors[f"beneficiary.{field}"] = error.messages
+    if field_error := _text(data, "full_name", 200, required=True):
+        errors["beneficiary.full_name"] = [field_error]
+    clean["full_name"] = str(data.get("full_name") or "").strip()
+    email = str(data.get("email") or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["beneficiary.email"] = [_("Enter a valid e-mail address.")]
+    clean["email"] = email
+    if field_error := _text(data, "city", 100):
+        errors["beneficiary.city"] = [field_error]
+    clean["city"] = str(data.get("city") or "").strip()
+    size = data.get("household_size")
+    if size not in (None, ""):
+        if isinstance(size, bool) or not str(size).isdigit() or not 1 <= int(size) <= 50:
+            errors["beneficiary.household_size"] = [_("A household has 1 to 50 people.")]
+        else:
+            clean["household_size"] = int(size)
+    if field_error := _text(data, "household_notes", 2000):
+        errors["beneficiary.household_notes"] = [field_error]
+    clean["household_notes"] = str(data.get("household_notes") or "").strip()
+    if errors:
+        raise ValidationError(errors)
+    if "phone" in clean and not clean["phone"].startswith("+9665"):
+        raise ValidationError(
+            {"beneficiary.phone": [_("Enter a mobile number such as 0512345678.")]}
+        )
+    return clean
+
+
+def _text(data: dict, field: str, limit: int, *, required: bool = False) -> str | None:
+    value = data.get(field)
+    if value is not None and not isinstance(value, str):
+        return _("Enter text.")
+    value = (value or "").strip()
+    if "\x00" in value:
+        return _("This text contains a character that is not allowed.")
+    if required and not value:
+        return _("This field is required.")
+    if len(value) > limit:
+        return _("At most %(n)s characters.") % {"n": limit}
+    return None
+
+
+def beneficiary_upsert(*, data: dict) -> Beneficiary:
+    """Find the person by national ID (a returning beneficiary) or register them."""
+    beneficiary, created = Beneficiary.objects.get_or_create(
+        national_id=data["national_id"],
+        defaults={k: v for k, v in data.items() if k != "national_id"},
+    )
+    if not created:
+        changed = [
+            k for k, v in data.items() if v not in ("", None) and getattr(beneficiary, k) != v
+        ]
+        for field in changed:
+            setattr(beneficiary, field, data[field])
+        if changed:
+            beneficiary.save(update_fields=[*changed, "updated_at"])
+    return beneficiary
+
+
+def case_open(
+    *,
+    channel: str,
+    beneficiary: dict,
+    summary: str,
+    consent: bool,
+    actor: User | None,
+    kind: str = CaseKind.REQUEST,
+) -> tuple[Case, str]:
+    """Open a case through a channel of the published policy; the case and its status token.
+
+    The token is returned once (for the beneficiary's private status link) and kept only hashed.
+    """
+    policy = policy_published()
+    errors: dict[str, list[str]] = {}
+    if policy is None:
+        raise ValidationError({"channel": [_("The association has not published its policy yet.")]})
+    channels = {item["code"]: item for item in policy.content["channels"]}
+    if channel not in channels:
+        errors["channel"] = [_("This channel is not in the association's published policy.")]
+    if consent is not True:
+        errors["consent"] = [
+            _("The beneficiary's consent to the processing of their data is required.")
+        ]
+    if kind not in CaseKind.values:
+        errors["kind"] = [_("A request, a suggestion or a complaint.")]
+    if summary_error := _text({"summary": summary}, "summary", MAX_SUMMARY, required=True):
+        errors["summary"] = [summary_error]
+    try:
+        person = beneficiary_data_clean(beneficiary)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    token = secrets.token_urlsafe(24)
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.create(
+            reference=_reference(),
+            kind=kind,
+            beneficiary=beneficiary_upsert(data=person),
+            channel_code=channel,
+            channel_name_ar=channels[channel]["name_ar"],
+            channel_name_en=channels[channel]["name_en"],
+            summary=summary.strip(),
+            policy_version_opened=policy.version,
+            consent_given_at=now,
+            status_token_hash=token_hash(token),
+        )
+        CaseEvent.objects.create(
+            case=case,
+            action="open",
+            to_status=case.status,
+            actor_email=actor.email if actor else "",
+            data={"channel": channel, "policy_version": policy.version, "consent": True},
+        )
+    return case, token
+
+
+def case_get_for(*, actor: User, case_id) -> Case:
+    """The only way a member reaches a case; a missing and a forbidden case are alike (404)."""
+    try:
+        return Case.objects.select_related("beneficiary").get(pk=int(case_id))
+    except (Case.DoesNotExist, TypeError, ValueError) as error:
+        raise Case.DoesNotExist from error
+
+
+def case_status_for_token(*, reference: str, token: str) -> Case | None:
+    """The case behind a private status link; None for a wrong token or reference alike."""
+    case = Case.objects.filter(reference=str(reference)[:12]).first()
+    if (
+        case is None
+        or not token
+        or not secrets.compare_digest(case.status_token_hash, token_hash(str(token)[:200]))
+    ):
+        return None
+    return case
+
+
+def case_actions_for(*, case: Case, actor: User) -> list[str]:
+    """The actions `actor` may take on `case` right now (the case page shows only these)."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if case.status in transition.sources
+        and role_may(user=actor, action=action, referral_role_code=case.referral_role_code)
+        and not _blocked(case, action)
+    ]
+
+
+def _blocked(case: Case, action: str) -> str | None:
+    """Why the case's facts forbid `action` now, beyond its state (None if nothing does)."""
+    if action == "verify" and case.verified_at:
+        return _("The data was verified already.")
+    if action == "declare" and case.declared_at:
+        return _("The declaration was signed already.")
+    if action == "submit_to_committee" and not (case.verified_at and case.declared_at):
+        return _("Verify the data and take the signed declaration before the committee.")
+    return None
+
+
+def case_transition(
+    *, case_id: int, actor: User, action: str, data: dict, expected_version: int | None = None
+) -> Case:
+    """Apply one action of the lifecycle table; record it on the timeline. All or nothing."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [_("Unknown action.")]})
+    transition = TRANSITIONS[action]
+    data = data if isinstance(data, dict) else {}
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise CaseConflict()
+        if not role_may(user=actor, action=action, referral_role_code=case.referral_role_code):
+            raise ValidationError({"action": [_("Your role does not allow this action.")]})
+        if case.status not in transition.sources:
+            raise ValidationError(
+                {"action": [_("This action is not possible while the case is %(status)s.")
+                            % {"status": CaseStatus(case.status).label}]}
+            )  # fmt: skip
+        if reason := _blocked(case, action):
+            raise ValidationError({"action": [reason]})
+        missing = [field for field in transition.required if not str(data.get(field) or "").strip()]
+        if missing:
+            raise ValidationError({field: [_("This field is required.")] for field in missing})
+        for field in ("note", "reason", "signed_by"):
+            if field in data and (problem := _text(data, field, 2000)):
+                raise ValidationError({field: [problem]})
+
+        before = case.status
+        fields = _apply(case, action, data)
+        if transition.target:
+            case.status = transition.target
+        case.version += 1
+        case.save(update_fields=[*fields, "status", "version", "updated_at"])
+        event = CaseEvent.objects.create(
+            case=case,
+            action=action,
+            from_status=before,
+            to_status=case.status,
+            actor_email=actor.email,
+            note=str(data.get("note") or data.get("reason") or "").strip(),
+            data=_event_data(case, action, data),
+        )
+        if action in ("decide", "close"):
+            from workflow.notifications import beneficiary_notify
+
+            beneficiary_notify(case=case, event=event)
+    return case
+
+
+def _apply(case: Case, action: str, data: dict) -> list[str]:
+    today = timezone.localdate()
+    if action == "verify":
+        case.verified_at = timezone.now()
+        return ["verified_at"]
+    if action == "refer":
+        policy = policy_published()
+        roles = policy.referral_role_codes if policy else []
+        if data.get("role") not in roles:
+            raise ValidationError(
+                {"role": [_("Refer only to a role of the association's published policy.")]}
+            )
+        case.referral_role_code = data["role"]
+        return ["referral_role_code"]
+    if action == "answer_referral":
+        case.referral_role_code = ""
+        return ["referral_role_code"]
+    if action == "declare":
+        case.declared_at = timezone.now()
+        case.declaration_signed_by = str(data["signed_by"]).strip()[:200]
+        return ["declared_at", "declaration_signed_by"]
+    if action == "submit_to_committee":
+        policy = policy_published()
+        case.submitted_on = today
+        case.committee_due_on = committee_due_on(
+            submitted_on=today,
+            kind=policy.deadline_kind,
+            days=policy.deadline_days,
+            holidays=[holiday.day for holiday in holidays()],
+        )
+        case.policy_version_committee = policy.version
+        return ["submitted_on", "committee_due_on", "policy_version_committee"]
+    if action == "decide":
+        decision = data.get("decision")
+        if decision not in (CaseStatus.ACCEPTED, CaseStatus.REJECTED):
+            raise ValidationError({"decision": [_("The decision is accepted or rejected.")]})
+        if decision == CaseStatus.REJECTED and not str(data.get("reason") or "").strip():
+            raise ValidationError({"reason": [_("A rejection needs its reason.")]})
+        case.status = decision
+        case.decided_on = today
+        case.decision_reason = str(data.get("reason") or "").strip()
+        return ["decided_on", "decision_reason"]
+    if action in ("close", "withdraw"):
+        case.closed_at = timezone.now()
+        return ["closed_at"]
+    return []
+
+
+def _event_data(case: Case, action: str, data: dict) -> dict:
+    if action == "refer":
+        return {"role": case.referral_role_code}
+    if action == "submit_to_committee":
+        due = case.committee_due_on.isoformat() if case.committee_due_on else None
+        return {"committee_due_on": due, "policy_version": case.policy_version_committee}
+    if action == "decide":
+        return {"decision": case.status}
+    if action == "declare":
+        return {"signed_by": case.declaration_signed_by}
+    return {}
