@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -150,3 +152,50 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"survey of {self.case_id}"
+
+
+def document_path(document: CaseDocument, filename: str) -> str:
+    # The tenant-aware storage puts this under the association's own folder.
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"cases/{document.case_id}/{document.kind}-{document.uploaded_at:%Y%m%d%H%M%S}{suffix}"
+
+
+class CaseDocument(models.Model):
+    class Kind(models.TextChoices):
+        ID_COPY = "id_copy", _("ID copy")
+        REPORT = "report", _("Report")
+        OTHER = "other", _("Other document")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    file = models.FileField(upload_to=document_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.CharField(max_length=254)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Reminder(models.Model):
+    """A reminder or escalation sent for a case, once: the unique key makes re-runs harmless."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due within two working days")
+        OVERDUE = "overdue", _("Overdue")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
