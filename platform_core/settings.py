@@ -288,6 +288,8 @@ if SENTRY_DSN:
 # --- production -------------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits key on the client's address; behind nginx that is the last X-Forwarded-For entry.
+TRUST_X_FORWARDED_FOR = env.flag("TRUST_X_FORWARDED_FOR")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

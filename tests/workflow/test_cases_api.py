@@ -1,0 +1,193 @@
+"""The cases and requests endpoints of CONTRACT.md, through HTTP, with a second association."""
+
+import pytest
+from django.core.cache import cache
+from django_tenants.utils import schema_context
+
+from tests.conftest import client_for
+from tests.publishing.conftest import api_client, publish
+from tests.workflow.conftest import BENEFICIARY, POLICY
+
+CASES = "/api/v1/cases/"
+OPEN = {
+    "channel": "interview",
+    "beneficiary": BENEFICIARY,
+    "summary": "طلب ترميم منزل",
+    "consent": True,
+}
+
+
+def _post(client, auth, path, data):
+    return client.post(path, data, content_type="application/json", **auth)
+
+
+def test_staff_open_a_case_and_get_the_contract_shape(alpha, alpha_policy):
+    client, auth = api_client(alpha, alpha.staff_email)
+    response = _post(client, auth, CASES, OPEN)
+    assert response.status_code == 201
+    case = response.json()
+    assert case["status"] == "received"
+    assert case["channel"] == {
+        "code": "interview",
+        "name_ar": "المقابلة الشخصية",
+        "name_en": "In-person interview",
+    }
+    assert case["beneficiary"]["national_id"] == "1000000008"
+    assert case["beneficiary"]["phone"] == "+966512345678"
+    assert case["committee_due_on"] is None
+    assert case["policy_version_opened"] == 1
+    assert [e["action"] for e in case["events"]] == ["open"]
+    assert len(case["reference"]) == 9
+    listed = client.get(CASES, **auth).json()
+    assert listed["count"] == 1 and listed["results"][0]["reference"] == case["reference"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"channel": "letters"}, {"channel"}),
+        ({"consent": False}, {"consent"}),
+        ({"consent": "yes"}, {"consent"}),
+        (
+            {"beneficiary": {**BENEFICIARY, "national_id": "1012345678"}},
+            {"beneficiary.national_id"},
+        ),
+        ({"beneficiary": {**BENEFICIARY, "phone": "12"}}, {"beneficiary.phone"}),
+        ({"beneficiary": "nobody"}, {"beneficiary"}),
+        ({"summary": "x" * 5001}, {"summary"}),
+        ({"summary": "nul\x00byte"}, {"summary"}),
+        ({"kind": "praise"}, {"kind"}),
+    ],
+)
+def test_bad_case_input_is_400_per_field_and_creates_nothing(alpha, alpha_policy, change, fields):
+    client, auth = api_client(alpha, alpha.staff_email)
+    response = _post(client, auth, CASES, {**OPEN, **change})
+    assert response.status_code == 400
+    assert fields <= set(response.json())
+    assert client.get(CASES, **auth).json()["count"] == 0
+
+
+def test_nothing_can_be_opened_before_the_policy_is_published(alpha):
+    client, auth = api_client(alpha, alpha.staff_email)
+    response = _post(client, auth, CASES, OPEN)
+    assert response.status_code == 400
+    assert "channel" in response.json()
+
+
+def test_a_committee_member_cannot_open_cases(alpha, alpha_policy, members):
+    client, auth = api_client(alpha, members["committee"])
+    assert _post(client, auth, CASES, OPEN).status_code == 400
+
+
+def test_transitions_over_http_with_conflict_detection(alpha, alpha_policy, members):
+    client, auth = api_client(alpha, alpha.staff_email)
+    case = _post(client, auth, CASES, OPEN).json()
+    path = f"{CASES}{case['id']}/transitions/"
+    verified = _post(client, auth, path, {"action": "verify", "version": case["version"]})
+    assert verified.status_code == 200 and verified.json()["verified_at"]
+    stale = _post(
+        client, auth, path, {"action": "declare", "signed_by": "محمد", "version": case["version"]}
+    )
+    assert stale.status_code == 409
+    assert client.get(f"{CASES}{case['id']}/", **auth).json()["declared_at"] is None
+    missing = _post(client, auth, path, {"action": "declare"})
+    assert missing.status_code == 400 and "signed_by" in missing.json()
+    wrong_state = _post(client, auth, path, {"action": "register"})
+    assert wrong_state.status_code == 400 and "action" in wrong_state.json()
+    unknown = _post(client, auth, path, {"action": "teleport"})
+    assert unknown.status_code == 400
+    committee, committee_auth = api_client(alpha, members["committee"])
+    assert _post(committee, committee_auth, path, {"action": "verify"}).status_code == 400
+
+
+def test_second_association_gets_404_for_every_case_url_with_alphas_ids(alpha, beta, alpha_policy):
+    client, auth = api_client(alpha, alpha.staff_email)
+    case = _post(client, auth, CASES, OPEN).json()
+    publish(beta, data=POLICY)
+    thief, thief_auth = api_client(beta, beta.admin_email)
+    assert thief.get(f"{CASES}{case['id']}/", **thief_auth).status_code == 404
+    response = _post(thief, thief_auth, f"{CASES}{case['id']}/transitions/", {"action": "verify"})
+    assert response.status_code == 404
+    assert thief.get(CASES, **thief_auth).json()["count"] == 0
+    status = thief.get(f"/api/v1/requests/{case['reference']}/?token=x")
+    assert status.status_code == 404
+    with schema_context(alpha.association.schema_name):
+        from workflow.models import Case
+
+        assert Case.objects.get(pk=case["id"]).verified_at is None
+
+
+def test_public_request_gets_a_reference_and_a_private_status_link(alpha, beta, alpha_policy):
+    cache.clear()
+    response = client_for(alpha).post(
+        "/api/v1/requests/",
+        {"beneficiary": BENEFICIARY, "summary": "أحتاج مساعدة", "consent": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    created = response.json()
+    status = client_for(alpha).get(
+        f"/api/v1/requests/{created['reference']}/?token={created['status_token']}"
+    )
+    assert status.json()["status"] == "received"
+    assert status.json()["reference"] == created["reference"]
+    assert (
+        client_for(alpha).get(f"/api/v1/requests/{created['reference']}/?token=wrong").status_code
+        == 404
+    )
+    other = client_for(beta).get(
+        f"/api/v1/requests/{created['reference']}/?token={created['status_token']}"
+    )
+    assert other.status_code == 404
+    staff, auth = api_client(alpha, alpha.staff_email)
+    case = staff.get(CASES, **auth).json()["results"][0]
+    assert case["channel"]["code"] == "website"
+
+
+def test_public_requests_need_the_website_channel(alpha):
+    publish(alpha, data={**POLICY, "channels": ["interview"]})
+    response = client_for(alpha).post(
+        "/api/v1/requests/",
+        {"beneficiary": BENEFICIARY, "summary": "x", "consent": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "channel" in response.json()
+
+
+def test_public_requests_are_rate_limited_per_address(alpha, alpha_policy):
+    cache.clear()
+    statuses = [
+        client_for(alpha)
+        .post(
+            "/api/v1/requests/",
+            {"beneficiary": BENEFICIARY, "summary": f"طلب {n}", "consent": True},
+            content_type="application/json",
+            REMOTE_ADDR="203.0.113.9",
+        )
+        .status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [201] * 10
+    assert statuses[10:] == [429, 429]
+    other = client_for(alpha).post(
+        "/api/v1/requests/", {"beneficiary": BENEFICIARY, "summary": "x", "consent": True},
+        content_type="application/json", REMOTE_ADDR="203.0.113.10",
+    )  # fmt: skip
+    assert other.status_code == 201
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(alpha, alpha_policy):
+    cache.clear()
+    statuses = [
+        client_for(alpha)
+        .post(
+            "/api/v1/requests/",
+            {"beneficiary": BENEFICIARY, "summary": "x", "consent": True},
+            content_type="application/json",
+            REMOTE_ADDR="203.0.113.20",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+        .status_code
+        for n in range(11)
+    ]
+    assert statuses[-1] == 429
