@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "platform_core.tenancy.AssociationMiddleware",
+    "platform_core.input_guard.NulInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "platform_core.i18n.LanguageQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +207,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "platform_core.api.error_responses_hook",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "workflow.models.CaseStatus",
+        "CaseKindEnum": "workflow.models.CaseKind",
+        "AssociationStatusEnum": "tenants.models.Association.Status",
+    },
 }
 
 # --- language and time ------------------------------------------------------------------------

@@ -72,3 +72,8 @@ urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
 ]
+
+handler400 = "platform_core.errors.bad_request"
+handler403 = "platform_core.errors.permission_denied"
+handler404 = "platform_core.errors.not_found"
+handler500 = "platform_core.errors.server_error"

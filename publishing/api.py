@@ -48,7 +48,7 @@ class SectionSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
-class AssociationSerializer(serializers.Serializer):
+class PolicyAssociationSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name_ar = serializers.CharField()
     name_en = serializers.CharField()
@@ -59,7 +59,7 @@ class AssociationSerializer(serializers.Serializer):
 
 
 class PolicySerializer(serializers.Serializer):
-    association = AssociationSerializer()
+    association = PolicyAssociationSerializer()
     channels = ItemSerializer(many=True)
     tools = ItemSerializer(many=True)
     referral_roles = ItemSerializer(many=True)

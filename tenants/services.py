@@ -89,6 +89,8 @@ def association_provision(
             admin_password=admin_password,
         )
         slug = slug.strip().lower()
+        if settings.ASSOCIATION_PROVISIONING == "clone":
+            base_schema_ensure()
         with transaction.atomic():
             association = Association(
                 schema_name=schema_name_for(slug),
@@ -125,7 +127,6 @@ def association_provision(
 def association_schema_create(*, association: Association) -> None:
     """Make the association's schema by cloning the migrated base, or by running migrations."""
     if settings.ASSOCIATION_PROVISIONING == "clone":
-        base_schema_ensure()
         CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name, "DATA")
     else:
         with connection.cursor() as cursor:
@@ -147,15 +148,20 @@ def base_schema_ensure() -> None:
     """Bring the base schema that clones are made from up to date with the migrations.
 
     A stale base would silently give new associations missing columns. Migrations only change
-    with a deployment, which starts new processes, so each process checks once.
+    with a deployment, which starts new processes, so each process checks once, in its own
+    transaction, taking turns with other processes (two migrations at once would collide).
     """
     global _base_schema_current
     if _base_schema_current:
         return
     base = settings.TENANT_BASE_SCHEMA
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
-    call_command("migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=0)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('mustafid.base_schema'))")
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
+        call_command(
+            "migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=0
+        )
     connection.set_schema_to_public()
     _base_schema_current = True
 

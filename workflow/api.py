@@ -119,7 +119,15 @@ class CaseListView(APIView):
             OpenApiParameter("channel", str),
             OpenApiParameter("page", int),
         ],
-        responses=CaseListSerializer(many=True),
+        responses=inline_serializer(
+            "PaginatedCaseList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": CaseListSerializer(many=True),
+            },
+        ),
     )
     def get(self, request):
         cases = Case.objects.select_related("beneficiary").order_by("-created_at", "-id")

@@ -1,0 +1,386 @@
+"""A live Mustafid stack for the tests that need real processes.
+
+`live_stack` (session-scoped) makes a fresh database on the PostgreSQL server of DATABASE_URL,
+migrates its public schema, and starts gunicorn and a Celery worker on it, the way `make run`
+does. Test directories expose it through their conftest.py:
+
+    from tests.live import live_stack, pytest_runtest_makereport  # noqa: F401
+
+The hook adds the tail of the processes' logs to the report of a failed test that used it.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STARTUP_SECONDS = 60
+STOP_SECONDS = 15
+# Django's file e-mail backend writes each message followed by this line.
+MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
+@dataclass
+class LiveStack:
+    port: int
+    base_url: str  # the platform host, as a browser reaches it: http://localhost:<port>
+    database_url: str
+    mail_dir: Path
+    run_dir: Path
+    env: dict[str, str]
+    logs: dict[str, Path]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    # --- addresses ----------------------------------------------------------------------------
+
+    def host(self, slug: str | None = None) -> str:
+        """The Host header of the platform (no slug) or of an association."""
+        return f"{slug}.localhost:{self.port}" if slug else f"localhost:{self.port}"
+
+    def url(self, path: str = "/", slug: str | None = None) -> str:
+        """An address for a browser; Chromium resolves *.localhost to the loopback itself."""
+        return f"http://{self.host(slug)}{path}"
+
+    def http(self, slug: str | None = None) -> LiveHttp:
+        """A requests session on one host (Python may not resolve `<slug>.localhost`)."""
+        return LiveHttp(port=self.port, host=self.host(slug))
+
+    # --- what the stack did -------------------------------------------------------------------
+
+    def sql(self, query: Any, params: tuple | list | dict | None = None) -> list[tuple]:
+        """Rows of `query` run on the live database (autocommit, a fresh connection)."""
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def mails(self) -> list[EmailMessage]:
+        """Every message the processes wrote so far (a message still being written is skipped)."""
+        messages = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            # The last piece is what follows the last separator: empty, or a partial message.
+            for chunk in path.read_bytes().split(MAIL_SEPARATOR)[:-1]:
+                messages.append(
+                    email.message_from_bytes(chunk.lstrip(b"\n"), policy=email.policy.default)
+                )
+        return messages
+
+    def mails_to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.mails() if address.lower() in str(m["To"]).lower()]
+
+    def log(self, name: str) -> str:
+        return self.logs[name].read_text(encoding="utf-8", errors="replace")
+
+    def log_messages(self, name: str) -> list[str]:
+        """The messages of a process's log: the "message" of JSON lines, other lines whole."""
+        messages = []
+        for line in self.log(name).splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            messages.append(record["message"] if isinstance(record, dict) else line)
+        return messages
+
+    def logs_tail(self, lines: int = 80) -> str:
+        parts = []
+        for name, path in self.logs.items():
+            text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+            tail = "\n".join(text.splitlines()[-lines:])
+            parts.append(f"===== {name} ({path}), last {lines} lines =====\n{tail}")
+        return "\n".join(parts)
+
+    def wait_for(self, what: str, predicate: Callable[[], Any], timeout: float = 20) -> Any:
+        """Poll `predicate` until it returns something truthy; fail after `timeout` seconds.
+
+        A failed test that used `live_stack` gets the processes' logs in its report.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise AssertionError(
+                        f"{name} exited ({process.returncode}) while waiting for {what}"
+                    )
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {what} within {timeout}s")
+            time.sleep(0.1)
+
+    @contextmanager
+    def worker_paused(self) -> Iterator[None]:
+        """Freeze the worker for the block: tasks sent meanwhile queue up, as behind a busy one."""
+        worker = self.processes["worker"]
+        worker.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            worker.send_signal(signal.SIGCONT)
+
+    def manage(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """`manage.py <args>` against the live database, with the processes' settings."""
+        result = subprocess.run(
+            [PYTHON, str(ROOT / "manage.py"), *args],
+            cwd=self.run_dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise AssertionError(
+                f"manage.py {' '.join(args)} failed ({result.returncode})\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+
+class LiveHttp(requests.Session):
+    """Connects to 127.0.0.1:<port> and sends the Host header of the platform or association.
+
+    It never follows redirects: they may lead to another host, which only a browser resolves.
+    """
+
+    def __init__(self, *, port: int, host: str):
+        super().__init__()
+        self.port = port
+        self.headers["Host"] = host
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        if url.startswith("/"):
+            url = f"http://127.0.0.1:{self.port}{url}"
+        kwargs.setdefault("timeout", 30)
+        kwargs["allow_redirects"] = False
+        return super().request(method, url, *args, **kwargs)
+
+    def csrf_token(self, path: str) -> str:
+        """GET `path` (which sets the CSRF cookie) and return the token of its form."""
+        page = self.get(path)
+        assert page.status_code == 200, f"GET {path}: {page.status_code}\n{page.text[:2000]}"
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert found, f"no CSRF token in the form of {path}"
+        return found.group(1)
+
+
+# --- starting and stopping -----------------------------------------------------------------------
+
+
+def _database_url_named(url: str, name: str) -> str:
+    # Works for host URLs and for the embedded server's socket URLs (%2F-quoted directory).
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _parent_database_url() -> str:
+    from platform_core import env
+
+    return env.database_url()
+
+
+def _static_root() -> Path:
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    if not (root / "staticfiles.json").exists():
+        raise RuntimeError(
+            f"No collected static files in {root}: run `manage.py collectstatic` first "
+            "(`make test` does), or every page of the live server fails."
+        )
+    return root
+
+
+@contextmanager
+def _database(server_url: str) -> Iterator[str]:
+    name = f"mustafid_live_{secrets.token_hex(6)}"
+    admin_url = _database_url_named(server_url, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _database_url_named(server_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _start(stack: LiveStack, name: str, args: list[str], log: IO[str]) -> None:
+    stack.processes[name] = subprocess.Popen(
+        [PYTHON, *args], cwd=stack.run_dir, env=stack.env, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def _stop_all(stack: LiveStack) -> None:
+    # Signalled together and then awaited, so the slow one (the worker) sets the pace alone.
+    for process in stack.processes.values():
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in stack.processes.values():
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _healthy(stack: LiveStack) -> bool:
+    try:
+        return stack.http().get("/healthz", timeout=5).status_code == 200
+    except requests.RequestException:  # not listening yet, or its workers still booting
+        return False
+
+
+@contextmanager
+def live_stack_running(run_dir: Path) -> Iterator[LiveStack]:
+    """Database, gunicorn and worker for the duration of the block; everything removed after."""
+    static_root = _static_root()
+    with ExitStack() as cleanup:
+        database_url = cleanup.enter_context(_database(_parent_database_url()))
+        port = _free_port()
+        mail_dir = run_dir / "mail"
+        broker_dir = run_dir / "broker"
+        local_dir = run_dir / "local"
+        for folder in (mail_dir, broker_dir, local_dir):
+            folder.mkdir(parents=True)
+        env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+        env.update(
+            DJANGO_SETTINGS_MODULE="platform_core.settings",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            PYTHONUNBUFFERED="1",
+            DATABASE_URL=database_url,
+            PLATFORM_BASE_URL=f"http://localhost:{port}",
+            EMAIL_URL=f"file://{mail_dir}",
+            CELERY_FILESYSTEM_DIR=str(broker_dir),
+            MUSTAFID_LOCAL_DIR=str(local_dir),
+            SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
+            STATIC_ROOT=str(static_root),
+        )
+        stack = LiveStack(
+            port=port,
+            base_url=f"http://localhost:{port}",
+            database_url=database_url,
+            mail_dir=mail_dir,
+            run_dir=run_dir,
+            env=env,
+            logs={"gunicorn": run_dir / "gunicorn.log", "worker": run_dir / "worker.log"},
+        )
+        stack.manage("migrate_schemas", "--shared", "--noinput", "-v", "0")
+
+        gunicorn_log = cleanup.enter_context(stack.logs["gunicorn"].open("w"))
+        worker_log = cleanup.enter_context(stack.logs["worker"].open("w"))
+        cleanup.callback(_stop_all, stack)
+        # The working directory is the scratch folder, so whatever a process writes relative to
+        # it stays out of the repository.
+        _start(
+            stack,
+            "gunicorn",
+            [
+                "-m",
+                "gunicorn",
+                "platform_core.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                # Threads: a browser's idle preconnected socket must not hold a worker.
+                "--threads",
+                "4",
+                "--no-control-socket",
+                "--access-logfile",
+                "-",
+            ],
+            gunicorn_log,
+        )
+        _start(
+            stack,
+            "worker",
+            [
+                "-m",
+                "celery",
+                "-A",
+                "platform_core.celery",
+                "worker",
+                # One process, one database connection: consecutive tasks of different
+                # associations must each switch that connection to their own schema.
+                "--pool",
+                "solo",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            worker_log,
+        )
+        try:
+            stack.wait_for("answer on /healthz", lambda: _healthy(stack), timeout=STARTUP_SECONDS)
+            stack.wait_for(
+                "Celery worker ready",
+                lambda: any(re.search(r"@\S+ ready\.", m) for m in stack.log_messages("worker")),
+                timeout=STARTUP_SECONDS,
+            )
+        except AssertionError as error:
+            raise AssertionError(
+                f"the live stack did not start: {error}\n{stack.logs_tail()}"
+            ) from None
+        yield stack
+
+
+# pytest treats the fixture imported by two conftest.py files as two session fixtures; the
+# second one gets the stack the first one started, and the last one to finish stops it.
+_running: dict[str, Any] = {"stack": None, "users": 0, "exit": None}
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+    if _running["stack"] is None:
+        cleanup = ExitStack()
+        _running["stack"] = cleanup.enter_context(
+            live_stack_running(tmp_path_factory.mktemp("live"))
+        )
+        _running["exit"] = cleanup
+    _running["users"] += 1
+    try:
+        yield _running["stack"]
+    finally:
+        _running["users"] -= 1
+        if _running["users"] == 0:
+            cleanup, _running["exit"], _running["stack"] = _running["exit"], None, None
+            cleanup.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    report = yield
+    stack = _running["stack"]
+    if report.failed and stack is not None and "live_stack" in item.fixturenames:
+        report.sections.append(("live stack logs", stack.logs_tail()))
+    return report

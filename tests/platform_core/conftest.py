@@ -1,0 +1,2 @@
+# The live stack (gunicorn, a Celery worker, a database of their own) and its logs on failure.
+from tests.live import live_stack, pytest_runtest_makereport  # noqa: F401
