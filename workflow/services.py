@@ -97,21 +97,27 @@ def _text(data: dict, field: str, limit: int, *, required: bool = False) -> str 
     return None
 
 
-def beneficiary_upsert(*, data: dict) -> Beneficiary:
-    """Find the person by national ID (a returning beneficiary) or register them."""
+def beneficiary_upsert(*, data: dict, trusted: bool) -> tuple[Beneficiary, dict]:
+    """Find the person by national ID (a returning beneficiary) or register them.
+
+    Only staff (`trusted`) update a known person's details. Anyone can type a national ID into
+    the online form, so there a difference is returned for staff to verify, never saved.
+    """
     beneficiary, created = Beneficiary.objects.get_or_create(
         national_id=data["national_id"],
         defaults={k: v for k, v in data.items() if k != "national_id"},
     )
-    if not created:
-        changed = [
-            k for k, v in data.items() if v not in ("", None) and getattr(beneficiary, k) != v
-        ]
-        for field in changed:
-            setattr(beneficiary, field, data[field])
-        if changed:
-            beneficiary.save(update_fields=[*changed, "updated_at"])
-    return beneficiary
+    if created:
+        return beneficiary, {}
+    changed = {
+        k: v for k, v in data.items() if v not in ("", None) and getattr(beneficiary, k) != v
+    }
+    if trusted and changed:
+        for field, value in changed.items():
+            setattr(beneficiary, field, value)
+        beneficiary.save(update_fields=[*changed, "updated_at"])
+        return beneficiary, {}
+    return beneficiary, changed
 
 
 def case_open(
@@ -152,10 +158,11 @@ def case_open(
     token = secrets.token_urlsafe(24)
     now = timezone.now()
     with transaction.atomic():
+        person_record, unverified = beneficiary_upsert(data=person, trusted=actor is not None)
         case = Case.objects.create(
             reference=_reference(),
             kind=kind,
-            beneficiary=beneficiary_upsert(data=person),
+            beneficiary=person_record,
             channel_code=channel,
             channel_name_ar=channels[channel]["name_ar"],
             channel_name_en=channels[channel]["name_en"],
@@ -169,7 +176,13 @@ def case_open(
             action="open",
             to_status=case.status,
             actor_email=actor.email if actor else "",
-            data={"channel": channel, "policy_version": policy.version, "consent": True},
+            data={
+                "channel": channel,
+                "policy_version": policy.version,
+                "consent": True,
+                # Details typed online that differ from the registry: staff verify them.
+                **({"unverified_details": unverified} if unverified else {}),
+            },
         )
     return case, token
 
@@ -185,13 +198,10 @@ def case_get_for(*, actor: User, case_id) -> Case:
 def case_status_for_token(*, reference: str, token: str) -> Case | None:
     """The case behind a private status link; None for a wrong token or reference alike."""
     case = Case.objects.filter(reference=str(reference)[:12]).first()
-    if (
-        case is None
-        or not token
-        or not secrets.compare_digest(case.status_token_hash, token_hash(str(token)[:200]))
-    ):
-        return None
-    return case
+    # Compared even when there is no such case, so that timing does not tell references apart.
+    expected = case.status_token_hash if case else token_hash("no such case")
+    matches = secrets.compare_digest(expected, token_hash(str(token or "")[:200]))
+    return case if case is not None and token and matches else None
 
 
 def case_actions_for(*, case: Case, actor: User) -> list[str]:

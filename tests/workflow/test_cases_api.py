@@ -55,7 +55,6 @@ def test_staff_open_a_case_and_get_the_contract_shape(alpha, alpha_policy):
         ({"beneficiary": {**BENEFICIARY, "phone": "12"}}, {"beneficiary.phone"}),
         ({"beneficiary": "nobody"}, {"beneficiary"}),
         ({"summary": "x" * 5001}, {"summary"}),
-        ({"summary": "nul\x00byte"}, {"summary"}),
         ({"kind": "praise"}, {"kind"}),
     ],
 )
@@ -191,3 +190,34 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(alpha, alp
         for n in range(11)
     ]
     assert statuses[-1] == 429
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(alpha, alpha_policy):
+    client, auth = api_client(alpha, alpha.staff_email)
+    response = _post(client, auth, CASES, {**OPEN, "summary": "nul\x00byte"})
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+    assert client.get(CASES + "?channel=a%00b", **auth).status_code == 400
+    assert client.get(CASES, **auth).json()["count"] == 0
+
+
+def test_an_online_request_cannot_change_a_known_beneficiarys_contact_details(alpha, alpha_policy):
+    cache.clear()
+    staff, auth = api_client(alpha, alpha.staff_email)
+    _post(staff, auth, CASES, OPEN)
+    impostor = {
+        **BENEFICIARY,
+        "full_name": "منتحل",
+        "phone": "0598765432",
+        "email": "thief@example.com",
+    }
+    response = client_for(alpha).post(
+        "/api/v1/requests/",
+        {"beneficiary": impostor, "summary": "x", "consent": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    cases = staff.get(CASES, **auth).json()["results"]
+    assert {c["beneficiary"]["email"] for c in cases} == {"mohammed@example.com"}
+    online = staff.get(f"{CASES}{cases[0]['id']}/", **auth).json()
+    assert online["events"][0]["data"]["unverified_details"]["email"] == "thief@example.com"
