@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 
 from platform_core import env
 from platform_core.observability import sentry_init
@@ -142,7 +143,7 @@ CACHES = {
 
 STORAGES = {
     # Files land under MEDIA_ROOT/<schema>/: one association's files never sit in another's.
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "platform_core.storage.AssociationFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.text("MEDIA_ROOT", str(LOCAL_DIR / "media"))
@@ -265,7 +266,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.text(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(LOCAL_DIR / "celerybeat-schedule")
 )
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each association's committee reminders and escalations, early in the Riyadh day.
+    "workflow.committee_reminders_dispatch": {
+        "task": "workflow.committee_reminders_dispatch",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 
 # --- Stripe (billing is off until both keys are set) ------------------------------------------
 

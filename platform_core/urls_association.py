@@ -9,6 +9,8 @@ from publishing import views as policy_views
 from tenants import api as tenant_api
 from tenants import views
 from workflow import api as workflow_api
+from workflow import public_views as workflow_public
+from workflow import views as workflow_views
 
 api_v1 = [
     path("me/", tenant_api.MeView.as_view(), name="api_me"),
@@ -51,6 +53,9 @@ urlpatterns = [
     path("policy/<int:number>/", policy_views.policy_page, name="policy_version"),
     path("policy.pdf", policy_views.policy_pdf, name="policy_pdf"),
     path("policy/<int:number>.pdf", policy_views.policy_pdf, name="policy_version_pdf"),
+    path("request/", workflow_public.request_form, name="request_form"),
+    path("request/<str:reference>/", workflow_public.request_status, name="request_status"),
+    path("survey/<str:token>/", workflow_public.survey, name="survey"),
     path("app/", views.workspace, name="workspace"),
     path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
     path("app/settings/policy/preview/", policy_views.policy_preview, name="policy_preview"),
@@ -64,6 +69,30 @@ urlpatterns = [
     ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
+    path("app/cases/", workflow_views.case_list, name="case_list"),
+    path("app/cases/new/", workflow_views.case_new, name="case_new"),
+    path("app/cases/export.csv", workflow_views.cases_csv, name="cases_csv"),
+    path("app/cases/<int:case_id>/", workflow_views.case_detail, name="case_detail"),
+    path(
+        "app/cases/<int:case_id>/transitions/",
+        workflow_views.case_transition,
+        name="case_transition",
+    ),
+    path(
+        "app/cases/<int:case_id>/documents/",
+        workflow_views.case_document_upload,
+        name="case_document_upload",
+    ),
+    path(
+        "app/cases/<int:case_id>/documents/<int:document_id>/",
+        workflow_views.case_document_download,
+        name="case_document_download",
+    ),
+    path(
+        "app/beneficiaries/<int:beneficiary_id>/",
+        workflow_views.beneficiary_detail,
+        name="beneficiary_detail",
+    ),
     path("app/join/<str:uidb64>/<str:token>/", views.join, name="join"),
     path("media/<str:schema>/<path:path>", views.association_media, name="association_media"),
     path("api/v1/", include(api_v1)),

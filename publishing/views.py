@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,12 +39,27 @@ def _version_or_404(number: int | None) -> PolicyVersion:
     return version
 
 
+PAGE_CACHE_SECONDS = 3600
+
+
 def policy_page(request, number: int | None = None):
+    """The public policy. Visitors who are not signed in get it from the cache: a version never
+    changes, and the key holds the latest version's number, so a publication moves past it."""
+    latest = PolicyVersion.objects.order_by("-number").values_list("number", flat=True).first()
+    if latest is None:
+        raise Http404
+    language = current_language()
+    key = f"policy-page:{latest}:{number or 'current'}:{language}"
+    anonymous = not request.user.is_authenticated
+    if anonymous and (html := cache.get(key)) is not None:
+        return HttpResponse(html)
     version = _version_or_404(number)
-    versions = policy_versions()
-    context = policy_context(version, current_language(), for_print=False)
-    context.update(versions=versions, is_current=version.number == versions[0].number)
-    return render(request, "publishing/policy.html", context)
+    context = policy_context(version, language, for_print=False)
+    context.update(versions=policy_versions(), is_current=version.number == latest)
+    response = render(request, "publishing/policy.html", context)
+    if anonymous:
+        cache.set(key, response.content.decode(), PAGE_CACHE_SECONDS)
+    return response
 
 
 def policy_pdf(request, number: int | None = None):

@@ -22,6 +22,7 @@ from tenants.services import (
     association_provision,
     bank_accounts_replace,
 )
+from workflow.demo import demo_cases_seed
 
 DEMO_PASSWORD = "Mustafid-demo-2026"
 
@@ -170,6 +171,11 @@ def demo_seed() -> list[Association]:
         with schema_context(association.schema_name):
             if policy_published() is None:
                 _demo_policy_publish(spec, admin_email=f"admin@{spec['slug']}.example")
+            demo_cases_seed(
+                channels=[c for c in spec["policy"]["channels"] if isinstance(c, str)],
+                referral_roles=spec["policy"]["referral_roles"],
+                seed=len(associations),
+            )
         associations.append(association)
     return associations
 

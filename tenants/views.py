@@ -38,6 +38,7 @@ from tenants.services import (
     association_provision,
     bank_accounts_replace,
 )
+from workflow.views import workspace_dashboard
 
 SOCIAL_FIELDS = ("x", "instagram", "snapchat")
 
@@ -92,7 +93,8 @@ def home_after_login(request):
 
 @member_required
 def workspace(request):
-    return render(request, "app/workspace.html", {"today": timezone.localdate()})
+    context = {"today": timezone.localdate(), "dashboard": workspace_dashboard()}
+    return render(request, "app/workspace.html", context)
 
 
 @admin_required

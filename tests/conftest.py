@@ -89,3 +89,21 @@ def client_for(tenant: Tenant | None, *, email: str | None = None) -> Client:
 @pytest.fixture
 def platform_client(db) -> Client:
     return client_for(None)
+
+
+@pytest.fixture
+def tasks_inline(monkeypatch):
+    """Tasks enqueued on commit run at once, in-process, in their schema.
+
+    Test transactions never commit; the real worker after a real commit is proven by the live
+    stack's tests (tests/live.py).
+    """
+    from django.db import transaction
+
+    from platform_core.celery import app
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

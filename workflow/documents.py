@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,7 @@ from workflow.models import Case, CaseDocument, CaseEvent
 
 MAX_BYTES = 5 * 1024 * 1024
 # What the first bytes must be, whatever the file is called.
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 SIGNATURES = {
     b"%PDF-": "application/pdf",
     b"\x89PNG\r\n\x1a\n": "image/png",
@@ -48,14 +50,20 @@ def case_document_add(*, case: Case, upload, kind: str, actor: User) -> CaseDocu
         uploaded_by=actor.email,
         uploaded_at=timezone.now(),
     )
-    document.file.save(upload.name, upload, save=False)
-    document.save()
-    CaseEvent.objects.create(
-        case=case,
-        action="document_added",
-        from_status=case.status,
-        to_status=case.status,
-        actor_email=actor.email,
-        data={"document": document.pk, "kind": kind, "name": document.original_name},
-    )
+    # Named by what the file is, not by what it was called.
+    document.file.save(f"upload{EXTENSIONS[content_type]}", upload, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            CaseEvent.objects.create(
+                case=case,
+                action="document_added",
+                from_status=case.status,
+                to_status=case.status,
+                actor_email=actor.email,
+                data={"document": document.pk, "kind": kind, "name": document.original_name},
+            )
+    except Exception:
+        document.file.delete(save=False)  # no file without its record
+        raise
     return document

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from platform_core.celery import enqueue_on_commit
 from workflow.models import Case, CaseEvent, Survey
 from workflow.tokens import token_hash
 
@@ -38,19 +38,24 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
     email = case.beneficiary.email
     if email:
         with translation.override("ar"):
-            send_mail(
-                subject=render_to_string(
-                    f"workflow/emails/{template}_subject.txt", context
-                ).strip(),
-                message=render_to_string(f"workflow/emails/{template}.txt", context),
-                from_email=None,
-                recipient_list=[email],
-            )
+            subject = render_to_string(f"workflow/emails/{template}_subject.txt", context)
+            body = render_to_string(f"workflow/emails/{template}.txt", context)
+        # Sent by the worker once the transition is committed: a rolled-back transition tells
+        # nobody, and a slow mail server never holds the case's lock.
+        from workflow.tasks import beneficiary_email_send_task
+
+        enqueue_on_commit(
+            beneficiary_email_send_task,
+            schema_name=connection.schema_name,
+            to=email,
+            subject=subject.strip(),
+            body=body,
+        )
     CaseEvent.objects.create(
         case=case,
         action="beneficiary_told",
         from_status=case.status,
         to_status=case.status,
+        # "none": no e-mail address; the case page asks staff to tell them by phone.
         data={"how": "email" if email else "none", "about": event.action},
-        note="" if email else "No e-mail address: tell the beneficiary by phone.",
     )

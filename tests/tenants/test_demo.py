@@ -1,11 +1,13 @@
 """seed_demo: fictional associations modelled on the seeds, a member of every role, idempotent."""
 
 from django.core.management import call_command
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenants.accounts.models import User
 from tenants.demo import DEMO_ASSOCIATIONS
 from tenants.models import Association
+from workflow.models import Case, CaseStatus, Survey
 
 
 def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(db, capsys):
@@ -22,6 +24,15 @@ def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(db, ca
             roles = set(User.objects.values_list("role", flat=True))
             assert roles == {"admin", "staff", "committee", "referral"}
             assert User.objects.count() == 4
+            statuses = set(Case.objects.values_list("status", flat=True))
+            assert statuses == set(CaseStatus.values)
+            assert (
+                Case.objects.filter(
+                    status=CaseStatus.IN_COMMITTEE, committee_due_on__lt=timezone.localdate()
+                ).exists()
+                or association.slug == "maharat"
+            )  # maharat answers "as soon as possible"
+            assert Survey.objects.filter(answered_at__isnull=False).exists()
 
 
 def test_demo_policies_are_configured_like_seeds_000_001_and_003(db):

@@ -53,3 +53,7 @@ def members(alpha):
 
 def staff_api(tenant):
     return api_client(tenant, tenant.staff_email)
+
+
+# The live stack (real gunicorn and Celery worker) and its log hook, for the worker tests here.
+from tests.live import live_stack, pytest_runtest_makereport  # noqa: E402, F401

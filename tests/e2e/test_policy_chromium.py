@@ -1,0 +1,331 @@
+"""An admin configures, approves and publishes the policy in Chromium; a visitor reads it.
+
+The issue's promise: a new association goes from the template to a published, printable,
+bilingual policy in the browser in a few minutes of clicking. Screenshots are kept under
+test-output/e2e/ (policy-editor, policy-ar, policy-en, policy-phone, policy-print,
+policy-holiday-error).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.live import ROOT, LiveStack
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = ROOT / "test-output" / "e2e"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+SLUG = "wahat-policy"
+NAME_AR = "جمعية واحة الخير الخيرية"
+NAME_EN = "Wahat Al-Khair Charity"
+EMAIL = "sara@wahat.example"
+PASSWORD = "Sidra-Ruttab-2026"
+
+MEETING = "25/02"
+CHAIR = "عبدالله بن سعد القحطاني"
+APPROVAL_AR = (
+    "تم اعتماد هذه السياسة في اجتماع مجلس الإدارة رقم (25/02) "
+    "بتاريخ 26/10/1446هـ الموافق 24/04/2025م"
+)
+ASAP_AR = "في أسرع وقت ممكن"
+ASAP_EN = "as soon as possible"
+WHATSAPP = "واتساب | WhatsApp"
+UNTICKED = {"letters": "الخطابات", "volunteering": "خدمة التطوع"}
+HOLIDAY = "2026-09-23 اليوم الوطني"
+BIDI_MARKS = re.compile("[\u202a-\u202e]")
+
+SETTINGS_PATH = "/app/settings/policy/"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def new_context(browser: Browser) -> BrowserContext:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.set_default_navigation_timeout(30_000)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = new_context(browser)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def association(live_stack: LiveStack) -> str:
+    """The association's schema; its admin signs in with EMAIL and PASSWORD."""
+    live_stack.manage(
+        "create_association",
+        "--slug",
+        SLUG,
+        "--name-ar",
+        NAME_AR,
+        "--name-en",
+        NAME_EN,
+        "--admin-email",
+        EMAIL,
+        "--admin-password",
+        PASSWORD,
+    )
+    [(schema,)] = live_stack.sql(
+        "SELECT schema_name FROM tenants_association WHERE slug = %s", (SLUG,)
+    )
+    return schema
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / name, full_page=True)
+
+
+def sign_in(page: Page, live_stack: LiveStack) -> None:
+    page.goto(live_stack.url("/accounts/login/", slug=SLUG))
+    page.fill("input[name=login]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(live_stack.url("/app/", slug=SLUG))
+
+
+def open_settings(page: Page, live_stack: LiveStack) -> None:
+    page.goto(live_stack.url(SETTINGS_PATH, slug=SLUG))
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("form.policy-form")).to_be_visible()
+
+
+def draft_state(live_stack: LiveStack, schema: str) -> tuple:
+    [row] = live_stack.sql(
+        "SELECT revision, channels, referral_roles, deadline_kind, deadline_days, approved_at"
+        f' FROM "{schema}".publishing_policydraft'
+    )
+    holidays = live_stack.sql(f'SELECT day, name FROM "{schema}".publishing_holiday ORDER BY day')
+    return (*row, holidays)
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return BIDI_MARKS.sub("", result.stdout)
+
+
+def configure(page: Page) -> None:
+    """Step 2: the admin's choices, seen in the live preview before anything is saved."""
+    form = page.locator("form.policy-form")
+    preview = page.locator("#preview")
+    expect(preview).not_to_contain_text(ASAP_AR)
+    for code in UNTICKED:
+        form.locator(f"input[name=channels][value={code}]").uncheck()
+    form.locator("textarea[name=channels_own]").fill(WHATSAPP)
+    form.locator("input[name=referral_roles][value=social_researcher]").uncheck()
+    form.locator("input[name=referral_roles][value=competent_officer]").check()
+    form.locator("input[name=deadline_kind][value=asap]").check()
+    form.locator("textarea[name=holidays]").fill(HOLIDAY)
+    # The server re-renders the preview from the unsaved form (debounced, then fetched).
+    expect(preview).to_contain_text(ASAP_AR)
+    expect(preview).to_contain_text("واتساب")
+    expect(preview).to_contain_text("المسؤول المختص")
+    expect(preview.locator("li", has_text=UNTICKED["letters"])).to_have_count(0)
+    screenshot(page, "policy-editor.png")
+
+
+def test_admin_publishes_and_visitor_reads_in_both_languages(
+    live_stack: LiveStack, association: str, browser: Browser, page: Page, tmp_path: Path
+):
+    sign_in(page, live_stack)
+    open_settings(page, live_stack)
+
+    # 2. Configure, watch the preview, save.
+    configure(page)
+    revision_before_save = draft_state(live_stack, association)[0]
+    with page.expect_navigation():
+        page.locator("form.policy-form button[type=submit]").click()
+    expect(page).to_have_url(live_stack.url(SETTINGS_PATH, slug=SLUG))
+    expect(page.locator(".messages")).to_contain_text("حُفظت المسودة")
+    revision, channels, roles, kind, days, _approved, holidays = draft_state(
+        live_stack, association
+    )
+    assert revision > revision_before_save
+    codes = [item["code"] for item in channels]
+    assert not set(UNTICKED) & set(codes), codes
+    assert {"code": "own_whatsapp", "name_ar": "واتساب", "name_en": "WhatsApp"} in channels
+    assert [role["code"] for role in roles] == ["competent_officer"]
+    assert (kind, days) == ("asap", None)
+    assert [(day.isoformat(), name) for day, name in holidays] == [("2026-09-23", "اليوم الوطني")]
+    # What was saved is what the form shows again.
+    form = page.locator("form.policy-form")
+    expect(form.locator("input[name=channels][value=letters]")).not_to_be_checked()
+    expect(form.locator("textarea[name=channels_own]")).to_have_value(WHATSAPP)
+    expect(form.locator("input[name=deadline_kind][value=asap]")).to_be_checked()
+
+    # 3. The board's approval, its Hijri date, and publication.
+    approval = page.locator("section.approval")
+    approval.locator("input[name=meeting_number]").fill(MEETING)
+    approved_on = approval.locator("input[name=approved_on]")
+    expect(approved_on).to_have_attribute("type", "date")
+    approved_on.fill("2025-04-24")
+    approval.locator("input[name=chair_name]").fill(CHAIR)
+    with page.expect_navigation():
+        approval.locator("button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("سُجّل اعتماد مجلس الإدارة")
+    expect(approval).to_contain_text("26/10/1446هـ")
+    expect(approval).to_contain_text("24/04/2025م")
+    expect(approval).to_contain_text(CHAIR)
+
+    approval.locator("a[href$='/app/settings/policy/publish/']").click()
+    page.wait_for_url(live_stack.url(f"{SETTINGS_PATH}publish/", slug=SLUG))
+    expect(page.locator("main")).to_contain_text(f"({MEETING})")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(live_stack.url(SETTINGS_PATH, slug=SLUG))
+    expect(page.locator(".messages")).to_contain_text("نُشر الإصدار 1")
+    assert live_stack.sql(f'SELECT number FROM "{association}".publishing_policyversion') == [(1,)]
+
+    # 4. An anonymous visitor reads the policy in Arabic.
+    visitor = new_context(browser)
+    try:
+        read = visitor.new_page()
+        read_policy(read, live_stack, tmp_path)
+    finally:
+        visitor.close()
+
+
+def read_policy(page: Page, live_stack: LiveStack, tmp_path: Path) -> None:
+    html = page.locator("html")
+    page.goto(live_stack.url("/policy/", slug=SLUG))
+    expect(html).to_have_attribute("lang", "ar")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(page.locator(".site-header a[href$='/accounts/login/']")).to_be_visible()
+    policy = page.locator("article.policy")
+    expect(policy.locator(".association-name")).to_have_text(NAME_AR)
+    expect(policy.locator("#preamble")).to_contain_text(NAME_AR)
+    expect(policy.locator("#channels")).to_contain_text("واتساب")
+    for name in UNTICKED.values():
+        expect(policy.locator("#channels")).not_to_contain_text(name)
+    expect(policy.locator("#procedure")).to_contain_text(ASAP_AR)
+    expect(policy.locator("#procedure")).to_contain_text("المسؤول المختص")
+    expect(policy.locator("#approval")).to_contain_text(APPROVAL_AR)
+    expect(policy.locator("#approval")).to_contain_text(CHAIR)
+    screenshot(page, "policy-ar.png")
+
+    # The PDF's address, as the page's "Download PDF" link gives it (fetched at the end).
+    link = page.locator(".policy-tools a[href*='/policy.pdf']")
+    expect(link).to_have_attribute("href", "/policy.pdf?lang=ar")
+    pdf_href = link.get_attribute("href")
+
+    # English, through the language switcher.
+    with page.expect_navigation():
+        page.locator(".site-header a[hreflang=en]").click()
+    expect(page).to_have_url(live_stack.url("/policy/?lang=en", slug=SLUG))
+    expect(html).to_have_attribute("lang", "en")
+    expect(html).to_have_attribute("dir", "ltr")
+    expect(policy.locator(".association-name")).to_have_text(NAME_EN)
+    expect(policy.locator("#channels")).to_contain_text("WhatsApp")
+    expect(policy.locator("#procedure")).to_contain_text(ASAP_EN)
+    expect(policy.locator("#procedure")).to_contain_text("Officer in Charge")
+    expect(policy.locator("#approval")).to_contain_text("(25/02)")
+    expect(policy.locator("#approval")).to_contain_text("26 Shawwal 1446 AH (24 April 2025)")
+    expect(policy).not_to_contain_text(ASAP_AR)
+    screenshot(page, "policy-en.png")
+
+    # Back to Arabic, on a phone: nothing runs off the side of the screen.
+    with page.expect_navigation():
+        page.locator(".site-header a[hreflang=ar]").click()
+    expect(html).to_have_attribute("dir", "rtl")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(policy.locator("#approval")).to_contain_text(APPROVAL_AR)
+    widths = page.evaluate(
+        "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"], f"the policy overflows on a phone: {widths}"
+    screenshot(page, "policy-phone.png")
+
+    # Printed: the policy alone, without the site's header, footer and buttons.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(media="print")
+    display = page.evaluate(
+        """() => Object.fromEntries(
+            ['.site-header', '.site-footer', '.policy-tools', '.policy-versions']
+                .map((s) => [s, getComputedStyle(document.querySelector(s)).display]))"""
+    )
+    assert display == dict.fromkeys(display, "none"), display
+    expect(page.locator(".policy-tools .button").first).to_be_hidden()
+    expect(policy.locator("#approval")).to_be_visible()
+    screenshot(page, "policy-print.png")
+
+    # 5. The PDF. Served inline, Chromium shows it in its viewer instead of downloading it, so
+    # the address is fetched directly (last: the worker is rendering it since publication).
+    response = live_stack.http(SLUG).get(pdf_href)
+    assert response.status_code == 200, response.status_code
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert f'filename="{SLUG}-policy-v1-ar.pdf"' in response.headers["Content-Disposition"]
+    assert response.content.startswith(b"%PDF"), response.content[:64]
+    text = pdf_text(response.content, tmp_path)
+    assert NAME_AR in text, f"the PDF's text lacks {NAME_AR!r}:\n{text[:1500]}"
+
+
+def test_badly_written_holiday_is_refused_and_nothing_saved(
+    live_stack: LiveStack, association: str, page: Page
+):
+    sign_in(page, live_stack)
+    open_settings(page, live_stack)
+    before = draft_state(live_stack, association)
+
+    form = page.locator("form.policy-form")
+    # A change that would be saved, together with the bad line: the whole form is refused.
+    letters = form.locator("input[name=channels][value=letters]")
+    letters.set_checked(not letters.is_checked())
+    form.locator("textarea[name=holidays]").fill("23/09/2026 yes")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+    error = page.locator(".field:has(textarea[name=holidays]) [role=alert]")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("YYYY-MM-DD")
+    expect(error).to_contain_text("السطر 1")
+    expect(page.locator(".messages")).to_have_count(0)
+    # What was typed is kept for correcting.
+    expect(form.locator("textarea[name=holidays]")).to_have_value("23/09/2026 yes")
+    screenshot(page, "policy-holiday-error.png")
+    assert draft_state(live_stack, association) == before
+
+    # Reloaded, the form shows the saved draft again, not what was typed.
+    open_settings(page, live_stack)
+    expect(form.locator("textarea[name=holidays]")).not_to_have_value("23/09/2026 yes")

@@ -1,0 +1,247 @@
+"""The beneficiary's pages on the association's host: file a request, follow it, rate the service.
+
+No sign-in: a request is followed through its private status link and a survey through its
+personal link. A wrong link of any kind gives the same 404, whatever part of it is wrong.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from platform_core.i18n import current_language
+from platform_core.ratelimit import client_ip, rate_limit_exceeded
+from platform_core.templatetags.mustafid import hijri
+from publishing.selectors import policy_published
+from workflow import services, surveys
+from workflow.api import PUBLIC_REQUESTS_PER_HOUR
+from workflow.models import Case, CaseKind, CaseStatus
+from workflow.public_forms import PublicRequestForm, SurveyForm
+
+WEBSITE = "website"
+# Shared with the API's public requests: one budget per address, whichever door is used.
+RATE_SCOPE = "public-request"
+RATE_WINDOW = 3600
+
+# What a beneficiary reads about their request, written in Arabic first. (Arabic, English).
+STATUS_SENTENCES = {
+    CaseStatus.RECEIVED: (
+        "استلمنا طلبكم، ويعمل موظفو الجمعية على دراسته والتحقق من بياناته.",
+        "We have received your request; the association's staff are reviewing it and checking "
+        "its details.",
+    ),
+    CaseStatus.REFERRED: (
+        "أُحيل طلبكم إلى المختص لاستيضاح بعض جوانبه، ثم يعود إلى المراجعة.",
+        "Your request was referred to a specialist to clarify some points; it then returns to "
+        "review.",
+    ),
+    CaseStatus.IN_COMMITTEE: (
+        "طلبكم لدى لجنة البحث، وستصدر قرارها في موعد أقصاه %(date)s.",
+        "Your request is with the committee, which will decide by %(date)s.",
+    ),
+    "in_committee_asap": (
+        "طلبكم لدى لجنة البحث، وستصدر قرارها في أقرب وقت ممكن.",
+        "Your request is with the committee, which will decide as soon as possible.",
+    ),
+    CaseStatus.ACCEPTED: (
+        "قُبل طلبكم، وسنتواصل معكم لاستكمال التسجيل وتقديم الخدمة.",
+        "Your request was accepted; we will contact you to complete your registration and "
+        "deliver the service.",
+    ),
+    CaseStatus.REJECTED: (
+        "نعتذر، لم يُقبل طلبكم.",
+        "We are sorry: your request was not accepted.",
+    ),
+    CaseStatus.REGISTERED: (
+        "سُجّلتم لدى الجمعية، وتقديم الخدمة قيد الإعداد.",
+        "You are registered with the association; the service is being prepared.",
+    ),
+    CaseStatus.SERVICE_DELIVERED: (
+        "قُدّمت لكم الخدمة المطلوبة.",
+        "The service you asked for was delivered.",
+    ),
+    CaseStatus.CLOSED: (
+        "أُغلق طلبكم. شكرًا لتواصلكم مع الجمعية.",
+        "Your request is closed. Thank you for contacting the association.",
+    ),
+    CaseStatus.WITHDRAWN: (
+        "سُحب طلبكم وأُغلق دون متابعة.",
+        "Your request was withdrawn and closed.",
+    ),
+}
+REJECTION_REASON = ("سبب عدم القبول: %(reason)s", "The reason: %(reason)s")
+
+# The timeline steps a beneficiary sees (anything else stays with the staff), with dates only.
+PUBLIC_STEPS = {
+    "open": ("استُلم الطلب", "Request received"),
+    "verify": ("تُحقّق من البيانات", "Details verified"),
+    "refer": ("أُحيل إلى المختص", "Referred to a specialist"),
+    "answer_referral": ("عاد من الإحالة إلى المراجعة", "Back from the specialist"),
+    "declare": ("وُقّع الإقرار بصحة البيانات", "Declaration signed"),
+    "submit_to_committee": ("أُرسل إلى لجنة البحث", "Sent to the committee"),
+    "decide:accepted": ("قرار اللجنة: مقبول", "Committee decision: accepted"),
+    "decide:rejected": ("قرار اللجنة: غير مقبول", "Committee decision: not accepted"),
+    "register": ("سُجّل المستفيد", "Registered"),
+    "deliver": ("قُدّمت الخدمة", "Service delivered"),
+    "close": ("أُغلق الطلب", "Closed"),
+    "withdraw": ("سُحب الطلب", "Withdrawn"),
+    "survey_answered": ("أُجيب عن استبيان الرضا", "Satisfaction survey answered"),
+}
+
+
+def _in_language(pair: tuple[str, str]) -> str:
+    return pair[0] if current_language() == "ar" else pair[1]
+
+
+def _private(view):
+    """Pages opened by a secret link: never cached, never indexed.
+
+    The site's `same-origin` referrer policy already keeps the link from leaving the site;
+    `no-referrer` would make browsers post forms with `Origin: null`, which CSRF refuses.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def _link_invalid(request):
+    return render(request, "workflow/public/link_invalid.html", status=404)
+
+
+def _status_path(case: Case, token: str) -> str:
+    return f"{reverse('request_status', args=[case.reference])}?{urlencode({'token': token})}"
+
+
+@require_http_methods(["GET", "POST"])
+def request_form(request):
+    """The online request: only when the published policy lists the website channel."""
+    policy = policy_published()
+    if policy is None or WEBSITE not in policy.channel_codes:
+        language = current_language()
+        channels = (
+            [item[f"name_{language}"] for item in policy.content["channels"]] if policy else []
+        )
+        return render(
+            request,
+            "workflow/public/request_unavailable.html",
+            {"published": policy is not None, "channels": channels},
+            status=404,
+        )
+    initial = (
+        {"kind": request.GET.get("kind")} if request.GET.get("kind") in CaseKind.values else {}
+    )
+    form = PublicRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        if rate_limit_exceeded(
+            scope=RATE_SCOPE,
+            key=client_ip(request),
+            limit=PUBLIC_REQUESTS_PER_HOUR,
+            window_seconds=RATE_WINDOW,
+        ):
+            response = render(request, "workflow/public/rate_limited.html", status=429)
+            response["Retry-After"] = str(RATE_WINDOW)
+            return response
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case, token = services.case_open(
+                    channel=WEBSITE,
+                    beneficiary=data["beneficiary"],
+                    summary=data["summary"],
+                    consent=data["consent"],
+                    kind=data["kind"],
+                    actor=None,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("Your request was sent. Note its reference and keep this page's link."),
+                )
+                return redirect(_status_path(case, token))
+    return render(request, "workflow/public/request_form.html", {"form": form})
+
+
+@_private
+@require_GET
+def request_status(request, reference: str):
+    """Where a request stands, in plain words, for whoever holds its private link."""
+    case = services.case_status_for_token(
+        reference=reference.strip().upper(), token=request.GET.get("token", "")
+    )
+    if case is None:
+        return _link_invalid(request)
+    steps, decision = [], None
+    for event in case.events.all():
+        key = event.action
+        if key == "decide":
+            decision = event.data.get("decision")
+            key = f"decide:{decision}"
+        if key in PUBLIC_STEPS:
+            steps.append({"label": _in_language(PUBLIC_STEPS[key]), "at": event.at})
+    if case.status == CaseStatus.IN_COMMITTEE:
+        if case.committee_due_on:
+            sentence = _in_language(STATUS_SENTENCES[CaseStatus.IN_COMMITTEE]) % {
+                "date": hijri(case.committee_due_on)
+            }
+        else:
+            sentence = _in_language(STATUS_SENTENCES["in_committee_asap"])
+    else:
+        sentence = _in_language(STATUS_SENTENCES[CaseStatus(case.status)])
+    reason = ""
+    if decision == CaseStatus.REJECTED and case.decision_reason:
+        reason = _in_language(REJECTION_REASON) % {"reason": case.decision_reason}
+    token = request.GET.get("token", "")
+    return render(
+        request,
+        "workflow/public/request_status.html",
+        {
+            "case": case,
+            "kind": CaseKind(case.kind).label,
+            "sentence": sentence,
+            "reason": reason,
+            "steps": steps,
+            "status_url": request.build_absolute_uri(_status_path(case, token)),
+        },
+    )
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+def survey(request, token: str):
+    """The satisfaction survey: answered once, before its link expires."""
+    found = surveys.survey_for_token(token)
+    if found is None:
+        return _link_invalid(request)
+    if found.answered_at is not None:
+        return render(request, "workflow/public/survey_thanks.html", {"survey": found})
+    if surveys.survey_is_expired(found):
+        return render(request, "workflow/public/survey_expired.html", {"survey": found}, status=410)
+    form = SurveyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            surveys.survey_answer(survey=found, **form.cleaned_data)
+        except surveys.SurveyClosed:
+            # Answered or expired meanwhile (another tab): the page says which.
+            return redirect(request.path)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            return redirect(request.path)
+    return render(request, "workflow/public/survey_form.html", {"form": form, "survey": found})

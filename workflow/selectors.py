@@ -1,0 +1,208 @@
+"""Reads of case work: the workspace's list, search and dashboard figures."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from platform_core.saudi import ascii_digits, normalize_phone
+from publishing.selectors import holidays
+from tenants.accounts.models import User
+from workflow.deadlines import ONE_DAY, committee_due_on
+from workflow.models import (
+    OPEN_STATUSES,
+    Beneficiary,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseStatus,
+)
+from workflow.reminders import DUE_SOON_WORKING_DAYS
+from workflow.surveys import survey_results
+
+_REFERENCE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
+
+
+def case_list(
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    due_before: datetime.date | None = None,
+    due_after: datetime.date | None = None,
+    q: str | None = None,
+) -> QuerySet[Case]:
+    """Cases newest first, with their beneficiary, narrowed by the workspace's filters.
+
+    `q` finds a case by its exact reference, the beneficiary's exact national ID or mobile
+    (typed in any digits, a mobile as 05… or +966…), or a part of their name.
+    """
+    cases = Case.objects.select_related("beneficiary").order_by("-created_at", "-id")
+    if status:
+        cases = cases.filter(status=status)
+    if channel:
+        cases = cases.filter(channel_code=channel)
+    if due_after:
+        cases = cases.filter(committee_due_on__gte=due_after)
+    if due_before:
+        cases = cases.filter(committee_due_on__lte=due_before)
+    if q and (q := q.strip()):
+        cases = cases.filter(_search(q))
+    return cases
+
+
+def _search(q: str) -> Q:
+    digits = ascii_digits(q).replace(" ", "")
+    found = Q(beneficiary__full_name__icontains=q)
+    if _REFERENCE.match(digits.upper()):
+        compact = digits.upper().replace("-", "")
+        found |= Q(reference=f"{compact[:4]}-{compact[4:]}")
+    if len(digits) == 10 and digits.isdigit():
+        found |= Q(beneficiary__national_id=digits)
+    try:
+        found |= Q(beneficiary__phone=normalize_phone(digits))
+    except ValidationError:
+        pass  # not a phone number: the other kinds of search still apply
+    return found
+
+
+def case_channels() -> list[tuple[str, str, str]]:
+    """(code, Arabic name, English name) of every channel cases came through."""
+    rows = (
+        Case.objects.order_by()
+        .values_list("channel_code", "channel_name_ar", "channel_name_en")
+        .distinct()
+    )
+    return sorted(rows)
+
+
+def case_timeline(*, case: Case) -> list[CaseEvent]:
+    return list(case.events.all())
+
+
+def case_documents(*, case: Case) -> list[CaseDocument]:
+    return list(case.documents.all())
+
+
+def case_document_get(*, case: Case, document_id) -> CaseDocument:
+    """A document of `case` only: another case's document is missing here (404)."""
+    try:
+        return case.documents.get(pk=int(document_id))
+    except (TypeError, ValueError) as error:
+        raise CaseDocument.DoesNotExist from error
+
+
+def beneficiary_get_for(*, actor: User, beneficiary_id) -> Beneficiary:
+    """The beneficiary for a member of this association; missing and forbidden are alike."""
+    try:
+        return Beneficiary.objects.get(pk=int(beneficiary_id))
+    except (TypeError, ValueError) as error:
+        raise Beneficiary.DoesNotExist from error
+
+
+def beneficiary_cases(*, beneficiary: Beneficiary) -> list[Case]:
+    return list(
+        Case.objects.filter(beneficiary=beneficiary)
+        .select_related("beneficiary")
+        .order_by("-created_at", "-id")
+    )
+
+
+SATISFACTION_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class ChannelSatisfaction:
+    channel_code: str
+    channel_name_ar: str
+    channel_name_en: str
+    answers: int
+    average_score: float  # 1 to 5
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    today: datetime.date
+    open_by_status: list[tuple[str, int]]  # (status, count) in the lifecycle's order
+    open_total: int
+    due_soon: int  # with the committee, due today or within two working days
+    due_soon_until: datetime.date
+    overdue: int  # with the committee, due date passed
+    decided: int  # decisions with a deadline (asap cases have none)
+    decided_on_time: int
+    satisfaction: list[ChannelSatisfaction]  # answered surveys of the last twelve months
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The share of committee decisions taken by their due date; None before any."""
+        return self.decided_on_time / self.decided if self.decided else None
+
+
+def due_soon_until(*, today: datetime.date, days_off) -> datetime.date:
+    """The last day d with at most two working days between today and d (weekends included)."""
+    third = committee_due_on(
+        submitted_on=today, kind="working", days=DUE_SOON_WORKING_DAYS + 1, holidays=days_off
+    )
+    return third - ONE_DAY
+
+
+def dashboard_figures(*, today: datetime.date | None = None) -> DashboardFigures:
+    """The workspace's figures in five queries: holidays, open cases by state, deadlines, and
+    the survey results with the channels' names."""
+    today = today or timezone.localdate()
+    soon_until = due_soon_until(today=today, days_off=[h.day for h in holidays()])
+    counts = dict(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    with_committee = Q(status=CaseStatus.IN_COMMITTEE)
+    soon = Q(committee_due_on__gte=today, committee_due_on__lte=soon_until)
+    decided = Q(decided_on__isnull=False, committee_due_on__isnull=False)
+    figures = Case.objects.aggregate(
+        overdue=Count("id", filter=with_committee & Q(committee_due_on__lt=today)),
+        due_soon=Count("id", filter=with_committee & soon),
+        decided=Count("id", filter=decided),
+        decided_on_time=Count("id", filter=decided & Q(decided_on__lte=F("committee_due_on"))),
+    )
+    return DashboardFigures(
+        today=today,
+        open_by_status=[(status, counts.get(status, 0)) for status in OPEN_STATUSES],
+        open_total=sum(counts.values()),
+        due_soon=figures["due_soon"],
+        due_soon_until=soon_until,
+        overdue=figures["overdue"],
+        decided=figures["decided"],
+        decided_on_time=figures["decided_on_time"],
+        satisfaction=satisfaction_by_channel(months=SATISFACTION_MONTHS),
+    )
+
+
+def satisfaction_by_channel(*, months: int) -> list[ChannelSatisfaction]:
+    """The survey results of the last `months` months per channel, best scored first."""
+    totals: dict[str, dict] = {}
+    for row in survey_results(months=months):
+        total = totals.setdefault(
+            row.channel_code,
+            {"row": row, "answers": 0, "score_sum": 0.0},
+        )
+        total["answers"] += row.answers
+        total["score_sum"] += row.average_score * row.answers
+    channels = [
+        ChannelSatisfaction(
+            channel_code=code,
+            channel_name_ar=total["row"].channel_name_ar,
+            channel_name_en=total["row"].channel_name_en,
+            answers=total["answers"],
+            average_score=round(total["score_sum"] / total["answers"], 2),
+        )
+        for code, total in totals.items()
+        if total["answers"]
+    ]
+    return sorted(channels, key=lambda item: (-item.average_score, item.channel_code))

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime
+
+from django.core.mail import send_mail
+from django.db import OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from platform_core.celery import app
+from workflow.reminders import committee_reminders_send
+
+
+@app.task(
+    name="workflow.committee_reminders_send",
+    acks_late=True,
+    max_retries=5,
+    # A mail server or database that is away for a moment: the claims were rolled back with
+    # the failed send, so a retry tells the same people once.
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=60,
+)
+def committee_reminders_send_task(*, on: str) -> dict:
+    # Runs in the association's schema: tenant-schemas-celery switched to it from the message.
+    return committee_reminders_send(on=datetime.date.fromisoformat(on))
+
+
+@app.task(
+    name="workflow.committee_reminders_dispatch",
+    acks_late=True,
+    max_retries=3,
+    autoretry_for=(BrokerError, OperationalError),
+    retry_backoff=60,
+)
+def committee_reminders_dispatch_task() -> list[str]:
+    """Beat's daily job, run in public: one reminders task per working association."""
+    from tenants.models import Association
+
+    # The day is fixed here, in Riyadh: a task that waits in the queue past midnight still
+    # reminds for the day it was sent for. A retried or repeated dispatch only repeats
+    # idempotent tasks.
+    on = timezone.localdate().isoformat()
+    schemas = list(
+        Association.objects.filter(status__in=[Association.Status.TRIAL, Association.Status.ACTIVE])
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
+    for schema_name in schemas:
+        committee_reminders_send_task.apply_async(
+            kwargs={"on": on}, headers={"_schema_name": schema_name}
+        )
+    return schemas
+
+
+@app.task(
+    name="workflow.beneficiary_email_send",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+)
+def beneficiary_email_send_task(*, to: str, subject: str, body: str) -> None:
+    """The decision or the survey link, e-mailed to the beneficiary after the case changed."""
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])

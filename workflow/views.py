@@ -1,0 +1,468 @@
+"""The staff workspace's case pages (/app/…): they parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tenants.utils import tenant_context
+
+from platform_core.hijri import hijri_with_gregorian
+from platform_core.i18n import current_language
+from publishing.selectors import policy_published
+from tenants.accounts.models import User
+from tenants.forms import errors_onto_form
+from tenants.permissions import admin_required, member_required
+from workflow import selectors, services
+from workflow.documents import case_document_add
+from workflow.forms import CaseFilterForm, CaseOpenForm, DocumentForm, TransitionForm
+from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseKind, CaseStatus
+from workflow.transitions import TRANSITIONS
+
+PAGE_SIZE = 50
+OPENERS = (User.Role.STAFF, User.Role.ADMIN)
+
+# What each step on the timeline is called, and the button that takes it.
+EVENT_LABELS = {
+    "open": gettext_lazy("Case opened"),
+    "verify": gettext_lazy("Data verified"),
+    "refer": gettext_lazy("Referred"),
+    "answer_referral": gettext_lazy("Referral answered"),
+    "declare": gettext_lazy("Declaration signed"),
+    "submit_to_committee": gettext_lazy("Sent to the committee"),
+    "decide": gettext_lazy("Committee decision"),
+    "register": gettext_lazy("Registered"),
+    "deliver": gettext_lazy("Service delivered"),
+    "close": gettext_lazy("Closed"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "document_added": gettext_lazy("Document added"),
+    "beneficiary_told": gettext_lazy("Beneficiary told"),
+    "survey_answered": gettext_lazy("Satisfaction survey answered"),
+}
+ACTION_LABELS = {
+    "verify": gettext_lazy("Mark the data verified"),
+    "refer": gettext_lazy("Refer the case"),
+    "answer_referral": gettext_lazy("Answer the referral"),
+    "declare": gettext_lazy("Record the signed declaration"),
+    "submit_to_committee": gettext_lazy("Send to the committee"),
+    "decide": gettext_lazy("Record the committee's decision"),
+    "register": gettext_lazy("Register the beneficiary"),
+    "deliver": gettext_lazy("Record the service delivered"),
+    "close": gettext_lazy("Close the case"),
+    "withdraw": gettext_lazy("Withdraw the case"),
+}
+
+
+def _case_or_404(request, case_id) -> Case:
+    try:
+        return services.case_get_for(actor=request.user, case_id=case_id)
+    except Case.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _name(item: dict) -> str:
+    return item["name_en"] if current_language() == "en" else item["name_ar"]
+
+
+def _bar_step(count: int, largest: int) -> int:
+    """The bar's length in steps of 5% (the stylesheet has a class per step, no inline style)."""
+    return round(count * 20 / largest) * 5 if largest else 0
+
+
+def workspace_dashboard() -> dict:
+    """The figures of the workspace's home (/app/), shaped for plain HTML bars."""
+    figures = selectors.dashboard_figures()
+    largest = max((count for _status, count in figures.open_by_status), default=0)
+    rate = figures.on_time_rate
+    english = current_language() == "en"
+    return {
+        "figures": figures,
+        "overdue_until": figures.today - datetime.timedelta(days=1),
+        "by_status": [
+            {
+                "status": status,
+                "label": CaseStatus(status).label,
+                "count": count,
+                "bar": _bar_step(count, largest),
+            }
+            for status, count in figures.open_by_status
+        ],
+        "on_time_percent": None if rate is None else round(rate * 100),
+        "on_time_bar": None if rate is None else round(rate * 20) * 5,
+        "satisfaction": [
+            {
+                "channel": row.channel_name_en if english else row.channel_name_ar,
+                "answers": row.answers,
+                "score": row.average_score,
+                "bar": _bar_step(round(row.average_score * 100), 500),
+            }
+            for row in figures.satisfaction
+        ],
+    }
+
+
+@member_required
+@require_GET
+def case_list(request):
+    form = CaseFilterForm(request.GET or None, channels=selectors.case_channels())
+    paginator = Paginator(selectors.case_list(**form.filters()), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflow/app/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "cases": page.object_list,
+            "may_open": _may_open(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _may_open(request) -> bool:
+    return request.user.role in OPENERS
+
+
+def _may_upload(user: User, case: Case) -> bool:
+    """Staff and admins; a referral holder while the case is referred to their role (reports)."""
+    if user.role in OPENERS:
+        return True
+    return user.role == User.Role.REFERRAL and case.referral_role_code in (
+        user.referral_roles or []
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    if not _may_open(request):
+        raise PermissionDenied
+    policy = policy_published()
+    channels = policy.content["channels"] if policy else []
+    form = CaseOpenForm(request.POST or None, channels=channels)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, token = services.case_open(
+                channel=form.cleaned_data["channel"],
+                beneficiary=form.beneficiary(),
+                summary=form.cleaned_data["summary"],
+                consent=form.cleaned_data["consent"],
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            errors_onto_form(form, _unprefixed(error))
+        else:
+            path = reverse("request_status", args=[case.reference])
+            status_url = request.association.url(f"{path}?{urlencode({'token': token})}")
+            messages.success(
+                request,
+                _(
+                    "Case %(reference)s was opened. The beneficiary follows it at %(url)s "
+                    "(this link is shown once)."
+                )
+                % {"reference": case.reference, "url": status_url},
+            )
+            return redirect("case_detail", case_id=case.pk)
+    return render(
+        request,
+        "workflow/app/case_new.html",
+        {"form": form, "has_policy": policy is not None},
+        status=400 if form.errors else 200,
+    )
+
+
+def _unprefixed(error: ValidationError) -> ValidationError:
+    """The service names the person's fields `beneficiary.x`; the form calls them `x`."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {field.removeprefix("beneficiary."): errors for field, errors in error.error_dict.items()}
+    )
+
+
+def _case_page(
+    request,
+    case: Case,
+    *,
+    status: int = 200,
+    failed_action: str = "",
+    action_errors: dict | None = None,
+    posted=None,
+    document_form: DocumentForm | None = None,
+):
+    policy = policy_published()
+    roles = policy.content["referral_roles"] if policy else []
+    role_names = {item["code"]: _name(item) for item in roles}
+    user = request.user
+    actions = services.case_actions_for(case=case, actor=user)
+    context = {
+        "case": case,
+        "beneficiary": case.beneficiary,
+        "kind_label": CaseKind(case.kind).label,
+        "status_label": CaseStatus(case.status).label,
+        "referral_role_name": role_names.get(case.referral_role_code, case.referral_role_code),
+        "events": [
+            _timeline_item(event, role_names) for event in selectors.case_timeline(case=case)
+        ],
+        "documents": selectors.case_documents(case=case),
+        "actions": [
+            {
+                "name": action,
+                "label": ACTION_LABELS[action],
+                "has_fields": bool(TRANSITIONS[action].required) or action == "deliver",
+                "errors": action_errors if action == failed_action else None,
+                "posted": posted if action == failed_action else None,
+            }
+            for action in actions
+        ],
+        "referral_roles": [(item["code"], _name(item)) for item in roles],
+        "may_upload": _may_upload(user, case),
+        "document_form": document_form or DocumentForm(),
+        "overdue": case.status == CaseStatus.IN_COMMITTEE
+        and case.committee_due_on is not None
+        and case.committee_due_on < timezone.localdate(),
+    }
+    return render(request, "workflow/app/case_detail.html", context, status=status)
+
+
+def _status_label(status: str) -> str:
+    return CaseStatus(status).label if status in CaseStatus.values else status
+
+
+def _field_label(field: str) -> str:
+    try:
+        return str(Beneficiary._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
+
+
+def _timeline_item(event: CaseEvent, role_names: dict[str, str]) -> dict:
+    """One line of the timeline: what happened, and the detail the event's data holds."""
+    data = event.data or {}
+    detail = ""
+    if event.action == "refer":
+        detail = role_names.get(data.get("role", ""), data.get("role", ""))
+    elif event.action == "submit_to_committee":
+        due = data.get("committee_due_on")
+        detail = (
+            _("due %(date)s")
+            % {"date": hijri_with_gregorian(datetime.date.fromisoformat(due), current_language())}
+            if due
+            else _("as soon as possible")
+        )
+    elif event.action == "decide":
+        detail = _status_label(data.get("decision", ""))
+    elif event.action == "declare":
+        detail = data.get("signed_by", "")
+    elif event.action == "document_added":
+        detail = data.get("name", "")
+    elif event.action == "beneficiary_told":
+        detail = _("by e-mail") if data.get("how") == "email" else _("no e-mail address")
+    # Details typed online that differ from the registry were not saved: staff verify them.
+    unverified = [
+        (_field_label(field), value)
+        for field, value in (data.get("unverified_details") or {}).items()
+    ]
+    return {
+        "event": event,
+        "unverified": unverified,
+        "label": EVENT_LABELS.get(event.action, event.action),
+        "detail": detail,
+        "from_label": _status_label(event.from_status),
+        "to_label": _status_label(event.to_status),
+        # A step without a member is the beneficiary's own (online) or Mustafid's.
+        "who": _("the beneficiary, online") if event.action == "open" else _("Mustafid"),
+    }
+
+
+@member_required
+@require_GET
+def case_detail(request, case_id: int):
+    return _case_page(request, _case_or_404(request, case_id))
+
+
+@member_required
+@require_POST
+def case_transition(request, case_id: int):
+    """One action from the case page; a page older than the case gets 409 and changes nothing."""
+    case = _case_or_404(request, case_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This action could not be read. Reload the page and retry."))
+        return _case_page(request, case, status=400)
+    action = form.cleaned_data["action"]
+    try:
+        services.case_transition(
+            case_id=case.pk,
+            actor=request.user,
+            action=action,
+            data=form.data_for_service(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.CaseConflict:
+        messages.error(
+            request,
+            _(
+                "The case changed meanwhile: someone else acted on it. Nothing was saved. "
+                "Here it is as it is now; check it and try again."
+            ),
+        )
+        return _case_page(request, case, status=409)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"action": error.messages}
+        messages.error(request, _("Nothing was saved: correct the form below."))
+        return _case_page(request, case, status=400, failed_action=action, action_errors=errors)
+    messages.success(request, _("Saved: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect("case_detail", case_id=case.pk)
+
+
+@member_required
+@require_POST
+def case_document_upload(request, case_id: int):
+    case = _case_or_404(request, case_id)
+    if not _may_upload(request.user, case):
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            case_document_add(
+                case=case,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("The document was added to the case."))
+            return redirect("case_detail", case_id=case.pk)
+    return _case_page(request, case, status=400, document_form=form)
+
+
+@member_required
+@require_GET
+def case_document_download(request, case_id: int, document_id: int):
+    """A case's document, for members of its association only; never a public URL."""
+    case = _case_or_404(request, case_id)
+    try:
+        document = selectors.case_document_get(case=case, document_id=document_id)
+    except CaseDocument.DoesNotExist as error:
+        raise Http404 from error
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@member_required
+@require_GET
+def beneficiary_detail(request, beneficiary_id: int):
+    try:
+        beneficiary = selectors.beneficiary_get_for(
+            actor=request.user, beneficiary_id=beneficiary_id
+        )
+    except Beneficiary.DoesNotExist as error:
+        raise Http404 from error
+    return render(
+        request,
+        "workflow/app/beneficiary_detail.html",
+        {
+            "beneficiary": beneficiary,
+            "cases": selectors.beneficiary_cases(beneficiary=beneficiary),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+CSV_COLUMNS = (
+    gettext_lazy("Reference"),
+    gettext_lazy("Kind"),
+    gettext_lazy("State"),
+    gettext_lazy("Channel"),
+    gettext_lazy("National ID / iqama"),
+    gettext_lazy("Name"),
+    gettext_lazy("Mobile"),
+    gettext_lazy("Created"),
+    gettext_lazy("Committee due"),
+    gettext_lazy("Decided"),
+)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    """A spreadsheet cell that Excel cannot take for a formula (E.164 mobiles stay as they are)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not (
+        text[:1] == "+" and text[1:].isdigit()
+    ):
+        return "'" + text
+    return text
+
+
+@admin_required
+@require_GET
+def cases_csv(request):
+    """Every case (the list's filters apply), streamed; UTF-8 with a BOM so Excel reads Arabic."""
+    form = CaseFilterForm(request.GET or None, channels=selectors.case_channels())
+    cases = selectors.case_list(**form.filters())
+    english = current_language() == "en"
+    association = request.association
+    # Translated now: the rows are written after the view returns.
+    titles = [str(title) for title in CSV_COLUMNS]
+    kinds = {value: str(label) for value, label in CaseKind.choices}
+    states = {value: str(label) for value, label in CaseStatus.choices}
+
+    def rows() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow(titles)
+        # The response is streamed after the view returns: stay in this association's schema.
+        with tenant_context(association):
+            for case in cases.iterator(chunk_size=500):
+                person = case.beneficiary
+                yield writer.writerow(
+                    _cell(value)
+                    for value in (
+                        case.reference,
+                        kinds.get(case.kind, case.kind),
+                        states.get(case.status, case.status),
+                        case.channel_name_en if english else case.channel_name_ar,
+                        person.national_id,
+                        person.full_name,
+                        person.phone,
+                        timezone.localtime(case.created_at).date().isoformat(),
+                        case.committee_due_on.isoformat() if case.committee_due_on else "",
+                        case.decided_on.isoformat() if case.decided_on else "",
+                    )
+                )
+
+    stamp = timezone.localdate().isoformat()
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{association.slug}-cases-{stamp}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
