@@ -148,3 +148,14 @@ def test_pages_and_pdf_agree_with_the_api_on_every_configured_field(
     for section in api["sections"]:
         assert section["title"] in page
         assert section["title"] in pdf
+
+
+def test_visitors_get_the_new_version_as_soon_as_it_is_published(alpha, beta, published):
+    visitor = client_for(alpha)
+    assert "<li>الخطابات</li>" not in visitor.get("/policy/").content.decode()  # now cached
+    publish(alpha, data={"channels": ["letters"]}, meeting="10")
+    assert "<li>الخطابات</li>" in visitor.get("/policy/").content.decode()
+    # Beta publishes the same version number: its visitors never get alpha's cached page.
+    publish(beta)
+    beta_page = client_for(beta).get("/policy/").content.decode()
+    assert "جمعية بيتا الأهلية" in beta_page and "ألفا" not in beta_page
