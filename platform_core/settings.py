@@ -65,9 +65,10 @@ TENANT_MODEL = "tenants.Association"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # search_path is set once per connection and schema, not before every cursor.
 TENANT_LIMIT_SET_CALLS = True
-# How a new association's schema is made: "clone" copies a migrated base schema, "migrate" runs
-# the migrations. bench/provisioning.py measures both; bench/README.md says why this default.
-ASSOCIATION_PROVISIONING = env.text("ASSOCIATION_PROVISIONING", "clone")
+# How a new association's schema is made: "migrate" runs the migrations, "clone" copies a migrated
+# base schema. Cloning wins on an empty database but slows as schemas multiply (4x slower than
+# migrating with 1,000 present): bench/README.md has the figures.
+ASSOCIATION_PROVISIONING = env.text("ASSOCIATION_PROVISIONING", "migrate")
 TENANT_BASE_SCHEMA = "association_base"
 TENANT_CREATION_FAKES_MIGRATIONS = ASSOCIATION_PROVISIONING == "clone"
 # Seconds a host → association lookup stays in a process's memory.
