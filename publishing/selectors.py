@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from publishing.models import Holiday, PolicyDraft, PolicyVersion
 
 
@@ -35,6 +37,22 @@ def policy_published() -> PublishedPolicy | None:
     """The currently published policy of the association in the current schema, or None."""
     version = PolicyVersion.objects.order_by("-number").first()
     return PublishedPolicy(version=version.number, content=version.content) if version else None
+
+
+LATEST_KEY = "policy-latest-number"
+# A process may show the previous version this long after a publication elsewhere; the process
+# that publishes forgets at once (publishing.services.policy_publish).
+LATEST_SECONDS = 10
+
+
+def policy_latest_number() -> int | None:
+    """The number of the version in force, remembered for a few seconds (the public page's key)."""
+    number = cache.get(LATEST_KEY)
+    if number is None:
+        number = PolicyVersion.objects.order_by("-number").values_list("number", flat=True).first()
+        if number is not None:
+            cache.set(LATEST_KEY, number, LATEST_SECONDS)
+    return number
 
 
 def policy_version_get(*, number: int) -> PolicyVersion | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -364,7 +365,11 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
             content=policy_snapshot(draft),
         )
     from platform_core.celery import enqueue_on_commit
+    from publishing.selectors import LATEST_KEY
     from publishing.tasks import policy_documents_render_task
+
+    cache.delete(LATEST_KEY)
+    transaction.on_commit(lambda: cache.delete(LATEST_KEY))
 
     enqueue_on_commit(
         policy_documents_render_task, schema_name=connection.schema_name, number=version.number

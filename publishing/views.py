@@ -20,6 +20,7 @@ from publishing.forms import ApprovalForm, PolicyForm
 from publishing.models import PolicyVersion
 from publishing.rendering import policy_sections
 from publishing.selectors import (
+    policy_latest_number,
     policy_template_updates,
     policy_version_get,
     policy_versions,
@@ -45,7 +46,7 @@ PAGE_CACHE_SECONDS = 3600
 def policy_page(request, number: int | None = None):
     """The public policy. Visitors who are not signed in get it from the cache: a version never
     changes, and the key holds the latest version's number, so a publication moves past it."""
-    latest = PolicyVersion.objects.order_by("-number").values_list("number", flat=True).first()
+    latest = policy_latest_number()
     if latest is None:
         raise Http404
     language = current_language()
