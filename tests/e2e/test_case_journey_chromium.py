@@ -12,27 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.live import ROOT, LiveStack
+from tests.e2e.chromium import SCREENSHOTS
+from tests.live import LiveStack
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = ROOT / "test-output" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 SLUG = "nour-journey"
 NAME_AR = "جمعية النور الخيرية"
@@ -110,18 +98,6 @@ with schema_context(association.schema_name):
                 full_name="عضو لجنة البحث", email_verified=True)
 print(association.schema_name)
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

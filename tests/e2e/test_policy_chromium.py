@@ -14,24 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.live import ROOT, LiveStack
+from tests.e2e.chromium import SCREENSHOTS
+from tests.live import LiveStack
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = ROOT / "test-output" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 SLUG = "wahat-policy"
 NAME_AR = "جمعية واحة الخير الخيرية"
@@ -53,18 +42,6 @@ HOLIDAY = "2026-09-23 اليوم الوطني"
 BIDI_MARKS = re.compile("[\u202a-\u202e]")
 
 SETTINGS_PATH = "/app/settings/policy/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def new_context(browser: Browser) -> BrowserContext:

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.live import ROOT, LiveStack
+from tests.e2e.chromium import SCREENSHOTS
+from tests.live import LiveStack
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = ROOT / "test-output" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 SLUG = "al-amal"
@@ -32,18 +20,6 @@ NAME_AR = "جمعية الأمل الخيرية"
 NAME_EN = "Al-Amal Charity"
 EMAIL = "huda@al-amal.example"
 PASSWORD = "Nakhla-Tamr-2026"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
