@@ -66,8 +66,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # search_path is set once per connection and schema, not before every cursor.
 TENANT_LIMIT_SET_CALLS = True
 # How a new association's schema is made: "migrate" runs the migrations, "clone" copies a migrated
-# base schema. Cloning wins on an empty database but slows as schemas multiply (4x slower than
-# migrating with 1,000 present): bench/README.md has the figures.
+# base schema. Cloning wins on an empty database but slows as schemas multiply (1.07x migrating's
+# time with 1,000 present, and racing on its base schema): bench/README.md has the figures.
 ASSOCIATION_PROVISIONING = env.text("ASSOCIATION_PROVISIONING", "migrate")
 TENANT_BASE_SCHEMA = "association_base"
 TENANT_CREATION_FAKES_MIGRATIONS = ASSOCIATION_PROVISIONING == "clone"

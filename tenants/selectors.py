@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.db.models.functions import Lower
 from django_tenants.utils import schema_context
 
 from tenants.models import Association, Domain
@@ -19,7 +20,13 @@ def association_for_host(host: str) -> Association | None:
     if cached is not None and now - cached[1] < settings.ASSOCIATION_CACHE_SECONDS:
         return cached[0]
     with schema_context("public"):
-        domain = Domain.objects.select_related("tenant").filter(domain__iexact=host).first()
+        # lower(domain) = host uses the unique index; iexact (UPPER = UPPER) would scan.
+        domain = (
+            Domain.objects.select_related("tenant")
+            .alias(domain_lower=Lower("domain"))
+            .filter(domain_lower=host.lower())
+            .first()
+        )
     association = domain.tenant if domain else None
     _by_host[host] = (association, now)
     return association
