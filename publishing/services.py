@@ -174,12 +174,20 @@ def _sections(current: list[dict], value, errors: dict) -> list[dict]:
     return [by_key[section["key"]] for section in current]
 
 
-def _changed(draft: PolicyDraft, fields: list[str]) -> None:
-    """Save a change to the draft: it clears the board's approval and moves the revision on."""
-    draft.approval_meeting_number = ""
-    draft.approval_date = None
-    draft.approval_chair_name = ""
-    draft.approved_at = None
+def _approval_save(
+    draft: PolicyDraft,
+    *,
+    meeting_number: str,
+    approved_on: datetime.date | None,
+    chair_name: str,
+    approved_at,
+    fields: list[str],
+) -> None:
+    """Record (or clear) the board's approval with `fields`, moving the revision on."""
+    draft.approval_meeting_number = meeting_number
+    draft.approval_date = approved_on
+    draft.approval_chair_name = chair_name
+    draft.approved_at = approved_at
     draft.revision += 1
     draft.save(
         update_fields=[
@@ -191,6 +199,13 @@ def _changed(draft: PolicyDraft, fields: list[str]) -> None:
             "revision",
             "updated_at",
         ]
+    )
+
+
+def _changed(draft: PolicyDraft, fields: list[str]) -> None:
+    """Save a change to the draft: it clears the board's approval and moves the revision on."""
+    _approval_save(
+        draft, meeting_number="", approved_on=None, chair_name="", approved_at=None, fields=fields
     )
 
 
@@ -285,20 +300,13 @@ def policy_draft_approve(
         errors.update(policy_draft_problems(draft))
         if errors:
             raise ValidationError(errors)
-        draft.approval_meeting_number = meeting_number
-        draft.approval_date = approved_on
-        draft.approval_chair_name = chair_name
-        draft.approved_at = timezone.now()
-        draft.revision += 1
-        draft.save(
-            update_fields=[
-                "approval_meeting_number",
-                "approval_date",
-                "approval_chair_name",
-                "approved_at",
-                "revision",
-                "updated_at",
-            ]
+        _approval_save(
+            draft,
+            meeting_number=meeting_number,
+            approved_on=approved_on,
+            chair_name=chair_name,
+            approved_at=timezone.now(),
+            fields=[],
         )
     return draft
 
