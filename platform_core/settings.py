@@ -33,6 +33,8 @@ SHARED_APPS = [
     "tenants.accounts",
     "platform_core",
     "platform_core.catalog",
+    "platform_core.console",
+    "platform_core.billing",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
