@@ -1,4 +1,4 @@
-"""Time to provision one association: clone the migrated base schema vs run the migrations.
+"""Time to provision one association: replay or clone the migrated base schema vs migrate.
 
     .venv/bin/python bench/provisioning.py [--runs 10] [--levels 0,100,1000]
 
@@ -10,10 +10,9 @@ strategy, then `--runs` per strategy, in rotating order, through
 tenants.services.association_provision (validation, rows, schema, first admin, welcome task),
 all removed again afterwards.
 
-Strategies: the product's two, `clone` and `migrate` (settings.ASSOCIATION_PROVISIONING), and
-`snapshot`, a prototype that exists only here: association_schema_create replaced by replaying
-the base schema's SQL (pg_dump of association_base, schema name substituted; how the benchmarks
-populate) inside the same transaction.
+Strategies: the product's three (settings.ASSOCIATION_PROVISIONING): `snapshot` (the default:
+the base schema's pg_dump replayed with its name substituted), `clone` (django-tenants' clone
+function) and `migrate`.
 
 Baseline: the `migrate` strategy at the same N, in the same run. Also shown: the schema step
 alone (association_schema_create), the time spent hashing the admin's password (Argon2), and
@@ -59,13 +58,12 @@ def run(*, url: str, levels: list[int], runs: int) -> int:
     _common.django_start()
     from django.conf import settings
     from django.contrib.auth.hashers import Argon2PasswordHasher
-    from django.db import connection, connections
+    from django.db import connections
     from django_tenants.clone import CloneSchema
 
     import tenants.services as services
 
     parts: dict[str, float] = {}
-    current = {"strategy": ""}
 
     def timed(owner, name: str, key: str) -> None:
         original = getattr(owner, name)
@@ -80,26 +78,14 @@ def run(*, url: str, levels: list[int], runs: int) -> int:
 
         setattr(owner, name, wrapper)
 
-    product_schema_create = services.association_schema_create
-
-    def schema_create(*, association) -> None:
-        if current["strategy"] != "snapshot":
-            return product_schema_create(association=association)
-        _common.schema_create_from_template(association.schema_name)
-        connection.set_schema_to_public()
-        return None
-
     # association_provision looks these up at call time, so the wrappers see every call.
-    services.association_schema_create = schema_create
     timed(services, "association_schema_create", "schema")
     timed(CloneSchema, "_create_clone_schema_function", "clone_function")
     timed(Argon2PasswordHasher, "encode", "hash")
 
     def provision(strategy: str, slug: str) -> dict[str, float]:
-        current["strategy"] = strategy
-        if strategy != "snapshot":
-            settings.ASSOCIATION_PROVISIONING = strategy
-            settings.TENANT_CREATION_FAKES_MIGRATIONS = strategy == "clone"
+        settings.ASSOCIATION_PROVISIONING = strategy
+        settings.TENANT_CREATION_FAKES_MIGRATIONS = strategy == "clone"
         parts.clear()
         started = time.perf_counter()
         services.association_provision(

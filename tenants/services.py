@@ -17,6 +17,7 @@ from publishing.services import policy_draft_create
 from tenants.accounts.models import User
 from tenants.accounts.services import user_create, user_email_validate, user_password_validate
 from tenants.models import Association, BankAccount, Domain, validate_slug
+from tenants.schema_snapshot import schema_create_from_snapshot, snapshot_available, snapshot_sql
 from tenants.selectors import association_cache_clear
 
 logger = logging.getLogger(__name__)
@@ -89,8 +90,11 @@ def association_provision(
             admin_password=admin_password,
         )
         slug = slug.strip().lower()
-        if settings.ASSOCIATION_PROVISIONING == "clone":
+        strategy = provisioning_strategy()
+        if strategy in ("clone", "snapshot"):
             base_schema_ensure()
+        if strategy == "snapshot":
+            snapshot_sql()  # made outside the transaction: pg_dump reads the committed base
         with transaction.atomic():
             association = Association(
                 schema_name=schema_name_for(slug),
@@ -124,9 +128,22 @@ def association_provision(
     return association, admin
 
 
+def provisioning_strategy() -> str:
+    """ASSOCIATION_PROVISIONING, with "snapshot" falling back to "migrate" without pg_dump."""
+    strategy = settings.ASSOCIATION_PROVISIONING
+    if strategy == "snapshot" and not snapshot_available():
+        logger.warning("pg_dump not found: associations are provisioned by migrations")
+        return "migrate"
+    return strategy
+
+
 def association_schema_create(*, association: Association) -> None:
-    """Make the association's schema by cloning the migrated base, or by running migrations."""
-    if settings.ASSOCIATION_PROVISIONING == "clone":
+    """Make the association's schema from the migrated base (its SQL replayed, or cloned), or
+    by running the migrations."""
+    strategy = provisioning_strategy()
+    if strategy == "snapshot":
+        schema_create_from_snapshot(schema_name=association.schema_name)
+    elif strategy == "clone":
         CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name, "DATA")
     else:
         with connection.cursor() as cursor:
