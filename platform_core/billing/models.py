@@ -4,8 +4,13 @@ Billing state sits beside the association row, not in its schema: operators read
 association at once, and a webhook does not need to know which schema to enter.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Saudi VAT, added to every plan's price.
+VAT_RATE = Decimal("0.15")
 
 
 class Plan(models.Model):
@@ -29,6 +34,14 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def vat_sar(self) -> Decimal:
+        return (self.price_sar * VAT_RATE).quantize(Decimal("0.01"))
+
+    @property
+    def price_with_vat_sar(self) -> Decimal:
+        return self.price_sar + self.vat_sar
 
 
 class Subscription(models.Model):

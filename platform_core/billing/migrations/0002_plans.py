@@ -6,7 +6,7 @@ from django.db import migrations
 
 PLANS = [
     dict(code="trial", name_ar="تجربة مجانية", name_en="Free trial", price_sar=Decimal("0"),
-         is_trial=True, trial_days=30, max_members=3, max_open_cases=25, position=0),
+         is_trial=True, trial_days=30, max_members=5, max_open_cases=50, position=0),
     dict(code="basic", name_ar="الأساسية", name_en="Basic", price_sar=Decimal("149"),
          max_members=10, max_open_cases=300, position=1),
     dict(code="pro", name_ar="المتقدمة", name_en="Professional", price_sar=Decimal("399"),
