@@ -119,6 +119,10 @@ class Association(TenantMixin):
     social_handles = models.JSONField(_("social media"), default=dict, blank=True)
     logo = models.ImageField(_("logo"), upload_to=logo_path, storage=association_files, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRIAL)
+    # While suspended: why, since when, and the status that reactivation gives back.
+    suspended_reason = models.TextField(blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    status_before_suspension = models.CharField(max_length=12, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -179,3 +183,63 @@ class BankAccount(models.Model):
         if self.iban:
             self.iban = normalize_iban(self.iban)
             self.bank_name = self.bank_name or saudi_bank_name(self.iban)
+
+
+class AssociationExport(models.Model):
+    """An archive of one association: its schema's dump, its public rows and its files.
+
+    Kept by slug and schema name as well as by foreign key: the export outlives a deleted
+    association (that is what it is for), and restores it as a new one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Step(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        DATABASE = "database", _("Copying the database")
+        RECORDS = "records", _("Copying the association's records")
+        FILES = "files", _("Copying the files")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Stopped by an error")
+
+    association = models.ForeignKey(
+        Association, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports"
+    )
+    association_slug = models.CharField(max_length=40, db_index=True)
+    schema_name = models.CharField(max_length=63)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.QUEUED)
+    # The archive's name inside settings.EXPORTS_ROOT (never under MEDIA_ROOT).
+    file = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    requested_by = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="association_export_progress_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="association_export_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export of {self.association_slug} ({self.status})"
+
+    @property
+    def path(self) -> Path | None:
+        """Where the archive is on disk, once there is one."""
+        from django.conf import settings
+
+        return Path(settings.EXPORTS_ROOT) / self.file if self.file else None
