@@ -1,0 +1,117 @@
+"""Retention: beneficiaries whose cases all ended more than N years ago lose their personal
+data, by a daily job that runs once per day whatever the number of times it is started."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from privacy.anonymise import beneficiary_anonymise
+from privacy.models import Anonymisation, RetentionRule, RetentionRun
+from privacy.selectors import retention_rule_get
+from workflow.models import OPEN_STATUSES, Beneficiary
+
+logger = logging.getLogger(__name__)
+
+MIN_YEARS, MAX_YEARS = 1, 50
+
+
+def retention_rule_set(*, years, actor_email: str) -> RetentionRule:
+    """Set the number of years (1 to 50), or None to switch the rule off."""
+    if years in ("", None):
+        years = None
+    elif (
+        isinstance(years, bool)
+        or not str(years).isdigit()
+        or not (MIN_YEARS <= int(years) <= MAX_YEARS)
+    ):
+        raise ValidationError(
+            {"years": [_("Give a number of years from %(min)s to %(max)s, or leave it empty "
+                         "to switch the rule off.") % {"min": MIN_YEARS, "max": MAX_YEARS}]}
+        )  # fmt: skip
+    else:
+        years = int(years)
+    with transaction.atomic():
+        retention_rule_get()
+        rule = RetentionRule.objects.select_for_update().get(pk=1)
+        rule.years = years
+        rule.updated_by = actor_email
+        rule.save(update_fields=["years", "updated_by", "updated_at"])
+    return rule
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def retention_apply(*, on: datetime.date) -> RetentionRun | None:
+    """Apply the rule for day `on`; the day's report (None while the rule is off).
+
+    A beneficiary qualifies when none of their cases is open and every case ended (closed or
+    withdrawn; its last change if no closing time was recorded) before `on` minus N years.
+    A legal hold, or an open case found by the anonymisation itself, skips them with a reason.
+    """
+    with transaction.atomic():
+        rule = retention_rule_get()
+        rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
+        if rule.years is None:
+            return None
+        existing = RetentionRun.objects.filter(run_on=on).first()
+        if existing is not None:
+            return existing  # the day's run happened: nothing more to do
+        cutoff = timezone.make_aware(
+            datetime.datetime.combine(_years_before(on, rule.years), datetime.time.min)
+        )
+        # Spelled out both ways (not negated): a NULL closing time must not hide a recent case.
+        ended_before = Q(cases__closed_at__lt=cutoff) | Q(
+            cases__closed_at__isnull=True, cases__updated_at__lt=cutoff
+        )
+        ended_since = Q(cases__closed_at__gte=cutoff) | Q(
+            cases__closed_at__isnull=True, cases__updated_at__gte=cutoff
+        )
+        is_open = Q(cases__status__in=OPEN_STATUSES)
+        candidates = (
+            Beneficiary.objects.exclude(pk__in=Anonymisation.objects.values("beneficiary_id"))
+            .annotate(
+                old=Count("cases", filter=~is_open & ended_before),
+                recent=Count("cases", filter=~is_open & ended_since),
+            )
+            .filter(old__gt=0, recent=0)
+            .order_by("pk")
+        )
+        reason = _("Retention rule: %(years)s years after the last case ended.") % {
+            "years": rule.years
+        }
+        done = 0
+        skipped: Counter[str] = Counter()
+        for beneficiary in candidates:
+            result = beneficiary_anonymise(
+                beneficiary=beneficiary,
+                actor_email="",
+                reason=reason,
+                source=Anonymisation.Source.RETENTION,
+            )
+            if result.done:
+                done += 1
+            else:
+                skipped[result.refusal_code] += 1
+        run = RetentionRun.objects.create(
+            run_on=on,
+            ran_at=timezone.now(),
+            years=rule.years,
+            anonymised=done,
+            skipped=sum(skipped.values()),
+            skipped_reasons=dict(skipped),
+        )
+    logger.info("retention on %s: %d anonymised, %d skipped", on, done, run.skipped)
+    return run
