@@ -39,3 +39,19 @@ def enqueue_on_commit(task, *, schema_name: str, **kwargs) -> None:
         lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name}),
         robust=True,
     )
+
+
+def working_associations_dispatch(*tasks, **kwargs) -> list[str]:
+    """Send each task, with `kwargs`, to every association at work (trial or active); a
+    suspended one gets nothing. Beat's daily and hourly jobs fan out through here."""
+    from tenants.models import Association
+
+    schemas = list(
+        Association.objects.filter(status__in=[Association.Status.TRIAL, Association.Status.ACTIVE])
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
+    for schema_name in schemas:
+        for task in tasks:
+            task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
+    return schemas

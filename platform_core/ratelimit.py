@@ -18,10 +18,13 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def _cache_key(scope: str, key: str, window_seconds: int) -> str:
+    return f"ratelimit:{scope}:{key}:{int(time.time() // window_seconds)}"
+
+
 def rate_limit_exceeded(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     """Count one hit for `key` in `scope`; True once more than `limit` hits fell in this window."""
-    window = int(time.time() // window_seconds)
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    cache_key = _cache_key(scope, key, window_seconds)
     cache.add(cache_key, 0, timeout=window_seconds + 1)
     try:
         count = cache.incr(cache_key)
@@ -29,3 +32,28 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window_seconds: int
         cache.set(cache_key, 1, timeout=window_seconds + 1)
         count = 1
     return count > limit
+
+
+def rate_limit_reached(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
+    """True once `limit` hits fell in this window; counts nothing."""
+    return (cache.get(_cache_key(scope, key, window_seconds)) or 0) >= limit
+
+
+# Private links (a request's status, a survey) are guessed only by trying: after this many wrong
+# ones in an hour an address gets no answer at all, right or wrong, so a hit cannot be told
+# from a miss. A beneficiary mistyping a link a few times is far below it.
+LINK_MISSES_PER_HOUR = 20
+
+
+def link_guessing(request) -> bool:
+    """True when the client's address used up its wrong private links for the hour."""
+    return rate_limit_reached(
+        scope="link-miss", key=client_ip(request), limit=LINK_MISSES_PER_HOUR, window_seconds=3600
+    )
+
+
+def link_missed(request) -> None:
+    """Count a wrong private link against the client's address."""
+    rate_limit_exceeded(
+        scope="link-miss", key=client_ip(request), limit=LINK_MISSES_PER_HOUR, window_seconds=3600
+    )

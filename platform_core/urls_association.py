@@ -1,9 +1,12 @@
 """URLs of an association's host (its own schema)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from audit import views as audit_views
+from breaches import views as breach_views
 from platform_core import health
+from platform_core.billing import views as billing_views
 from publishing import api as policy_api
 from publishing import views as policy_views
 from tenants import api as tenant_api
@@ -56,6 +59,7 @@ urlpatterns = [
     path("request/", workflow_public.request_form, name="request_form"),
     path("request/<str:reference>/", workflow_public.request_status, name="request_status"),
     path("survey/<str:token>/", workflow_public.survey, name="survey"),
+    path("", include("privacy.urls")),
     path("app/", views.workspace, name="workspace"),
     path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
     path("app/settings/policy/preview/", policy_views.policy_preview, name="policy_preview"),
@@ -69,6 +73,10 @@ urlpatterns = [
     ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
+    path("app/billing/", billing_views.billing, name="billing"),
+    path("app/billing/subscribe/", billing_views.billing_subscribe, name="billing_subscribe"),
+    path("app/billing/portal/", billing_views.billing_portal, name="billing_portal"),
+    path("app/billing/success/", billing_views.billing_success, name="billing_success"),
     path("app/cases/", workflow_views.case_list, name="case_list"),
     path("app/cases/new/", workflow_views.case_new, name="case_new"),
     path("app/cases/export.csv", workflow_views.cases_csv, name="cases_csv"),
@@ -93,11 +101,22 @@ urlpatterns = [
         workflow_views.beneficiary_detail,
         name="beneficiary_detail",
     ),
+    path(
+        "app/beneficiaries/<int:beneficiary_id>/sensitive/",
+        workflow_views.beneficiary_sensitive_update,
+        name="beneficiary_sensitive_update",
+    ),
+    path("app/audit/", audit_views.access_record_list, name="access_record_list"),
+    path("app/audit/export.csv", audit_views.access_records_csv, name="access_records_csv"),
+    path("app/breaches/", breach_views.breach_list, name="breach_list"),
+    path("app/breaches/new/", breach_views.breach_new, name="breach_new"),
+    path("app/breaches/<int:breach_id>/", breach_views.breach_detail, name="breach_detail"),
     path("app/join/<str:uidb64>/<str:token>/", views.join, name="join"),
     path("media/<str:schema>/<path:path>", views.association_media, name="association_media"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # The split view serves Swagger UI's settings as a script file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
 ]

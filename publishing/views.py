@@ -50,7 +50,9 @@ def policy_page(request, number: int | None = None):
     if latest is None:
         raise Http404
     language = current_language()
-    key = f"policy-page:{latest}:{number or 'current'}:{language}"
+    # The status is in the key: a suspended association's page carries a notice.
+    status = request.association.status
+    key = f"policy-page:{latest}:{number or 'current'}:{language}:{status}"
     anonymous = not request.user.is_authenticated
     if anonymous and (html := cache.get(key)) is not None:
         return HttpResponse(html)
@@ -161,6 +163,12 @@ def policy_approve(request):
     return redirect("policy_settings")
 
 
+def _posted_revision(request) -> int:
+    """The draft revision the page was opened on; anything but a number reads as a stale page."""
+    value = request.POST.get("revision", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
+
+
 @admin_required
 @require_http_methods(["GET", "POST"])
 def policy_publish(request):
@@ -168,7 +176,7 @@ def policy_publish(request):
     if request.method == "POST":
         try:
             version = services.policy_publish(
-                actor_email=request.user.email, revision=int(request.POST.get("revision", "0"))
+                actor_email=request.user.email, revision=_posted_revision(request)
             )
         except services.PolicyConflict:
             messages.error(request, _("The draft changed since you opened this page."))
@@ -237,7 +245,7 @@ def policy_template_update(request):
     if request.method == "POST":
         try:
             services.policy_template_section_take(
-                key=request.POST.get("key", ""), revision=int(request.POST.get("revision", "0"))
+                key=request.POST.get("key", ""), revision=_posted_revision(request)
             )
         except services.PolicyConflict:
             messages.error(request, _("The draft changed since you opened this page."))

@@ -14,6 +14,8 @@ from publishing.services import (
     policy_draft_update,
     policy_publish,
 )
+from platform_core.billing.models import Plan
+from platform_core.billing.services import plan_assign
 from tenants.accounts.models import User
 from tenants.accounts.services import user_create
 from tenants.models import Association
@@ -199,6 +201,10 @@ def _demo_association_create(spec: dict) -> Association:
         status=Association.Status.ACTIVE,
     )
     with transaction.atomic():
+        # The demo shows every role and a year of cases: the professional plan, by an operator.
+        plan_assign(
+            association=association, plan=Plan.objects.get(code="pro"), actor_email="seed_demo"
+        )
         association_profile_update(association=association, data=spec["profile"])
         bank_accounts_replace(association=association, accounts=spec["bank_accounts"])
         with schema_context(association.schema_name):

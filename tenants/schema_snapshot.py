@@ -28,6 +28,11 @@ def snapshot_available() -> bool:
     return pg_program("pg_dump") is not None
 
 
+def snapshot_ready() -> bool:
+    """A snapshot was made in this process (it is re-checked against the base when used)."""
+    return _snapshot is not None
+
+
 def _base_migrations_key() -> str:
     base = settings.TENANT_BASE_SCHEMA
     with connection.cursor() as cursor:

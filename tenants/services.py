@@ -12,12 +12,18 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from platform_core.billing.services import subscription_start_trial
 from platform_core.celery import enqueue_on_commit
 from publishing.services import policy_draft_create
 from tenants.accounts.models import User
 from tenants.accounts.services import user_create, user_email_validate, user_password_validate
 from tenants.models import Association, BankAccount, Domain, validate_slug
-from tenants.schema_snapshot import schema_create_from_snapshot, snapshot_available, snapshot_sql
+from tenants.schema_snapshot import (
+    schema_create_from_snapshot,
+    snapshot_available,
+    snapshot_ready,
+    snapshot_sql,
+)
 from tenants.selectors import association_cache_clear
 
 logger = logging.getLogger(__name__)
@@ -109,7 +115,8 @@ def association_provision(
             Domain.objects.create(
                 domain=association.primary_host, tenant=association, is_primary=True
             )
-            association_schema_create(association=association)
+            subscription_start_trial(association=association)
+            association_schema_create(association=association, strategy=strategy)
             with schema_context(association.schema_name):
                 policy_draft_create()
                 admin = user_create(
@@ -129,18 +136,22 @@ def association_provision(
 
 
 def provisioning_strategy() -> str:
-    """ASSOCIATION_PROVISIONING, with "snapshot" falling back to "migrate" without pg_dump."""
+    """ASSOCIATION_PROVISIONING, with "snapshot" falling back to "migrate" when it cannot work."""
     strategy = settings.ASSOCIATION_PROVISIONING
     if strategy == "snapshot" and not snapshot_available():
         logger.warning("pg_dump not found: associations are provisioned by migrations")
         return "migrate"
+    if strategy == "snapshot" and connection.in_atomic_block and not snapshot_ready():
+        # pg_dump, on its own connection, cannot see a base schema this transaction migrates,
+        # and would wait for its locks: the first provisioning inside a caller's transaction
+        # migrates instead.
+        return "migrate"
     return strategy
 
 
-def association_schema_create(*, association: Association) -> None:
+def association_schema_create(*, association: Association, strategy: str) -> None:
     """Make the association's schema from the migrated base (its SQL replayed, or cloned), or
     by running the migrations."""
-    strategy = provisioning_strategy()
     if strategy == "snapshot":
         schema_create_from_snapshot(schema_name=association.schema_name)
     elif strategy == "clone":

@@ -93,7 +93,7 @@ def home_after_login(request):
 
 @member_required
 def workspace(request):
-    context = {"today": timezone.localdate(), "dashboard": workspace_dashboard()}
+    context = {"today": timezone.localdate(), "dashboard": workspace_dashboard(actor=request.user)}
     return render(request, "app/workspace.html", context)
 
 
@@ -112,6 +112,8 @@ def association_settings(request):
         formset = BankAccountFormSet(request.POST, prefix="bank")
         if form.is_valid() and formset.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            if data["logo"] is False:  # the "clear" box of the logo was ticked
+                data["logo"] = ""
             data["social_handles"] = {
                 name: form.cleaned_data[f"social_{name}"].strip().lstrip("@")
                 for name in SOCIAL_FIELDS

@@ -258,11 +258,17 @@ def _healthy(stack: LiveStack) -> bool:
 
 
 @contextmanager
-def live_stack_running(run_dir: Path) -> Iterator[LiveStack]:
-    """Database, gunicorn and worker for the duration of the block; everything removed after."""
+def live_stack_running(
+    run_dir: Path, *, server_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveStack]:
+    """Database, gunicorn and worker for the duration of the block; everything removed after.
+
+    `server_url`: another PostgreSQL server for the stack's database (the test's own by default);
+    `extra_env`: variables for the processes, e.g. a CELERY_BROKER_URL instead of the folder.
+    """
     static_root = _static_root()
     with ExitStack() as cleanup:
-        database_url = cleanup.enter_context(_database(_parent_database_url()))
+        database_url = cleanup.enter_context(_database(server_url or _parent_database_url()))
         port = _free_port()
         mail_dir = run_dir / "mail"
         broker_dir = run_dir / "broker"
@@ -282,6 +288,7 @@ def live_stack_running(run_dir: Path) -> Iterator[LiveStack]:
             SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
             STATIC_ROOT=str(static_root),
         )
+        env.update(extra_env or {})
         stack = LiveStack(
             port=port,
             base_url=f"http://localhost:{port}",

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AccessAction
+from audit.services import access_record
 from tenants.accounts.models import User
 from workflow.models import Case, CaseDocument, CaseEvent
 
@@ -63,6 +65,7 @@ def case_document_add(*, case: Case, upload, kind: str, actor: User) -> CaseDocu
                 actor_email=actor.email,
                 data={"document": document.pk, "kind": kind, "name": document.original_name},
             )
+            access_record(actor=actor, action=AccessAction.CREATE, obj=document)
     except Exception:
         document.file.delete(save=False)  # no file without its record
         raise

@@ -65,14 +65,9 @@ class CaseFilterForm(forms.Form):
         }
 
 
-class CaseOpenForm(forms.Form):
-    """Staff record a case received through a channel of the published policy."""
+class BeneficiaryDetailsForm(forms.Form):
+    """A beneficiary's own details as staff type them: at intake and in a correction."""
 
-    channel = forms.ChoiceField(label=_("Channel"))
-    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices, initial=CaseKind.REQUEST)
-    national_id = forms.CharField(
-        label=_("National ID / iqama"), max_length=20, widget=forms.TextInput(attrs=LTR_DIGITS)
-    )
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     phone = forms.CharField(
         label=_("Mobile"),
@@ -96,6 +91,28 @@ class CaseOpenForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CaseOpenForm(BeneficiaryDetailsForm):
+    """Staff record a case received through a channel of the published policy."""
+
+    channel = forms.ChoiceField(label=_("Channel"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices, initial=CaseKind.REQUEST)
+    national_id = forms.CharField(
+        label=_("National ID / iqama"), max_length=20, widget=forms.TextInput(attrs=LTR_DIGITS)
+    )
+    health_notes = forms.CharField(
+        label=_("Health details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    monthly_income = forms.CharField(
+        label=_("Monthly income (SAR)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "decimal", "autocomplete": "off"}),
+    )
     summary = forms.CharField(
         label=_("The request"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -114,6 +131,8 @@ class CaseOpenForm(forms.Form):
         "city",
         "household_size",
         "household_notes",
+        "health_notes",
+        "monthly_income",
     )
 
     def __init__(self, *args, channels: list[dict], **kwargs):
@@ -158,3 +177,13 @@ class DocumentForm(forms.Form):
         help_text=_("PDF, PNG or JPEG, at most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
+
+
+class SensitiveDetailsForm(forms.Form):
+    """The beneficiary's household, health and income details (the service checks them)."""
+
+    household_notes = CaseOpenForm.base_fields["household_notes"]
+    health_notes = CaseOpenForm.base_fields["health_notes"]
+    monthly_income = CaseOpenForm.base_fields["monthly_income"]
+
+    FIELDS = ("household_notes", "health_notes", "monthly_income")

@@ -18,6 +18,11 @@ class Beneficiary(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     household_size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
     household_notes = models.TextField(_("household details"), blank=True)
+    # Sensitive under PDPL, like the household details: workflow.permissions says who sees them.
+    health_notes = models.TextField(_("health details"), blank=True, default="", db_default="")
+    monthly_income = models.DecimalField(
+        _("monthly income (SAR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from platform_core.i18n import current_language
-from platform_core.ratelimit import client_ip, rate_limit_exceeded
+from platform_core.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
 from platform_core.templatetags.mustafid import hijri
 from publishing.selectors import policy_published
 from workflow import services, surveys
@@ -119,7 +119,24 @@ def _private(view):
 
 
 def _link_invalid(request):
+    link_missed(request)
     return render(request, "workflow/public/link_invalid.html", status=404)
+
+
+def _links_refused(request):
+    response = render(
+        request,
+        "workflow/public/rate_limited.html",
+        {
+            "reason": _(
+                "Too many wrong links were opened from your connection in the last hour. "
+                "Please try again in an hour."
+            )
+        },
+        status=429,
+    )
+    response["Retry-After"] = "3600"
+    return response
 
 
 def _status_path(case: Case, token: str) -> str:
@@ -181,6 +198,8 @@ def request_form(request):
 @require_GET
 def request_status(request, reference: str):
     """Where a request stands, in plain words, for whoever holds its private link."""
+    if link_guessing(request):
+        return _links_refused(request)
     case = services.case_status_for_token(
         reference=reference.strip().upper(), token=request.GET.get("token", "")
     )
@@ -225,6 +244,8 @@ def request_status(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
     """The satisfaction survey: answered once, before its link expires."""
+    if link_guessing(request):
+        return _links_refused(request)
     found = surveys.survey_for_token(token)
     if found is None:
         return _link_invalid(request)

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from audit.models import AccessAction
+from audit.services import access_record
 from platform_core.saudi import ascii_digits, normalize_phone
 from publishing.models import PolicyVersion
 from publishing.selectors import holidays
@@ -23,6 +25,7 @@ from workflow.models import (
     CaseEvent,
     CaseStatus,
 )
+from workflow.permissions import cases_visible_to, sees_every_case
 from workflow.reminders import DUE_SOON_WORKING_DAYS
 from workflow.surveys import survey_results
 
@@ -31,18 +34,24 @@ _REFERENCE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
 
 def case_list(
     *,
+    actor: User,
     status: str | None = None,
     channel: str | None = None,
     due_before: datetime.date | None = None,
     due_after: datetime.date | None = None,
     q: str | None = None,
 ) -> QuerySet[Case]:
-    """Cases newest first, with their beneficiary, narrowed by the workspace's filters.
+    """The cases `actor` may see, newest first, with their beneficiary, narrowed by the
+    workspace's filters.
 
     `q` finds a case by its exact reference, the beneficiary's exact national ID or mobile
     (typed in any digits, a mobile as 05… or +966…), or a part of their name.
     """
-    cases = Case.objects.select_related("beneficiary").order_by("-created_at", "-id")
+    cases = (
+        Case.objects.select_related("beneficiary")
+        .filter(cases_visible_to(actor))
+        .order_by("-created_at", "-id")
+    )
     if status:
         cases = cases.filter(status=status)
     if channel:
@@ -90,25 +99,38 @@ def case_documents(*, case: Case) -> list[CaseDocument]:
     return list(case.documents.all())
 
 
-def case_document_get(*, case: Case, document_id) -> CaseDocument:
-    """A document of `case` only: another case's document is missing here (404)."""
+def case_document_get(*, actor: User, case: Case, document_id) -> CaseDocument:
+    """A document of `case` only (another case's document is missing here, 404); its download
+    by `actor` is recorded."""
     try:
-        return case.documents.get(pk=int(document_id))
+        document = case.documents.get(pk=int(document_id))
     except (TypeError, ValueError) as error:
         raise CaseDocument.DoesNotExist from error
+    access_record(actor=actor, action=AccessAction.DOWNLOAD, obj=document)
+    return document
 
 
-def beneficiary_get_for(*, actor: User, beneficiary_id) -> Beneficiary:
-    """The beneficiary for a member of this association; missing and forbidden are alike."""
+def beneficiary_get_for(
+    *, actor: User, beneficiary_id, record: str | None = AccessAction.VIEW
+) -> Beneficiary:
+    """The beneficiary, for a member who may see at least one of their cases (admins and staff:
+    anyone); missing and forbidden are alike. The access is recorded as `record`."""
+    beneficiaries = Beneficiary.objects.all()
+    if not sees_every_case(actor):
+        visible = Case.objects.filter(cases_visible_to(actor))
+        beneficiaries = beneficiaries.filter(pk__in=visible.values("beneficiary_id"))
     try:
-        return Beneficiary.objects.get(pk=int(beneficiary_id))
+        beneficiary = beneficiaries.get(pk=int(beneficiary_id))
     except (TypeError, ValueError) as error:
         raise Beneficiary.DoesNotExist from error
+    if record:
+        access_record(actor=actor, action=record, obj=beneficiary)
+    return beneficiary
 
 
-def beneficiary_cases(*, beneficiary: Beneficiary) -> list[Case]:
+def beneficiary_cases(*, actor: User, beneficiary: Beneficiary) -> list[Case]:
     return list(
-        Case.objects.filter(beneficiary=beneficiary)
+        Case.objects.filter(cases_visible_to(actor), beneficiary=beneficiary)
         .select_related("beneficiary")
         .order_by("-created_at", "-id")
     )
@@ -152,13 +174,14 @@ def due_soon_until(*, today: datetime.date, days_off) -> datetime.date:
     return third - ONE_DAY
 
 
-def dashboard_figures(*, today: datetime.date | None = None) -> DashboardFigures:
-    """The workspace's figures in five queries: holidays, open cases by state, deadlines, and
-    the survey results with the channels' names."""
+def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> DashboardFigures:
+    """The workspace's figures over the cases `actor` may see, in five queries: holidays, open
+    cases by state, deadlines, and the survey results with the channels' names."""
     today = today or timezone.localdate()
     soon_until = due_soon_until(today=today, days_off=[h.day for h in holidays()])
+    visible = Case.objects.filter(cases_visible_to(actor))
     counts = dict(
-        Case.objects.filter(status__in=OPEN_STATUSES)
+        visible.filter(status__in=OPEN_STATUSES)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
@@ -166,10 +189,10 @@ def dashboard_figures(*, today: datetime.date | None = None) -> DashboardFigures
     )
     soon = Q(committee_due_on__gte=today, committee_due_on__lte=soon_until)
     # Two narrow passes, each on its own index, rather than one scan of every case.
-    figures = Case.objects.filter(status=CaseStatus.IN_COMMITTEE).aggregate(
+    figures = visible.filter(status=CaseStatus.IN_COMMITTEE).aggregate(
         overdue=Count("id", filter=Q(committee_due_on__lt=today)),
         due_soon=Count("id", filter=soon),
-    ) | Case.objects.filter(decided_on__isnull=False, committee_due_on__isnull=False).aggregate(
+    ) | visible.filter(decided_on__isnull=False, committee_due_on__isnull=False).aggregate(
         decided=Count("id"),
         decided_on_time=Count("id", filter=Q(decided_on__lte=F("committee_due_on"))),
     )

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import logging
 import secrets
+from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_core.saudi import normalize_national_id, normalize_phone
+from audit.models import AccessAction
+from audit.services import access_record
+from platform_core.billing.services import open_case_limit_check
+from platform_core.saudi import ascii_digits, normalize_national_id, normalize_phone
+from privacy.consent import consent_record
+from privacy.selectors import consent_blocks
 from publishing.selectors import holidays, policy_published
 from tenants.accounts.models import User
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
+from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, edits_sensitive
 from workflow.tokens import token_hash
 from workflow.transitions import TRANSITIONS, role_may
 
@@ -24,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 MAX_SUMMARY = 5000
+MAX_MONTHLY_INCOME = Decimal("10000000")
 
 
 class CaseConflict(Exception):
@@ -74,6 +82,7 @@ def beneficiary_data_clean(data) -> dict:
     if field_error := _text(data, "household_notes", 2000):
         errors["beneficiary.household_notes"] = [field_error]
     clean["household_notes"] = str(data.get("household_notes") or "").strip()
+    errors.update(_sensitive_clean(data, clean))
     if errors:
         raise ValidationError(errors)
     if "phone" in clean and not clean["phone"].startswith("+9665"):
@@ -81,6 +90,61 @@ def beneficiary_data_clean(data) -> dict:
             {"beneficiary.phone": [_("Enter a mobile number such as 0512345678.")]}
         )
     return clean
+
+
+def _sensitive_clean(data: dict, clean: dict) -> dict[str, list[str]]:
+    """Health notes and monthly income into `clean`; the errors, by field."""
+    errors: dict[str, list[str]] = {}
+    if field_error := _text(data, "health_notes", 2000):
+        errors["beneficiary.health_notes"] = [field_error]
+    clean["health_notes"] = str(data.get("health_notes") or "").strip()
+    income = data.get("monthly_income")
+    if income in (None, ""):
+        clean["monthly_income"] = None
+        return errors
+    try:
+        if isinstance(income, bool):
+            raise InvalidOperation
+        amount = Decimal(ascii_digits(str(income)).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or not 0 <= amount <= MAX_MONTHLY_INCOME:
+        errors["beneficiary.monthly_income"] = [
+            _("Enter the monthly income in riyals, such as 3500 or 3500.50.")
+        ]
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors["beneficiary.monthly_income"] = [_("At most two decimals (halalas).")]
+    else:
+        clean["monthly_income"] = amount.quantize(Decimal("0.01"))
+    return errors
+
+
+def beneficiary_sensitive_update(*, beneficiary_id: int, actor: User, data: dict) -> Beneficiary:
+    """Set the beneficiary's household, health and income details (staff and admins only)."""
+    if not edits_sensitive(actor):
+        raise PermissionDenied
+    clean: dict = {}
+    errors: dict[str, list[str]] = {}
+    if field_error := _text(data, "household_notes", 2000):
+        errors["household_notes"] = [field_error]
+    clean["household_notes"] = str(data.get("household_notes") or "").strip()
+    for field, messages in _sensitive_clean(data, clean).items():
+        errors[field.removeprefix("beneficiary.")] = messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
+        changed = [
+            field for field in SENSITIVE_FIELDS if getattr(beneficiary, field) != clean[field]
+        ]
+        for field in changed:
+            setattr(beneficiary, field, clean[field])
+        beneficiary.save(update_fields=[*changed, "updated_at"])
+        # The names of the fields changed, never their values: the trail is read by admins.
+        access_record(
+            actor=actor, action=AccessAction.UPDATE, obj=beneficiary, detail={"fields": changed}
+        )
+    return beneficiary
 
 
 def _text(data: dict, field: str, limit: int, *, required: bool = False) -> str | None:
@@ -154,10 +218,15 @@ def case_open(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    if actor is None:
+        # Sensitive details are taken by staff, never from an online form.
+        person = {k: v for k, v in person.items() if k not in SENSITIVE_FIELDS}
 
     token = secrets.token_urlsafe(24)
     now = timezone.now()
     with transaction.atomic():
+        # The plan's limit on open cases; a beneficiary applying online is not told about plans.
+        open_case_limit_check(public=actor is None)
         person_record, unverified = beneficiary_upsert(data=person, trusted=actor is not None)
         case = Case.objects.create(
             reference=_reference(),
@@ -184,15 +253,29 @@ def case_open(
                 **({"unverified_details": unverified} if unverified else {}),
             },
         )
+        consent_record(case=case, actor_email=actor.email if actor else "")
+        if actor is not None:
+            access_record(
+                actor=actor, action=AccessAction.CREATE, obj=case, detail={"channel": channel}
+            )
     return case, token
 
 
-def case_get_for(*, actor: User, case_id) -> Case:
-    """The only way a member reaches a case; a missing and a forbidden case are alike (404)."""
+def case_get_for(*, actor: User, case_id, record: str | None = AccessAction.VIEW) -> Case:
+    """The only way a member reaches a case: one their role may see (workflow.permissions); a
+    missing and a forbidden case are alike (404). The access is recorded as `record`; None only
+    where the write service called next records what it does."""
     try:
-        return Case.objects.select_related("beneficiary").get(pk=int(case_id))
+        case = (
+            Case.objects.select_related("beneficiary")
+            .filter(cases_visible_to(actor))
+            .get(pk=int(case_id))
+        )
     except (Case.DoesNotExist, TypeError, ValueError) as error:
         raise Case.DoesNotExist from error
+    if record:
+        access_record(actor=actor, action=record, obj=case)
+    return case
 
 
 def case_status_for_token(*, reference: str, token: str) -> Case | None:
@@ -223,6 +306,10 @@ def _blocked(case: Case, action: str) -> str | None:
         return _("The declaration was signed already.")
     if action == "submit_to_committee" and not (case.verified_at and case.declared_at):
         return _("Verify the data and take the signed declaration before the committee.")
+    if consent_blocks(case=case, action=action):
+        return _(
+            "The beneficiary withdrew their consent: the case can only be closed or withdrawn."
+        )
     return None
 
 
@@ -268,6 +355,9 @@ def case_transition(
             actor_email=actor.email,
             note=str(data.get("note") or data.get("reason") or "").strip(),
             data=_event_data(case, action, data),
+        )
+        access_record(
+            actor=actor, action=AccessAction.UPDATE, obj=case, detail={"transition": action}
         )
         if action in ("decide", "close"):
             from workflow.notifications import beneficiary_notify

@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from platform_core.celery import app
+from platform_core.celery import app, working_associations_dispatch
 from workflow.reminders import committee_reminders_send
 
 
@@ -34,22 +34,11 @@ def committee_reminders_send_task(*, on: str) -> dict:
 )
 def committee_reminders_dispatch_task() -> list[str]:
     """Beat's daily job, run in public: one reminders task per working association."""
-    from tenants.models import Association
-
     # The day is fixed here, in Riyadh: a task that waits in the queue past midnight still
     # reminds for the day it was sent for. A retried or repeated dispatch only repeats
     # idempotent tasks.
     on = timezone.localdate().isoformat()
-    schemas = list(
-        Association.objects.filter(status__in=[Association.Status.TRIAL, Association.Status.ACTIVE])
-        .order_by("schema_name")
-        .values_list("schema_name", flat=True)
-    )
-    for schema_name in schemas:
-        committee_reminders_send_task.apply_async(
-            kwargs={"on": on}, headers={"_schema_name": schema_name}
-        )
-    return schemas
+    return working_associations_dispatch(committee_reminders_send_task, on=on)
 
 
 @app.task(

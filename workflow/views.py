@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import tenant_context
 
+from audit.models import AccessAction
+from audit.services import access_record
+from platform_core.csv_export import csv_lines, csv_response
 from platform_core.hijri import hijri_with_gregorian
 from platform_core.i18n import current_language
 from publishing.selectors import policy_published
@@ -27,8 +28,15 @@ from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required, member_required
 from workflow import selectors, services
 from workflow.documents import case_document_add
-from workflow.forms import CaseFilterForm, CaseOpenForm, DocumentForm, TransitionForm
+from workflow.forms import (
+    CaseFilterForm,
+    CaseOpenForm,
+    DocumentForm,
+    SensitiveDetailsForm,
+    TransitionForm,
+)
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseKind, CaseStatus
+from workflow.permissions import edits_sensitive, sees_sensitive
 from workflow.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
@@ -50,6 +58,7 @@ EVENT_LABELS = {
     "document_added": gettext_lazy("Document added"),
     "beneficiary_told": gettext_lazy("Beneficiary told"),
     "survey_answered": gettext_lazy("Satisfaction survey answered"),
+    "consent_withdrawn": gettext_lazy("Consent withdrawn"),
 }
 ACTION_LABELS = {
     "verify": gettext_lazy("Mark the data verified"),
@@ -65,9 +74,9 @@ ACTION_LABELS = {
 }
 
 
-def _case_or_404(request, case_id) -> Case:
+def _case_or_404(request, case_id, *, record: str | None = AccessAction.VIEW) -> Case:
     try:
-        return services.case_get_for(actor=request.user, case_id=case_id)
+        return services.case_get_for(actor=request.user, case_id=case_id, record=record)
     except Case.DoesNotExist as error:
         raise Http404 from error
 
@@ -81,9 +90,10 @@ def _bar_step(count: int, largest: int) -> int:
     return round(count * 20 / largest) * 5 if largest else 0
 
 
-def workspace_dashboard() -> dict:
-    """The figures of the workspace's home (/app/), shaped for plain HTML bars."""
-    figures = selectors.dashboard_figures()
+def workspace_dashboard(*, actor: User) -> dict:
+    """The figures of the workspace's home (/app/) over the cases `actor` may see, shaped for
+    plain HTML bars."""
+    figures = selectors.dashboard_figures(actor=actor)
     largest = max((count for _status, count in figures.open_by_status), default=0)
     rate = figures.on_time_rate
     english = current_language() == "en"
@@ -117,8 +127,15 @@ def workspace_dashboard() -> dict:
 @require_GET
 def case_list(request):
     form = CaseFilterForm(request.GET or None, channels=selectors.case_channels())
-    paginator = Paginator(selectors.case_list(**form.filters()), PAGE_SIZE)
+    filters = form.filters()
+    paginator = Paginator(selectors.case_list(actor=request.user, **filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    access_record(
+        actor=request.user,
+        action=AccessAction.SEARCH,
+        object_type="case",
+        detail={**filters, "page": page.number},
+    )
     return render(
         request,
         "workflow/app/case_list.html",
@@ -212,6 +229,7 @@ def _case_page(
     context = {
         "case": case,
         "beneficiary": case.beneficiary,
+        "sees_sensitive": sees_sensitive(user),
         "kind_label": CaseKind(case.kind).label,
         "status_label": CaseStatus(case.status).label,
         "referral_role_name": role_names.get(case.referral_role_code, case.referral_role_code),
@@ -299,7 +317,7 @@ def case_detail(request, case_id: int):
 @require_POST
 def case_transition(request, case_id: int):
     """One action from the case page; a page older than the case gets 409 and changes nothing."""
-    case = _case_or_404(request, case_id)
+    case = _case_or_404(request, case_id, record=None)  # the transition records the update
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This action could not be read. Reload the page and retry."))
@@ -333,7 +351,7 @@ def case_transition(request, case_id: int):
 @member_required
 @require_POST
 def case_document_upload(request, case_id: int):
-    case = _case_or_404(request, case_id)
+    case = _case_or_404(request, case_id, record=None)  # the upload records the document
     if not _may_upload(request.user, case):
         raise PermissionDenied
     form = DocumentForm(request.POST, request.FILES)
@@ -357,9 +375,11 @@ def case_document_upload(request, case_id: int):
 @require_GET
 def case_document_download(request, case_id: int, document_id: int):
     """A case's document, for members of its association only; never a public URL."""
-    case = _case_or_404(request, case_id)
+    case = _case_or_404(request, case_id, record=None)  # the download is what is recorded
     try:
-        document = selectors.case_document_get(case=case, document_id=document_id)
+        document = selectors.case_document_get(
+            actor=request.user, case=case, document_id=document_id
+        )
     except CaseDocument.DoesNotExist as error:
         raise Http404 from error
     try:
@@ -376,26 +396,68 @@ def case_document_download(request, case_id: int, document_id: int):
     return response
 
 
-@member_required
-@require_GET
-def beneficiary_detail(request, beneficiary_id: int):
+def _beneficiary_or_404(request, beneficiary_id, *, record: str | None = AccessAction.VIEW):
     try:
-        beneficiary = selectors.beneficiary_get_for(
-            actor=request.user, beneficiary_id=beneficiary_id
+        return selectors.beneficiary_get_for(
+            actor=request.user, beneficiary_id=beneficiary_id, record=record
         )
     except Beneficiary.DoesNotExist as error:
         raise Http404 from error
+
+
+def _beneficiary_page(request, beneficiary: Beneficiary, *, form=None, status: int = 200):
+    user = request.user
+    may_edit = edits_sensitive(user)
+    if may_edit and form is None:
+        form = SensitiveDetailsForm(
+            initial={field: getattr(beneficiary, field) for field in SensitiveDetailsForm.FIELDS}
+        )
     return render(
         request,
         "workflow/app/beneficiary_detail.html",
         {
             "beneficiary": beneficiary,
-            "cases": selectors.beneficiary_cases(beneficiary=beneficiary),
+            "cases": selectors.beneficiary_cases(actor=user, beneficiary=beneficiary),
             "today": timezone.localdate(),
+            "sees_sensitive": sees_sensitive(user),
+            "sensitive_form": form if may_edit else None,
         },
+        status=status,
     )
 
 
+@member_required
+@require_GET
+def beneficiary_detail(request, beneficiary_id: int):
+    return _beneficiary_page(request, _beneficiary_or_404(request, beneficiary_id))
+
+
+@member_required
+@require_POST
+def beneficiary_sensitive_update(request, beneficiary_id: int):
+    """Staff record the household, health and income details the committee decides on."""
+    beneficiary = _beneficiary_or_404(request, beneficiary_id, record=None)  # the update records
+    if not edits_sensitive(request.user):
+        raise PermissionDenied
+    form = SensitiveDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.beneficiary_sensitive_update(
+                beneficiary_id=beneficiary.pk, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("The beneficiary's details were saved."))
+            return redirect("beneficiary_detail", beneficiary_id=beneficiary.pk)
+    return _beneficiary_page(request, beneficiary, form=form, status=400)
+
+
+CSV_SENSITIVE_COLUMNS = (
+    gettext_lazy("Household details"),
+    gettext_lazy("Health details"),
+    gettext_lazy("Monthly income (SAR)"),
+)
 CSV_COLUMNS = (
     gettext_lazy("Reference"),
     gettext_lazy("Kind"),
@@ -410,59 +472,46 @@ CSV_COLUMNS = (
 )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    """A spreadsheet cell that Excel cannot take for a formula (E.164 mobiles stay as they are)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not (
-        text[:1] == "+" and text[1:].isdigit()
-    ):
-        return "'" + text
-    return text
-
-
 @admin_required
 @require_GET
 def cases_csv(request):
     """Every case (the list's filters apply), streamed; UTF-8 with a BOM so Excel reads Arabic."""
     form = CaseFilterForm(request.GET or None, channels=selectors.case_channels())
-    cases = selectors.case_list(**form.filters())
+    filters = form.filters()
+    cases = selectors.case_list(actor=request.user, **filters)
+    access_record(
+        actor=request.user, action=AccessAction.EXPORT, object_type="case", detail=filters
+    )
     english = current_language() == "en"
     association = request.association
+    sensitive = sees_sensitive(request.user)
     # Translated now: the rows are written after the view returns.
-    titles = [str(title) for title in CSV_COLUMNS]
+    titles = [str(title) for title in (*CSV_COLUMNS, *(CSV_SENSITIVE_COLUMNS if sensitive else ()))]
     kinds = {value: str(label) for value, label in CaseKind.choices}
     states = {value: str(label) for value, label in CaseStatus.choices}
 
-    def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(titles)
+    def rows():
         # The response is streamed after the view returns: stay in this association's schema.
         with tenant_context(association):
             for case in cases.iterator(chunk_size=500):
                 person = case.beneficiary
-                yield writer.writerow(
-                    _cell(value)
-                    for value in (
-                        case.reference,
-                        kinds.get(case.kind, case.kind),
-                        states.get(case.status, case.status),
-                        case.channel_name_en if english else case.channel_name_ar,
-                        person.national_id,
-                        person.full_name,
-                        person.phone,
-                        timezone.localtime(case.created_at).date().isoformat(),
-                        case.committee_due_on.isoformat() if case.committee_due_on else "",
-                        case.decided_on.isoformat() if case.decided_on else "",
-                    )
+                yield (
+                    case.reference,
+                    kinds.get(case.kind, case.kind),
+                    states.get(case.status, case.status),
+                    case.channel_name_en if english else case.channel_name_ar,
+                    person.national_id,
+                    person.full_name,
+                    person.phone,
+                    timezone.localtime(case.created_at).date().isoformat(),
+                    case.committee_due_on.isoformat() if case.committee_due_on else "",
+                    case.decided_on.isoformat() if case.decided_on else "",
+                    *(
+                        (person.household_notes, person.health_notes, person.monthly_income)
+                        if sensitive
+                        else ()
+                    ),
                 )
 
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{association.slug}-cases-{stamp}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(csv_lines(titles, rows()), filename=f"{association.slug}-cases-{stamp}.csv")

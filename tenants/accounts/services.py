@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
+from platform_core.billing.services import member_limit_check
 from tenants.accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def member_invite(
     if role not in {User.Role.ADMIN, User.Role.STAFF, User.Role.COMMITTEE, User.Role.REFERRAL}:
         raise ValidationError({"role": _("Choose one of the association's roles.")})
     with transaction.atomic():
+        member_limit_check()
         user = user_create(email=email, password=None, role=role, full_name=full_name)
         user.is_active = False
         user.save(update_fields=["is_active"])

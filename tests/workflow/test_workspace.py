@@ -310,8 +310,9 @@ def test_case_page_shows_only_the_actions_of_this_role_now(alpha, alpha_policy, 
     clients = {role: client_for(alpha, email=email) for role, email in members.items()}
     received = open_case(alpha, who=person(1))
     assert _actions(clients["staff"], received) == {"verify", "refer", "declare", "withdraw"}
-    assert _actions(clients["committee"], received) == set()
-    assert _actions(clients["referral"], received) == set()
+    # Before the committee stage, committee members and referral holders do not reach the case.
+    for role in ("committee", "referral"):
+        assert clients[role].get(f"/app/cases/{received.pk}/").status_code == 404, role
 
     ready = open_case(alpha, who=person(2), verified_at=timezone.now(), declared_at=timezone.now())
     assert _actions(clients["staff"], ready) == {"refer", "submit_to_committee", "withdraw"}
@@ -325,10 +326,11 @@ def test_case_page_shows_only_the_actions_of_this_role_now(alpha, alpha_policy, 
         alpha, who=person(4), status=CaseStatus.REFERRED, referral_role_code="social_researcher"
     )
     assert _actions(clients["referral"], referred) == {"answer_referral"}
-    assert _actions(clients["other_referral"], referred) == set()
-    assert (
-        "no-actions" in clients["other_referral"].get(f"/app/cases/{referred.pk}/").content.decode()
-    )
+    # A holder of another referral role does not reach it at all.
+    assert clients["other_referral"].get(f"/app/cases/{referred.pk}/").status_code == 404
+    decided = open_case(alpha, who=person(5), status=CaseStatus.ACCEPTED)
+    assert _actions(clients["committee"], decided) == set()
+    assert "no-actions" in clients["committee"].get(f"/app/cases/{decided.pk}/").content.decode()
 
 
 def test_case_page_shows_the_case_its_policy_versions_due_date_and_timeline(
@@ -418,7 +420,13 @@ def test_an_action_the_role_or_the_facts_forbid_changes_nothing(alpha, alpha_pol
     response = committee.post(
         f"/app/cases/{case.pk}/transitions/", {"action": "verify", "version": case.version}
     )
-    assert response.status_code == 400
+    assert response.status_code == 404  # the committee does not reach a case before its stage
+    waiting = open_case(alpha, who=person(9), status=CaseStatus.IN_COMMITTEE)
+    response = committee.post(
+        f"/app/cases/{waiting.pk}/transitions/",
+        {"action": "withdraw", "version": waiting.version, "reason": "?"},
+    )
+    assert response.status_code == 400  # the committee reaches it, but its role cannot withdraw
     staff = client_for(alpha, email=members["staff"])
     response = staff.post(
         f"/app/cases/{case.pk}/transitions/?lang=en",
@@ -515,6 +523,9 @@ def test_staff_upload_a_png_and_members_download_it(alpha, alpha_policy, members
     assert document.file.name.startswith(f"cases/{case.pk}/")
     committee = client_for(alpha, email=members["committee"])
     url = f"/app/cases/{case.pk}/documents/{document.pk}/"
+    assert committee.get(url).status_code == 404  # not before the case reaches the committee
+    with schema_context(alpha.association.schema_name):
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.IN_COMMITTEE)
     response = committee.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -564,13 +575,13 @@ def test_a_document_is_reached_only_through_its_own_case(alpha, alpha_policy, me
         f"/app/cases/{case.pk}/documents/",
         {"kind": "report", "file": upload("r.png", png_bytes(), "image/png")},
     )
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # the committee does not reach a case before its stage
     # The referral holder adds a report while the case is referred to their role only.
     with schema_context(alpha.association.schema_name):
         Case.objects.filter(pk=case.pk).update(
             status=CaseStatus.REFERRED, referral_role_code="social_researcher"
         )
-    for role, expected in (("referral", 302), ("other_referral", 403)):
+    for role, expected in (("referral", 302), ("other_referral", 404)):
         response = client_for(alpha, email=members[role]).post(
             f"/app/cases/{case.pk}/documents/",
             {"kind": "report", "file": upload("r.png", png_bytes(), "image/png")},
@@ -623,7 +634,8 @@ def test_admins_export_the_cases_as_csv_that_excel_reads_in_arabic(
     english = admin.get("/app/cases/export.csv?lang=en")
     header = b"".join(english.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert header == (
-        "Reference,Kind,State,Channel,National ID / iqama,Name,Mobile,Created,Committee due,Decided"
+        "Reference,Kind,State,Channel,National ID / iqama,Name,Mobile,Created,Committee due,Decided,"
+        "Household details,Health details,Monthly income (SAR)"
     )
     # Filters apply; staff and committee members get no export.
     filtered = admin.get("/app/cases/export.csv?status=in_committee")
