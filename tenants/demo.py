@@ -7,6 +7,8 @@ import datetime
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from platform_core.billing.models import Plan
+from platform_core.billing.services import plan_assign
 from publishing.selectors import policy_published
 from publishing.services import (
     policy_draft_approve,
@@ -14,8 +16,6 @@ from publishing.services import (
     policy_draft_update,
     policy_publish,
 )
-from platform_core.billing.models import Plan
-from platform_core.billing.services import plan_assign
 from tenants.accounts.models import User
 from tenants.accounts.services import user_create
 from tenants.models import Association

@@ -1,0 +1,247 @@
+"""Alpha's secrets, made through the services: what beta (or anyone) must never get back.
+
+`world` builds one of each thing alpha owns (a case with its beneficiary, a document, a survey,
+links and tokens of every kind, a logo), each carrying a marker that no page of beta's, and no
+page of the platform, may ever show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import secrets
+from dataclasses import dataclass, field
+
+import pytest
+from allauth.account.forms import default_token_generator as allauth_tokens
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tenants.utils import schema_context
+from PIL import Image, PngImagePlugin
+from rest_framework.authtoken.models import Token
+
+from tenants.accounts.models import User
+from tests.conftest import Tenant
+from tests.publishing.conftest import publish
+from tests.workflow.conftest import POLICY
+
+NATIONAL_ID = "1098765439"
+NAME = "زينب السرّية ALPHAVICTIM"
+SUMMARY = "ALPHA-SUMMARY-7c1e: تفاصيل سرية عن دخل الأسرة وصحتها"
+HEALTH = "ALPHA-HEALTH-4b2d"
+POLICY_EXTRA = "ALPHA-POLICY-EXTRA-91fa"
+DOCUMENT_BYTES = b"%PDF-1.4\n% ALPHA-DOCUMENT-BYTES-e83b\n%%EOF\n"
+LOGO_TEXT = "ALPHA-LOGO-BYTES-55d0"
+INVITED_NAME = "ALPHA-INVITEE-2f6a"
+REQUESTER_DETAILS = "ALPHA-SUBJECT-REQUEST-0d9c"
+HOLD_REASON = "ALPHA-LEGAL-HOLD-6e3b"
+BREACH_SUMMARY = "ALPHA-BREACH-a41f"
+
+
+@dataclass
+class World:
+    alpha: Tenant
+    schema: str
+    case_id: int
+    reference: str
+    status_token: str
+    beneficiary_id: int
+    document_id: int
+    document_path: str  # inside alpha's media folder
+    logo_path: str
+    policy_number: int
+    section_key: str
+    survey_token: str
+    handoff_token: str
+    join_uid: str
+    join_token: str
+    reset_uid: str
+    reset_key: str
+    confirm_key: str
+    api_token: str
+    session_cookie: str
+    # Ids and tokens of other features' objects, added by their providers (routes.py).
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def markers(self) -> dict[str, bytes]:
+        """What must never come back to someone outside alpha, by what it is."""
+        texts = {
+            "beneficiary name": NAME,
+            "national ID": NATIONAL_ID,
+            "case summary": SUMMARY,
+            "health notes": HEALTH,
+            "policy extra text": POLICY_EXTRA,
+            "invited member's name": INVITED_NAME,
+            "data subject request": REQUESTER_DETAILS,
+            "legal hold": HOLD_REASON,
+            "breach": BREACH_SUMMARY,
+            "case reference": self.reference,
+            "status token": self.status_token,
+            "survey token": self.survey_token,
+            "handoff token": self.handoff_token,
+            "API token": self.api_token,
+            "alpha's name": self.alpha.association.name_en,
+            "alpha's Arabic name": self.alpha.association.name_ar,
+        }
+        found = {name: text.encode() for name, text in texts.items()}
+        found["document bytes"] = b"ALPHA-DOCUMENT-BYTES-e83b"
+        found["logo bytes"] = LOGO_TEXT.encode()
+        return found
+
+
+def _logo() -> SimpleUploadedFile:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", LOGO_TEXT)
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "green").save(buffer, format="PNG", pnginfo=info)
+    return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+
+def build_world(alpha: Tenant) -> World:
+    from publishing.services import policy_draft_ensure
+    from tenants.accounts.services import login_handoff_make, member_invite
+    from tenants.services import association_profile_update
+    from workflow import services
+    from workflow.documents import case_document_add
+    from workflow.models import Survey
+    from workflow.tokens import token_hash
+
+    schema = alpha.association.schema_name
+    with schema_context(schema):
+        first_section = policy_draft_ensure().sections[0]["key"]
+    version = publish(
+        alpha,
+        data={
+            **POLICY,
+            "sections": [
+                {"key": first_section, "extra_ar": POLICY_EXTRA, "extra_en": POLICY_EXTRA}
+            ],
+        },
+    )
+    association = association_profile_update(association=alpha.association, data={"logo": _logo()})
+    with schema_context(schema):
+        admin = User.objects.get(email=alpha.admin_email)
+        staff = User.objects.get(email=alpha.staff_email)
+        case, status_token = services.case_open(
+            channel="interview",
+            beneficiary={
+                "national_id": NATIONAL_ID,
+                "full_name": NAME,
+                "phone": "0598765432",
+                "email": "alpha-victim@example.org",
+                "city": "تبوك",
+                "health_notes": HEALTH,
+            },
+            summary=SUMMARY,
+            consent=True,
+            actor=staff,
+        )
+        document = case_document_add(
+            case=case,
+            upload=SimpleUploadedFile("report.pdf", DOCUMENT_BYTES, "application/pdf"),
+            kind="report",
+            actor=staff,
+        )
+        survey_token = secrets.token_urlsafe(24)
+        Survey.objects.create(
+            case=case,
+            token_hash=token_hash(survey_token),
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+        )
+        invited = member_invite(
+            email="invitee@alpha.example",
+            role="staff",
+            full_name=INVITED_NAME,
+            invited_by=admin,
+            base_url=association.url(""),
+        )
+        address, _ = EmailAddress.objects.get_or_create(
+            user=admin, email=admin.email, defaults={"primary": True}
+        )
+        world = World(
+            alpha=alpha,
+            schema=schema,
+            case_id=case.pk,
+            reference=case.reference,
+            status_token=status_token,
+            beneficiary_id=case.beneficiary_id,
+            document_id=document.pk,
+            document_path=document.file.name,
+            logo_path=association.logo.name.removeprefix(f"{schema}/"),
+            policy_number=version["version"],
+            section_key=first_section,
+            survey_token=survey_token,
+            handoff_token=login_handoff_make(user=admin),
+            join_uid=urlsafe_base64_encode(force_bytes(invited.pk)),
+            join_token=default_token_generator.make_token(invited),
+            reset_uid=user_pk_to_url_str(admin),
+            reset_key=allauth_tokens.make_token(admin),
+            confirm_key=EmailConfirmationHMAC(address).key,
+            api_token=Token.objects.get_or_create(user=admin)[0].key,
+            session_cookie="",
+        )
+        world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
+        signed_in = Client(HTTP_HOST=alpha.host)
+        signed_in.force_login(admin)
+        world.session_cookie = signed_in.cookies["sessionid"].value
+    world.extra.update(_console(alpha))
+    return world
+
+
+def _console(alpha: Tenant) -> dict[str, int]:
+    """The console's export of alpha and a provisioning job (public rows, operators only)."""
+    from platform_core.console.services import provisioning_job_create
+    from tenants.lifecycle import association_export_start
+
+    export = association_export_start(association=alpha.association, actor_email="ops@x.example")
+    job = provisioning_job_create(
+        slug="gamma-security",
+        name_ar="جمعية غاما",
+        name_en="Gamma",
+        admin_email="admin@gamma.example",
+        admin_password="Correct-horse-2026",
+        actor_email="ops@x.example",
+    )
+    return {"export_id": export.pk, "job_id": job.pk}
+
+
+def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:
+    """Alpha's data subject request, legal hold and breach (privacy/ and breaches/)."""
+    from breaches.services import breach_record
+    from privacy.holds import legal_hold_set
+    from privacy.subject_requests import subject_request_record
+
+    request = subject_request_record(
+        kind="access",
+        requester_name=NAME,
+        requester_national_id=NATIONAL_ID,
+        requester_contact="alpha-victim@example.org",
+        details=REQUESTER_DETAILS,
+        received_on=timezone.localdate(),
+        actor=admin,
+    )
+    hold = legal_hold_set(beneficiary=beneficiary, reason=HOLD_REASON, actor=admin)
+    now = timezone.now()
+    breach = breach_record(
+        actor=admin,
+        data={
+            "summary": BREACH_SUMMARY,
+            "found_by": "admin",
+            "data_kinds": "names",
+            "happened_at": now - datetime.timedelta(hours=2),
+            "found_at": now - datetime.timedelta(hours=1),
+        },
+    )
+    return {"request_id": request.pk, "hold_id": hold.pk, "breach_id": breach.pk}
+
+
+@pytest.fixture
+def world(alpha, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = str(tmp_path)
+    return build_world(alpha)
