@@ -13,6 +13,10 @@ from tenants.accounts.models import User
 from tenants.models import Association
 from tenants.selectors import association_cache_clear
 
+# One Chromium for every browser test: a session fixture imported by two conftest files would be
+# two fixtures, and Playwright's sync API refuses a second instance in the same thread.
+from tests.e2e.chromium import browser  # noqa: F401
+
 PASSWORD = "Correct-horse-2026"
 
 

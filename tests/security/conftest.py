@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.chromium import browser  # noqa: F401
 from tests.live import live_stack, pytest_runtest_makereport  # noqa: F401
 from tests.security.summary import SUMMARY
 from tests.security.world import world  # noqa: F401
