@@ -7,7 +7,6 @@ need only the member and the object.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from contextvars import ContextVar
 from typing import Any
@@ -15,20 +14,12 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.models import AccessRecord
-from platform_core.ratelimit import client_ip
+from platform_core.ratelimit import client_ip_address
 from tenants.accounts.models import User
 from workflow.models import Beneficiary, Case, CaseDocument
 
 # (IP address, path) of the request being served; (None, "") in tasks and commands.
 _origin: ContextVar[tuple[str | None, str]] = ContextVar("access_origin", default=(None, ""))
-
-
-def _ip(request) -> str | None:
-    address = client_ip(request)
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 class AccessOriginMiddleware:
@@ -38,7 +29,7 @@ class AccessOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _origin.set((_ip(request), request.path[:500]))
+        token = _origin.set((client_ip_address(request), request.path[:500]))
         try:
             return self.get_response(request)
         finally:

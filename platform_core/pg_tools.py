@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from django.db import connection
@@ -41,18 +40,3 @@ def pg_connection_args() -> tuple[list[str], dict[str, str]]:
     if settings.get("PASSWORD"):
         environment["PGPASSWORD"] = settings["PASSWORD"]
     return args, environment
-
-
-def pg_run(name: str, arguments: list[str]) -> subprocess.CompletedProcess[str]:
-    """Run a client program against Django's database; raises CalledProcessError on failure."""
-    program = pg_program(name)
-    if program is None:
-        raise FileNotFoundError(f"{name} is not installed")
-    connection_args, environment = pg_connection_args()
-    return subprocess.run(  # noqa: S603 - a fixed program with arguments we build
-        [program, *arguments, *connection_args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=environment,
-    )

