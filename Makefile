@@ -2,8 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+LOCK := requirements.lock
+# uv installs and resolves; its own version is the one the lock pins.
+UV_VERSION = $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
+COMPILE = $(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command "make upgrade" --output-file $(LOCK)
 
-.PHONY: run test lint setup system-packages
+.PHONY: run test lint setup system-packages upgrade lock
 
 run: setup
 	$(PY) -m infra.launcher run
@@ -17,11 +23,23 @@ lint: setup
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the locked set (pyproject.toml holds the ranges, the lock the versions), hashes checked.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) pip sync --quiet --python $(PY) --require-hashes $(LOCK)
+	$(UV) pip install --quiet --python $(PY) --no-deps --editable .
 	touch $@
+
+# The one deliberate way to take newer releases: re-resolve within pyproject.toml's ranges,
+# install exactly that, and run the whole suite on it. Review and commit the lock's diff.
+upgrade: setup
+	$(COMPILE) --upgrade
+	$(MAKE) test
+
+# After a change to pyproject.toml's ranges: re-resolve, keeping locked versions that still fit.
+lock: setup
+	$(COMPILE)
 
 # Chromium (end-to-end tests) and the Arabic fonts WeasyPrint needs, from Debian, when missing.
 system-packages:

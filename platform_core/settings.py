@@ -200,6 +200,9 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sensitive steps ask again for the password or the authenticator, never for a code e-mailed to
+# an address that an association's staff often share (allauth 65.22 turns codes on by default).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mustafid"
 SESSION_COOKIE_HTTPONLY = True

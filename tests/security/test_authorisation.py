@@ -13,6 +13,7 @@ from tests.security.routes import ASSOCIATION_URLCONF, MissingProvider, routes, 
 from tests.security.summary import record
 
 PUBLIC, MEMBERS, STAFF, ADMINS, ANYONE = "public", "members", "staff", "admins", "anyone"
+CLOSED = "closed"
 ROLES = ("admin", "staff", "committee", "referral", "anonymous")
 # Who passes each door. ANYONE: pages that depend on a sign-in in progress (allauth's own
 # stages), which no role may reach past, and which show nothing of the association.
@@ -21,6 +22,7 @@ WHO = {
     MEMBERS: {"admin", "staff", "committee", "referral"},
     STAFF: {"admin", "staff"},
     ADMINS: {"admin"},
+    CLOSED: set(),  # switched off in the settings: every role is turned away
 }
 
 ACCESS = {
@@ -64,6 +66,9 @@ ACCESS = {
     "account_confirm_login_code": ANYONE,
     "mfa_authenticate": ANYONE,
     "account_reauthenticate": MEMBERS,
+    # Reauthentication by an e-mailed code (ACCOUNT_REAUTHENTICATION_METHODS leaves it out).
+    "account_request_reauthentication_code": CLOSED,
+    "account_confirm_reauthentication_code": CLOSED,
     "account_email": MEMBERS,
     "account_change_password": MEMBERS,
     "account_set_password": MEMBERS,
