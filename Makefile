@@ -20,6 +20,10 @@ test: setup system-packages lint
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Models and migrations agree; the check needs no database (the address is never reached).
+	DATABASE_URL=postgres://lint@localhost:1/none SECRET_KEY=lint $(PY) \
+		-W "ignore:Got an error checking a consistent:RuntimeWarning" \
+		manage.py makemigrations --check --dry-run
 
 setup: $(VENV)/.installed
 

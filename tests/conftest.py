@@ -3,11 +3,13 @@ on their hosts. Every feature's tests use beta to try to reach alpha's data."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
+from hypothesis import settings as hypothesis_settings
 
 from tenants.accounts.models import User
 from tenants.models import Association
@@ -18,6 +20,26 @@ from tenants.selectors import association_cache_clear
 from tests.e2e.chromium import browser  # noqa: F401
 
 PASSWORD = "Correct-horse-2026"
+
+# A failing example is kept in .hypothesis/ (replayed first next time) and printed as a blob
+# that @reproduce_failure takes.
+hypothesis_settings.register_profile("mustafid", print_blob=True)
+hypothesis_settings.load_profile("mustafid")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Every run draws its own examples, from a seed that the header prints (before the plugin
+    # of Hypothesis, and so schemathesis, reads it).
+    if config.getoption("hypothesis_seed") is None:
+        config.option.hypothesis_seed = secrets.randbelow(2**32)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = config.getoption("hypothesis_seed")
+    return (
+        f"hypothesis seed {seed}: make test PYTEST_ARGS='--hypothesis-seed={seed}' draws it again"
+    )
 
 
 @dataclass(frozen=True)

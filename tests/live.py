@@ -188,6 +188,21 @@ class LiveHttp(requests.Session):
 # --- starting and stopping -----------------------------------------------------------------------
 
 
+def require_service(url: str) -> None:
+    """Skip the test when the server at `url` does not answer, with its address, except in CI
+    (`CI=true`), whose machine runs every service: there a silent server is a failure."""
+    parts = urlsplit(url)
+    default_port = {"postgres": 5432, "redis": 6379, "amqp": 5672}.get(parts.scheme)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or default_port), timeout=1):
+            return
+    except OSError as error:
+        reason = f"{parts.hostname}:{parts.port or default_port} does not answer ({error})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI runs beside this service, yet {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def _database_url_named(url: str, name: str) -> str:
     # Works for host URLs and for the embedded server's socket URLs (%2F-quoted directory).
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))

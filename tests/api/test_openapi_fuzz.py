@@ -64,7 +64,6 @@ def test_every_operation_survives_generated_input(api_schema):
         @settings(
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,
-            database=None,
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
