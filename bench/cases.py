@@ -126,9 +126,9 @@ def provision():
     """One association with its policy published, a staff and a committee member."""
     from django_tenants.utils import schema_context
 
+    from accounts.models import User
+    from accounts.services import user_create
     from publishing import services as publishing
-    from tenants.accounts.models import User
-    from tenants.accounts.services import user_create
     from tenants.services import association_provision
 
     association, _admin = association_provision(

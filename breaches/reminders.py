@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.models import User
 from breaches.models import Breach, BreachReminder
-from platform_core.hijri import hijri_with_gregorian
-from tenants.accounts.models import User
+from common.hijri import hijri_with_gregorian
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ def _broker_folder_make(sender, **_kwargs) -> None:
 
 @task_prerun.connect
 def _tag_task_schema(task=None, **_kwargs) -> None:
-    from platform_core.observability import current_schema, tag_schema
+    from common.observability import current_schema, tag_schema
 
     tag_schema(current_schema())
 

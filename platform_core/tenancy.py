@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 
-from platform_core.observability import tag_schema
+from common.observability import tag_schema
 from tenants.selectors import association_for_host
 
 

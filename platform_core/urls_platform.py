@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
+from billing import views as billing_views
 from platform_core import health, views
-from platform_core.billing import views as billing_views
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -11,7 +11,7 @@ urlpatterns = [
     path("signup/", tenant_views.signup, name="signup"),
     path("after-login/", tenant_views.home_after_login, name="home_after_login"),
     path("accounts/", include("allauth.urls")),
-    path("console/", include("platform_core.console.urls")),
+    path("console/", include("console.urls")),
     path("billing/stripe/webhook/", billing_views.stripe_webhook, name="stripe_webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

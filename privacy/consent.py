@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from privacy.models import ConsentRecord, PrivacyNoticeVersion
-from tenants.accounts.models import User
 from workflow.models import OPEN_STATUSES, Beneficiary, Case, CaseEvent
 
 # The purpose as the intake forms state it; kept in Arabic, the language of the policy.

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from privacy.models import Anonymisation, LegalHold
-from tenants.accounts.models import User
 from workflow.models import Beneficiary
 
 MAX_REASON = 2000

@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from platform_core.hijri import hijri_with_gregorian
+from accounts.models import User
+from common.hijri import hijri_with_gregorian
 from privacy.models import OPEN_REQUEST_STATUSES, DataSubjectRequest, RequestReminder
-from tenants.accounts.models import User
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_record
-from platform_core.saudi import normalize_national_id
+from common.saudi import normalize_national_id
 from privacy.anonymise import AnonymisationResult, beneficiary_anonymise
 from privacy.models import (
     Anonymisation,
@@ -24,7 +25,6 @@ from privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from tenants.accounts.models import User
 from workflow.models import Beneficiary
 from workflow.services import beneficiary_data_clean
 

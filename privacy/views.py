@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from platform_core.i18n import current_language
+from accounts.models import User
+from common.i18n import current_language
 from privacy import selectors
 from privacy import subject_requests as services
 from privacy.consent import consent_withdraw
@@ -46,7 +47,6 @@ from privacy.notice import (
     notice_sections,
 )
 from privacy.retention import retention_rule_set
-from tenants.accounts.models import User
 from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required, member_required
 from workflow.models import Beneficiary

@@ -73,7 +73,7 @@ def holidays() -> list[Holiday]:
 
 def policy_template_updates(draft: PolicyDraft) -> list[dict]:
     """Sections whose text differs from the current template's: new, changed or removed."""
-    from platform_core.catalog.selectors import template_current
+    from catalog.selectors import template_current
 
     template = template_current()
     if draft.template_version == template.number and all(

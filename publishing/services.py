@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_core.catalog.models import CatalogItem
-from platform_core.catalog.selectors import template_current
-from platform_core.hijri import to_hijri
+from catalog.models import CatalogItem
+from catalog.selectors import template_current
+from common.hijri import to_hijri
 from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.rendering import sanitize_extra
 

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from platform_core.catalog.selectors import template_current
-from platform_core.i18n import current_language
+from catalog.selectors import template_current
+from common.i18n import current_language
 from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm

@@ -4,7 +4,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import Association
 
 

@@ -7,8 +7,10 @@ import datetime
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from platform_core.billing.models import Plan
-from platform_core.billing.services import plan_assign
+from accounts.models import User
+from accounts.services import user_create
+from billing.models import Plan
+from billing.services import plan_assign
 from publishing.selectors import policy_published
 from publishing.services import (
     policy_draft_approve,
@@ -16,8 +18,6 @@ from publishing.services import (
     policy_draft_update,
     policy_publish,
 )
-from tenants.accounts.models import User
-from tenants.accounts.services import user_create
 from tenants.models import Association
 from tenants.services import (
     association_profile_update,

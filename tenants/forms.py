@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.saudi import normalize_phone
-from tenants.accounts.models import User
+from accounts.models import User
+from common.saudi import normalize_phone
 from tenants.models import Association
 from tenants.services import association_provision_check
 

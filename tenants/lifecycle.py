@@ -33,9 +33,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from platform_core.billing.models import Plan, Subscription
+from billing.models import Plan, Subscription
+from console.services import operator_action_record
 from platform_core.celery import enqueue_on_commit
-from platform_core.console.services import operator_action_record
 from tenants.models import Association, AssociationExport, BankAccount, Domain
 from tenants.schema_sql import SchemaSqlUnreadable, schema_dump, schema_load
 from tenants.selectors import association_cache_clear, association_export_fresh, association_usage

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from platform_core.saudi import ascii_digits, normalize_iban, normalize_phone, saudi_bank_name
+from common.saudi import ascii_digits, normalize_iban, normalize_phone, saudi_bank_name
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(

@@ -61,7 +61,7 @@ def association_files_size(association: Association) -> int:
 
 def association_usage(association: Association) -> AssociationUsage:
     """What the association holds and when it was last used, counted in its own schema."""
-    from tenants.accounts.models import User
+    from accounts.models import User
     from workflow.models import OPEN_STATUSES, Case
 
     with schema_context(association.schema_name):

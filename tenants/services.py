@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
-from platform_core.billing.services import subscription_start_trial
+from accounts.models import User
+from accounts.services import user_create, user_email_validate, user_password_validate
+from billing.services import subscription_start_trial
 from platform_core.celery import enqueue_on_commit
 from publishing.services import policy_draft_create
-from tenants.accounts.models import User
-from tenants.accounts.services import user_create, user_email_validate, user_password_validate
 from tenants.models import Association, BankAccount, Domain, validate_slug
 from tenants.schema_snapshot import (
     schema_create_from_snapshot,
@@ -125,7 +125,7 @@ def association_provision(
                     role=User.Role.ADMIN,
                     full_name=admin_name,
                 )
-            from tenants.accounts.tasks import member_welcome_send_task
+            from accounts.tasks import member_welcome_send_task
 
             enqueue_on_commit(
                 member_welcome_send_task, schema_name=association.schema_name, user_id=admin.pk

@@ -16,14 +16,14 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from publishing.selectors import policy_published
-from tenants.accounts.models import User
-from tenants.accounts.services import (
+from accounts.models import User
+from accounts.services import (
     login_handoff_make,
     login_handoff_user,
     member_invite,
     member_invite_accept,
 )
+from publishing.selectors import policy_published
 from tenants.forms import (
     AssociationProfileForm,
     BankAccountFormSet,

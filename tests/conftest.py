@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import Association
 from tenants.selectors import association_cache_clear
 
@@ -29,7 +29,7 @@ class Tenant:
 
 
 def _provision(slug: str, name_ar: str, name_en: str) -> None:
-    from tenants.accounts.services import user_create
+    from accounts.services import user_create
     from tenants.services import association_provision
 
     if Association.objects.filter(slug=slug).exists():  # --reuse-db

@@ -9,10 +9,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_record
-from platform_core.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
-from tenants.accounts.models import User
+from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
 from workflow import services
 from workflow.models import Case, CaseEvent, CaseKind, CaseStatus
 from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, sees_sensitive

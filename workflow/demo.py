@@ -8,7 +8,7 @@ import random
 from django.utils import timezone
 from stdnum import luhn
 
-from tenants.accounts.models import User
+from accounts.models import User
 from workflow.models import Case, CaseStatus, Survey
 from workflow.services import case_open, case_transition
 from workflow.surveys import survey_answer

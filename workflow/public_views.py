@@ -17,8 +17,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from platform_core.i18n import current_language
-from platform_core.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
+from common.i18n import current_language
+from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
 from platform_core.templatetags.mustafid import hijri
 from publishing.selectors import policy_published
 from workflow import services, surveys

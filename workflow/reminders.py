@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from platform_core.hijri import hijri_with_gregorian
+from accounts.models import User
+from common.hijri import hijri_with_gregorian
 from publishing.selectors import holidays
-from tenants.accounts.models import User
 from workflow.deadlines import committee_due_on, working_days_between
 from workflow.models import Case, CaseStatus, Reminder
 

@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_record
-from platform_core.saudi import ascii_digits, normalize_phone
+from common.saudi import ascii_digits, normalize_phone
 from publishing.models import PolicyVersion
 from publishing.selectors import holidays
-from tenants.accounts.models import User
 from workflow.deadlines import ONE_DAY, committee_due_on
 from workflow.models import (
     OPEN_STATUSES,

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_record
-from platform_core.billing.services import open_case_limit_check
-from platform_core.saudi import ascii_digits, normalize_national_id, normalize_phone
+from billing.services import open_case_limit_check
+from common.saudi import ascii_digits, normalize_national_id, normalize_phone
 from privacy.consent import consent_record
 from privacy.selectors import consent_blocks
 from publishing.selectors import holidays, policy_published
-from tenants.accounts.models import User
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
 from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, edits_sensitive

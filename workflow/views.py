@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import tenant_context
 
+from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_record
-from platform_core.csv_export import csv_lines, csv_response
-from platform_core.hijri import hijri_with_gregorian
-from platform_core.i18n import current_language
+from common.csv_export import csv_lines, csv_response
+from common.hijri import hijri_with_gregorian
+from common.i18n import current_language
 from publishing.selectors import policy_published
-from tenants.accounts.models import User
 from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required, member_required
 from workflow import selectors, services

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from platform_core.hijri import hijri_with_gregorian
+from common.hijri import hijri_with_gregorian
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django.test import Client
 from sentry_sdk.transport import Transport
 
 import tenants.views
-from platform_core.observability import JsonFormatter, sentry_init
+from common.observability import JsonFormatter, sentry_init
 
 
 class CapturingTransport(Transport):

@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context, schema_exists
 from psycopg import sql
 
-from platform_core.console.models import OperatorAction
-from tenants.accounts.models import User
+from accounts.models import User
+from console.models import OperatorAction
 from tenants.lifecycle import (
     association_delete,
     association_export_build,
@@ -319,7 +319,7 @@ import datetime, json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 from publishing.services import policy_draft_approve, policy_draft_update, policy_publish
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import BankAccount
 from tenants.services import association_provision
 from workflow.documents import case_document_add

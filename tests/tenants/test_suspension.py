@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from platform_core.console.models import OperatorAction
-from tenants.accounts.models import User
+from accounts.models import User
+from console.models import OperatorAction
 from tenants.lifecycle import association_reactivate, association_suspend
 from tenants.middleware import association_suspended_message
 from tenants.models import Association

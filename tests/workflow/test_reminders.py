@@ -17,10 +17,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from psycopg import sql
 
+from accounts.models import User
+from common.hijri import hijri_with_gregorian
 from platform_core.celery import app
-from platform_core.hijri import hijri_with_gregorian
 from publishing.models import Holiday
-from tenants.accounts.models import User
 from tenants.models import Association
 from tests import live
 from tests.live import PYTHON, ROOT, LiveStack

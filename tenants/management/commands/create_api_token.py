@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django_tenants.utils import schema_context
 
-from tenants.accounts.services import api_token_create
+from accounts.services import api_token_create
 from tenants.management.commands.create_association import format_errors
 from tenants.models import Association
 

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from tenants.accounts.services import operator_create
+from accounts.services import operator_create
 from tenants.management.commands.create_association import format_errors
 
 

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from platform_core.billing.services import plan_assign
-from platform_core.catalog.models import TemplateVersion
-from platform_core.catalog.selectors import catalogue_items
-from platform_core.console import forms, selectors, services
-from platform_core.console.access import actor_of, operator_required
-from platform_core.console.models import OperatorAction, ProvisioningJob
-from platform_core.i18n import current_language
+from billing.services import plan_assign
+from catalog.models import TemplateVersion
+from catalog.selectors import catalogue_items
+from common.i18n import current_language
+from console import forms, selectors, services
+from console.access import actor_of, operator_required
+from console.models import OperatorAction, ProvisioningJob
 from publishing.rendering import policy_sections
 from tenants.forms import errors_onto_form
 from tenants.models import Association, AssociationExport

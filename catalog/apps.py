@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class CatalogConfig(AppConfig):
-    name = "platform_core.catalog"
+    name = "catalog"
     label = "catalog"
     verbose_name = "Policy template and catalogue"

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from platform_core.billing.services import billing_state
+from billing.services import billing_state
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 GUARDED_PREFIXES = ("/app/", "/api/v1/")

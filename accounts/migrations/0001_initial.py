@@ -2,7 +2,7 @@
 
 import django.contrib.postgres.fields
 import django.utils.timezone
-import tenants.accounts.models
+import accounts.models
 from django.db import migrations, models
 
 
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['admin', 'staff', 'committee', 'referral', 'operator'])), name='user_role_known')],
             },
             managers=[
-                ('objects', tenants.accounts.models.UserManager()),
+                ('objects', accounts.models.UserManager()),
             ],
         ),
     ]

@@ -2,9 +2,9 @@ from django.apps import AppConfig
 
 
 class ConsoleConfig(AppConfig):
-    name = "platform_core.console"
+    name = "console"
     label = "console"
     verbose_name = "Operators' console"
 
     def ready(self) -> None:
-        from platform_core.console import signals  # noqa: F401 - connects the receiver
+        from console import signals  # noqa: F401 - connects the receiver

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from platform_core.billing.models import Plan
-from platform_core.billing.services import (
+from billing.models import Plan
+from billing.services import (
     BillingRefused,
     StripeWebhookRefused,
     checkout_session_complete,

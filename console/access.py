@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from platform_core.ratelimit import client_ip_address
+from common.ratelimit import client_ip_address
 
 
 def _signed_in_with_totp(request) -> bool:

@@ -24,9 +24,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from platform_core.billing.models import Plan, StripeEvent, Subscription
+from accounts.models import User
+from billing.models import Plan, StripeEvent, Subscription
 from platform_core.celery import enqueue_on_commit
-from tenants.accounts.models import User
 from tenants.models import Association
 from workflow.models import OPEN_STATUSES, Case
 
@@ -241,7 +241,7 @@ def plan_assign(
     *, association: Association, plan: Plan, actor_email: str, ip_address: str | None = None
 ) -> Subscription:
     """An operator puts the association on a plan by hand: a paid plan is active at once."""
-    from platform_core.console.services import operator_action_record
+    from console.services import operator_action_record
 
     with transaction.atomic():
         subscription_for(association)
@@ -439,7 +439,7 @@ def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[Stri
         and isinstance((event.get("data") or {}).get("object"), dict)
     ):
         raise StripeWebhookRefused("The body is not a Stripe event.")
-    from platform_core.billing.tasks import stripe_event_process_task
+    from billing.tasks import stripe_event_process_task
 
     with transaction.atomic():
         row, created = StripeEvent.objects.get_or_create(

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class BillingConfig(AppConfig):
-    name = "platform_core.billing"
+    name = "billing"
     label = "billing"
     verbose_name = "Plans and billing"

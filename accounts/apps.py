@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "tenants.accounts"
+    name = "accounts"
     label = "accounts"
     verbose_name = "Members and operators"

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_core.catalog.models import TemplateSection, TemplateVersion
+from catalog.models import TemplateSection, TemplateVersion
 
 SECTION_FIELDS = ("key", "optional", "title_ar", "title_en", "body_ar", "body_en")
 

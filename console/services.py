@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_tenants.utils import schema_context
 
-from platform_core.catalog.models import TemplateSection, TemplateVersion
-from platform_core.catalog.selectors import template_current
-from platform_core.catalog.services import SECTION_FIELDS, template_release
+from catalog.models import TemplateSection, TemplateVersion
+from catalog.selectors import template_current
+from catalog.services import SECTION_FIELDS, template_release
+from console.models import AssociationUsageSnapshot, OperatorAction, ProvisioningJob
 from platform_core.celery import enqueue_on_commit
-from platform_core.console.models import AssociationUsageSnapshot, OperatorAction, ProvisioningJob
 from tenants.models import Association
 from tenants.services import (
     association_provision,
@@ -86,7 +86,7 @@ def provisioning_job_create(
         admin_email=admin_email,
         admin_password=admin_password,
     )
-    from platform_core.console.tasks import association_provision_run
+    from console.tasks import association_provision_run
 
     with transaction.atomic():
         job = ProvisioningJob.objects.create(

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.billing.models import Plan
-from platform_core.i18n import current_language
+from billing.models import Plan
+from common.i18n import current_language
 from tenants.forms import SignupForm
 from tenants.models import Association
 

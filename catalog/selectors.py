@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from platform_core.catalog.models import CatalogItem, TemplateVersion
+from catalog.models import CatalogItem, TemplateVersion
 
 
 def template_current() -> TemplateVersion:

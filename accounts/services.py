@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
-from platform_core.billing.services import member_limit_check
-from tenants.accounts.models import User
+from accounts.models import User
+from billing.services import member_limit_check
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from platform_core.catalog.models import TemplateVersion
-from platform_core.console.models import OperatorAction
+from catalog.models import TemplateVersion
+from console.models import OperatorAction
 from tenants.models import Association
 
 # Schemas read per query by policy_states: one UNION ALL of this many sub-selects.

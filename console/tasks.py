@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
+from console.services import provisioning_job_run, usage_snapshot_refresh
 from platform_core.celery import app
-from platform_core.console.services import provisioning_job_run, usage_snapshot_refresh
 
 
 @app.task(name="console.association_provision_run", acks_late=True)

@@ -5,8 +5,8 @@ import datetime
 from django.db import OperationalError
 from django.utils import timezone
 
-from platform_core.billing.models import StripeEvent
-from platform_core.billing.services import stripe_event_apply
+from billing.models import StripeEvent
+from billing.services import stripe_event_apply
 from platform_core.celery import app
 
 
