@@ -20,6 +20,7 @@ test: setup system-packages lint
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 setup: $(VENV)/.installed
 

@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from billing.services import member_limit_check
+from tenants.selectors import association_current
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +84,11 @@ def api_token_create(*, email: str) -> str:
 
 def member_welcome_send(*, user_id: int) -> bool:
     """E-mail the welcome to a new association admin once; False if it had been sent already."""
-    from tenants.models import Association
-
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id, welcomed_at__isnull=True).first()
         if user is None:
             return False
-        association = Association.objects.get(schema_name=connection.schema_name)
+        association = association_current()
         context = {"user": user, "association": association, "url": association.url("/app/")}
         send_mail(
             subject=render_to_string("emails/welcome_subject.txt", context).strip(),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from accounts.services import member_welcome_send
-from platform_core.celery import app
+from tenants.tasking import app
 
 
 @app.task(name="accounts.member_welcome_send", acks_late=True, max_retries=5)

@@ -17,18 +17,16 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
-from accounts.models import User
+from billing.limits import MEMBERS, OPEN_CASES, limit_usage
 from billing.models import Plan, StripeEvent, Subscription
-from platform_core.celery import enqueue_on_commit
 from tenants.models import Association
-from workflow.models import OPEN_STATUSES, Case
+from tenants.selectors import association_cache_clear, association_current
+from tenants.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -78,22 +76,11 @@ class BillingState:
     # Usage is counted in the association's schema, only when a page asks for it.
     @cached_property
     def members_used(self) -> int:
-        return _members_count(self.association.schema_name)
+        return limit_usage(MEMBERS, schema_name=self.association.schema_name)
 
     @cached_property
     def open_cases_used(self) -> int:
-        return _open_cases_count(self.association.schema_name)
-
-
-def _members_count(schema_name: str) -> int:
-    with schema_context(schema_name):
-        # Active members and invitations not yet accepted: an invitation takes a seat.
-        return User.objects.filter(Q(is_active=True) | Q(last_login__isnull=True)).count()
-
-
-def _open_cases_count(schema_name: str) -> int:
-    with schema_context(schema_name):
-        return Case.objects.filter(status__in=OPEN_STATUSES).count()
+        return limit_usage(OPEN_CASES, schema_name=self.association.schema_name)
 
 
 def plans_public() -> list[Plan]:
@@ -160,19 +147,18 @@ def billing_state(association: Association) -> BillingState:
 # --- limits --------------------------------------------------------------------------------------
 
 
-def _association_here() -> Association:
-    return Association.objects.get(schema_name=connection.schema_name)
-
-
 def _plan_name(plan: Plan) -> str:
     return plan.name_ar if (get_language() or "ar").startswith("ar") else plan.name_en
 
 
 def member_limit_check(*, association: Association | None = None) -> None:
     """Refuse one more member when the plan's seats are all taken (default: this association)."""
-    association = association or _association_here()
+    association = association or association_current()
     plan = subscription_for(association).plan
-    if plan.max_members is not None and _members_count(association.schema_name) >= plan.max_members:
+    if (
+        plan.max_members is not None
+        and limit_usage(MEMBERS, schema_name=association.schema_name) >= plan.max_members
+    ):
         raise PlanLimitReached(
             _(
                 "Your plan (%(plan)s) allows %(limit)s members, and they are all taken. "
@@ -188,10 +174,10 @@ def open_case_limit_check(*, association: Association | None = None, public: boo
 
     `public`: the refusal is for a beneficiary applying online, who is not told about plans.
     """
-    association = association or _association_here()
+    association = association or association_current()
     plan = subscription_for(association).plan
     limit = plan.max_open_cases
-    if limit is None or _open_cases_count(association.schema_name) < limit:
+    if limit is None or limit_usage(OPEN_CASES, schema_name=association.schema_name) < limit:
         return
     if public:
         raise PlanLimitReached(
@@ -237,12 +223,11 @@ def _snapshot(subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def plan_assign(
-    *, association: Association, plan: Plan, actor_email: str, ip_address: str | None = None
-) -> Subscription:
-    """An operator puts the association on a plan by hand: a paid plan is active at once."""
-    from console.services import operator_action_record
-
+def subscription_plan_set(
+    *, association: Association, plan: Plan
+) -> tuple[Subscription, dict[str, Any], dict[str, Any]]:
+    """Put the association on `plan` by hand: a paid plan is active at once. Returns the
+    subscription and its state before and after, for the operator's record."""
     with transaction.atomic():
         subscription_for(association)
         subscription = (
@@ -263,16 +248,7 @@ def plan_assign(
         )
         if not plan.is_trial:
             _association_activate(association)
-        operator_action_record(
-            actor_email=actor_email,
-            action="plan.assigned",
-            association_slug=association.slug,
-            summary=plan.code,
-            before=before,
-            after=_snapshot(subscription),
-            ip_address=ip_address,
-        )
-    return subscription
+    return subscription, before, _snapshot(subscription)
 
 
 def _association_activate(association: Association) -> None:
@@ -281,8 +257,6 @@ def _association_activate(association: Association) -> None:
         status=Association.Status.ACTIVE
     )
     if updated:
-        from tenants.selectors import association_cache_clear
-
         association.status = Association.Status.ACTIVE
         association_cache_clear()
 
@@ -439,6 +413,7 @@ def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[Stri
         and isinstance((event.get("data") or {}).get("object"), dict)
     ):
         raise StripeWebhookRefused("The body is not a Stripe event.")
+    # Imported here: billing.tasks imports this module for the task's body.
     from billing.tasks import stripe_event_process_task
 
     with transaction.atomic():

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from billing.models import StripeEvent
 from billing.services import stripe_event_apply
-from platform_core.celery import app
+from tenants.tasking import app
 
 
 @app.task(

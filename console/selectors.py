@@ -6,13 +6,19 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Count, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from accounts.models import User
+from accounts.selectors import members_active_count
 from catalog.models import TemplateVersion
 from console.models import OperatorAction
 from tenants.models import Association
+from tenants.selectors import association_files_size
+from workflow.models import Case
+from workflow.selectors import open_cases_count
 
 # Schemas read per query by policy_states: one UNION ALL of this many sub-selects.
 POLICY_STATE_CHUNK = 200
@@ -157,3 +163,29 @@ def operator_actions_search(
     if date_to:
         found = found.filter(created_at__date__lte=date_to)
     return found
+
+
+@dataclass(frozen=True)
+class AssociationUsage:
+    members: int  # active members (invitations not yet accepted are not counted)
+    open_cases: int
+    total_cases: int
+    storage_bytes: int  # the association's files under MEDIA_ROOT/<schema>/
+    last_activity_at: datetime.datetime | None  # latest of a member's sign-in and a case's change
+
+
+def association_usage(association: Association) -> AssociationUsage:
+    """What the association holds and when it was last used, counted in its own schema."""
+    with schema_context(association.schema_name):
+        members = members_active_count()
+        last_login = User.objects.aggregate(latest=Max("last_login"))["latest"]
+        cases = Case.objects.aggregate(total=Count("id"), last_change=Max("updated_at"))
+        open_cases = open_cases_count()
+    moments = [moment for moment in (last_login, cases["last_change"]) if moment is not None]
+    return AssociationUsage(
+        members=members,
+        open_cases=open_cases,
+        total_cases=cases["total"],
+        storage_bytes=association_files_size(association),
+        last_activity_at=max(moments) if moments else None,
+    )

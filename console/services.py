@@ -17,17 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_tenants.utils import schema_context
 
+from billing.models import Plan, Subscription
+from billing.services import subscription_plan_set
 from catalog.models import TemplateSection, TemplateVersion
 from catalog.selectors import template_current
 from catalog.services import SECTION_FIELDS, template_release
 from console.models import AssociationUsageSnapshot, OperatorAction, ProvisioningJob
-from platform_core.celery import enqueue_on_commit
+from console.selectors import association_usage
 from tenants.models import Association
-from tenants.services import (
-    association_provision,
-    association_provision_check,
-    association_slug_check,
-)
+from tenants.services import association_slug_check
+from tenants.tasking import enqueue_on_commit
+from workspace.provisioning import association_provision, association_provision_check
 
 SECTION_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$")
 
@@ -86,6 +86,7 @@ def provisioning_job_create(
         admin_email=admin_email,
         admin_password=admin_password,
     )
+    # Imported here: console.tasks imports this module for the task's body.
     from console.tasks import association_provision_run
 
     with transaction.atomic():
@@ -174,8 +175,6 @@ def provisioning_job_run(*, job_id: int) -> ProvisioningJob | None:
 
 def usage_snapshot_refresh(*, association: Association) -> AssociationUsageSnapshot:
     """Count the association's usage in its schema and keep it beside its public row."""
-    from tenants.selectors import association_usage
-
     usage = association_usage(association)
     snapshot, _created = AssociationUsageSnapshot.objects.update_or_create(
         association=association,
@@ -330,3 +329,25 @@ def template_draft_release(
             ip_address=ip_address,
         )
     return version
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def plan_assign(
+    *, association: Association, plan: Plan, actor_email: str, ip_address: str | None = None
+) -> Subscription:
+    """An operator puts the association on a plan by hand (a paid plan is active at once);
+    the change and the operator's record commit together."""
+    with transaction.atomic():
+        subscription, before, after = subscription_plan_set(association=association, plan=plan)
+        operator_action_record(
+            actor_email=actor_email,
+            action="plan.assigned",
+            association_slug=association.slug,
+            summary=plan.code,
+            before=before,
+            after=after,
+            ip_address=ip_address,
+        )
+    return subscription

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.services import plan_assign
 from catalog.models import TemplateVersion
 from catalog.selectors import catalogue_items
+from common.forms import errors_onto_form
 from common.i18n import current_language
-from console import forms, selectors, services
+from console import forms, lifecycle, selectors, services
 from console.access import actor_of, operator_required
 from console.models import OperatorAction, ProvisioningJob
+from console.services import plan_assign
 from publishing.rendering import policy_sections
-from tenants.forms import errors_onto_form
 from tenants.models import Association, AssociationExport
 
 PAGE_SIZE = 50
@@ -75,8 +75,6 @@ def association_detail(request, slug: str):
 @operator_required
 @require_POST
 def association_suspend(request, slug: str):
-    from tenants.lifecycle import association_suspend as suspend
-
     association = _association(slug)
     form = forms.SuspendForm(request.POST)
     if not form.is_valid():
@@ -84,7 +82,7 @@ def association_suspend(request, slug: str):
         return redirect("console:association", slug=slug)
     actor = actor_of(request)
     try:
-        suspend(
+        lifecycle.association_suspend(
             association=association,
             actor_email=actor.email,
             reason=form.cleaned_data["reason"],
@@ -100,12 +98,12 @@ def association_suspend(request, slug: str):
 @operator_required
 @require_POST
 def association_reactivate(request, slug: str):
-    from tenants.lifecycle import association_reactivate as reactivate
-
     association = _association(slug)
     actor = actor_of(request)
     try:
-        reactivate(association=association, actor_email=actor.email, ip_address=actor.ip_address)
+        lifecycle.association_reactivate(
+            association=association, actor_email=actor.email, ip_address=actor.ip_address
+        )
     except ValidationError as error:
         _refused(request, error)
     else:
@@ -139,12 +137,10 @@ def association_plan(request, slug: str):
 @operator_required
 @require_POST
 def association_export(request, slug: str):
-    from tenants.lifecycle import association_export_start
-
     association = _association(slug)
     actor = actor_of(request)
     try:
-        association_export_start(
+        lifecycle.association_export_start(
             association=association, actor_email=actor.email, ip_address=actor.ip_address
         )
     except ValidationError as error:
@@ -192,14 +188,12 @@ def export_download(request, slug: str, export_id: int):
 @operator_required
 @require_http_methods(["GET", "POST"])
 def association_delete(request, slug: str):
-    from tenants.lifecycle import association_delete as delete
-
     association = _association(slug)
     form = forms.DeleteConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actor = actor_of(request)
         try:
-            delete(
+            lifecycle.association_delete(
                 association=association,
                 confirm_slug=form.cleaned_data["confirm_slug"],
                 actor_email=actor.email,

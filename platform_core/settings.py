@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "platform_core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "platform_core.tenancy.AssociationMiddleware",
+    "tenants.routing.AssociationMiddleware",
     "common.input_guard.NulInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.i18n.LanguageQueryMiddleware",

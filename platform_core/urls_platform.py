@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from billing import views as billing_views
 from platform_core import health, views
-from tenants import views as tenant_views
+from workspace import views as tenant_views
 
 urlpatterns = [
     path("", views.platform_home, name="platform_home"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from privacy.models import ConsentRecord, PrivacyNoticeVersion
+from privacy.selectors import consent_blocks
 from workflow.models import OPEN_STATUSES, Beneficiary, Case, CaseEvent
 
 # The purpose as the intake forms state it; kept in Arabic, the language of the policy.
@@ -33,6 +34,15 @@ def consent_record(*, case: Case, actor_email: str) -> ConsentRecord:
         given_at=case.consent_given_at,
         recorded_by=actor_email,
     )
+
+
+def consent_refusal(*, case: Case, action: str) -> str | None:
+    """Why a withdrawn consent refuses `action` on `case` (None when it does not)."""
+    if consent_blocks(case=case, action=action):
+        return _(
+            "The beneficiary withdrew their consent: the case can only be closed or withdrawn."
+        )
+    return None
 
 
 def consent_withdraw(

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from privacy.models import PrivacyNoticeDraft, PrivacyNoticeVersion
 from publishing.rendering import blocks_html, body_blocks
+from tenants.selectors import association_current
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "notice"
 MAX_BODY = 20000
@@ -76,9 +77,7 @@ def notice_draft_update(
 
 
 def association_snapshot() -> dict:
-    from tenants.models import Association
-
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     return {
         "name_ar": association.name_ar,
         "name_en": association.name_en,

@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.models import User
 from common.hijri import hijri_with_gregorian
 from privacy.models import OPEN_REQUEST_STATUSES, DataSubjectRequest, RequestReminder
+from tenants.selectors import association_current
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,7 @@ DUE_SOON_DAYS = 7
 def subject_request_reminders_send(*, on: datetime.date) -> dict[str, int]:
     """E-mail the admins about open requests due within seven days of `on` and overdue ones;
     the number of requests told about, by kind."""
-    from tenants.models import Association
-
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     horizon = on + datetime.timedelta(days=DUE_SOON_DAYS)
     waiting = DataSubjectRequest.objects.filter(
         status__in=OPEN_REQUEST_STATUSES, due_on__lte=horizon

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.models import AccessAction
-from audit.services import access_record
+from common.access_trail import AccessAction, access_record
 from common.saudi import normalize_national_id
 from privacy.anonymise import AnonymisationResult, beneficiary_anonymise
 from privacy.models import (

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from common.forms import errors_onto_form
 from common.i18n import current_language
 from privacy import selectors
 from privacy import subject_requests as services
@@ -47,7 +48,6 @@ from privacy.notice import (
     notice_sections,
 )
 from privacy.retention import retention_rule_set
-from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required, member_required
 from workflow.models import Beneficiary
 

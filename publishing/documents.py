@@ -12,13 +12,12 @@ from django.utils import translation
 
 from publishing.models import PolicyDocument, PolicyVersion
 from publishing.rendering import policy_sections
+from tenants.models import association_files
 
 logger = logging.getLogger(__name__)
 
 
 def policy_context(version: PolicyVersion, language: str, *, for_print: bool) -> dict:
-    from tenants.models import association_files
-
     content = version.content
     association = content["association"]
     logo = association.get("logo")
@@ -40,6 +39,7 @@ def policy_context(version: PolicyVersion, language: str, *, for_print: bool) ->
 
 
 def policy_pdf_render(version: PolicyVersion, language: str) -> bytes:
+    # Imported here: WeasyPrint takes a second to load, and only the PDF needs it.
     import weasyprint
 
     with translation.override(language):

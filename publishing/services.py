@@ -16,6 +16,10 @@ from catalog.selectors import template_current
 from common.hijri import to_hijri
 from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.rendering import sanitize_extra
+from publishing.selectors import LATEST_KEY
+from publishing.tasks import policy_documents_render_task
+from tenants.selectors import association_current
+from tenants.tasking import enqueue_on_commit
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
 LIST_KINDS = {
@@ -312,11 +316,7 @@ def policy_draft_approve(
 
 
 def _letterhead() -> dict:
-    from tenants.models import Association
-
-    association = Association.objects.prefetch_related("bank_accounts").get(
-        schema_name=connection.schema_name
-    )
+    association = association_current()
     return {
         "slug": association.slug,
         "name_ar": association.name_ar,
@@ -372,10 +372,6 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
             template_version=draft.template_version,
             content=policy_snapshot(draft),
         )
-    from platform_core.celery import enqueue_on_commit
-    from publishing.selectors import LATEST_KEY
-    from publishing.tasks import policy_documents_render_task
-
     cache.delete(LATEST_KEY)
     transaction.on_commit(lambda: cache.delete(LATEST_KEY))
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import template_current
+from common.forms import errors_onto_form
 from common.i18n import current_language
 from publishing import services
 from publishing.documents import policy_context, policy_document_get
@@ -25,7 +26,6 @@ from publishing.selectors import (
     policy_version_get,
     policy_versions,
 )
-from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required
 
 

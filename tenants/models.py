@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
@@ -93,7 +94,7 @@ class Association(TenantMixin):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
-    # Schemas are made by tenants.services.association_provision, never as a side effect of save().
+    # Schemas are made by workspace.provisioning.association_provision, never by save().
     auto_create_schema = False
     auto_drop_schema = False
 
@@ -146,13 +147,9 @@ class Association(TenantMixin):
 
     @property
     def primary_host(self) -> str:
-        from django.conf import settings
-
         return f"{self.slug}.{settings.PLATFORM_DOMAIN}"
 
     def url(self, path: str = "/") -> str:
-        from django.conf import settings
-
         port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
         return f"{settings.PLATFORM_SCHEME}://{self.primary_host}{port}{path}"
 
@@ -240,6 +237,4 @@ class AssociationExport(models.Model):
     @property
     def path(self) -> Path | None:
         """Where the archive is on disk, once there is one."""
-        from django.conf import settings
-
         return Path(settings.EXPORTS_ROOT) / self.file if self.file else None

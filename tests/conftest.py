@@ -30,7 +30,7 @@ class Tenant:
 
 def _provision(slug: str, name_ar: str, name_en: str) -> None:
     from accounts.services import user_create
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     if Association.objects.filter(slug=slug).exists():  # --reuse-db
         return

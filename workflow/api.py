@@ -10,8 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from audit.models import AccessAction
-from audit.services import access_record
+from common.access_trail import AccessAction, access_record
 from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
 from workflow import services
 from workflow.models import Case, CaseEvent, CaseKind, CaseStatus

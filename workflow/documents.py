@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.models import AccessAction
-from audit.services import access_record
+from common.access_trail import AccessAction, access_record
 from workflow.models import Case, CaseDocument, CaseEvent
 
 MAX_BYTES = 5 * 1024 * 1024

@@ -16,6 +16,8 @@ from django.utils import translation
 from accounts.models import User
 from common.hijri import hijri_with_gregorian
 from publishing.selectors import holidays
+from tenants.models import Association
+from tenants.selectors import association_current
 from workflow.deadlines import committee_due_on, working_days_between
 from workflow.models import Case, CaseStatus, Reminder
 
@@ -36,9 +38,7 @@ RECIPIENT_ROLES = {
 def committee_reminders_send(*, on: datetime.date) -> dict[str, int]:
     """Tell the committee of requests due within two working days of `on` and the admins of
     overdue ones, each case once per kind; the counts of cases told about, by kind."""
-    from tenants.models import Association
-
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     days_off = frozenset(holiday.day for holiday in holidays())
     # Due within two working days means due before the third working day after `on`. Counting
     # from `on` (not only 0 < working days <= 2) keeps a calendar deadline that falls on a

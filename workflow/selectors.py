@@ -11,8 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AccessAction
-from audit.services import access_record
+from common.access_trail import AccessAction, access_record
 from common.saudi import ascii_digits, normalize_phone
 from publishing.models import PolicyVersion
 from publishing.selectors import holidays
@@ -231,3 +230,8 @@ def satisfaction_by_channel(*, months: int) -> list[ChannelSatisfaction]:
         if total["answers"]
     ]
     return sorted(channels, key=lambda item: (-item.average_score, item.channel_code))
+
+
+def open_cases_count() -> int:
+    """Cases still open, all of them: what a plan's open-case limit counts."""
+    return Case.objects.filter(status__in=OPEN_STATUSES).count()

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Plan, Subscription
-from billing.services import plan_assign
 from console.models import OperatorAction
+from console.services import plan_assign
 from tenants.models import Association
 from tests.billing.conftest import subscription_of
 from tests.billing.fake_stripe import PRICES, SECRET_KEY

@@ -206,7 +206,7 @@ def test_finished_export_is_downloaded_by_operators_only(console, alpha, tasks_i
 
 @pytest.fixture
 def doomed(db):
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     association, _admin = association_provision(
         slug="doomed", name_ar="جمعية مؤقتة", name_en="Doomed", admin_email="a@doomed.example",

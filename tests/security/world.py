@@ -196,8 +196,8 @@ def build_world(alpha: Tenant) -> World:
 
 def _console(alpha: Tenant) -> dict[str, int]:
     """The console's export of alpha and a provisioning job (public rows, operators only)."""
+    from console.lifecycle import association_export_start
     from console.services import provisioning_job_create
-    from tenants.lifecycle import association_export_start
 
     export = association_export_start(association=alpha.association, actor_email="ops@x.example")
     job = provisioning_job_create(

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from tenants.demo import DEMO_ASSOCIATIONS
+from demo.associations import DEMO_ASSOCIATIONS
 from tenants.models import Association
 from workflow.models import Case, CaseStatus, Survey
 

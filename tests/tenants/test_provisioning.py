@@ -9,9 +9,9 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
-from tenants import services
 from tenants.models import Association, Domain
 from tests.conftest import PASSWORD, client_for
+from workspace import provisioning as services
 
 SIGNUP = {
     "name_ar": "جمعية غاما للتنمية",

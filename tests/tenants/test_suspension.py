@@ -11,15 +11,15 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from console.lifecycle import association_reactivate, association_suspend
 from console.models import OperatorAction
-from tenants.lifecycle import association_reactivate, association_suspend
 from tenants.middleware import association_suspended_message
 from tenants.models import Association
-from tenants.services import association_provision
 from tests.conftest import PASSWORD, Tenant, client_for
 from tests.publishing.conftest import api_client, publish
 from tests.workflow.conftest import POLICY
 from workflow.models import Case
+from workspace.provisioning import association_provision
 
 OPERATOR = "operator@mustafid.example"
 SUSPENDED_EN = "This association's account on Mustafid is suspended."

@@ -321,7 +321,7 @@ def live_association_with_due_requests(
 ) -> None:
     """Run in the live stack (manage.py shell): an association whose committee has requests due
     today, one overdue and one not yet due; prints what the test needs as JSON."""
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     association, _admin = association_provision(
         slug=slug,

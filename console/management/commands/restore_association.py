@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from tenants.lifecycle import association_restore
-from tenants.management.commands.create_association import format_errors
+from common.forms import format_errors
+from console.lifecycle import association_restore
 
 
 class Command(BaseCommand):

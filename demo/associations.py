@@ -10,7 +10,8 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from accounts.services import user_create
 from billing.models import Plan
-from billing.services import plan_assign
+from console.services import plan_assign
+from demo.cases import demo_cases_seed
 from publishing.selectors import policy_published
 from publishing.services import (
     policy_draft_approve,
@@ -19,12 +20,8 @@ from publishing.services import (
     policy_publish,
 )
 from tenants.models import Association
-from tenants.services import (
-    association_profile_update,
-    association_provision,
-    bank_accounts_replace,
-)
-from workflow.demo import demo_cases_seed
+from tenants.services import association_profile_update, bank_accounts_replace
+from workspace.provisioning import association_provision
 
 DEMO_PASSWORD = "Mustafid-demo-2026"
 

@@ -34,12 +34,14 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from billing.models import Plan, Subscription
+from console.selectors import association_usage
 from console.services import operator_action_record
-from platform_core.celery import enqueue_on_commit
+from publishing.models import PolicyVersion
 from tenants.models import Association, AssociationExport, BankAccount, Domain
 from tenants.schema_sql import SchemaSqlUnreadable, schema_dump, schema_load
-from tenants.selectors import association_cache_clear, association_export_fresh, association_usage
+from tenants.selectors import association_cache_clear, association_export_fresh
 from tenants.services import association_slug_check, schema_name_for
+from tenants.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +130,8 @@ def association_export_start(
     *, association: Association, actor_email: str, ip_address: str | None = None
 ) -> AssociationExport:
     """Queue an export of the association for the worker; one already pending is returned."""
-    from tenants.tasks import association_export_run
+    # Imported here: console.tasks imports this module for the task's body.
+    from console.tasks import association_export_run
 
     with schema_context("public"), transaction.atomic():
         # Two clicks at once queue one export: the association's row is the lock.
@@ -264,8 +267,6 @@ def association_public_rows(association: Association) -> dict[str, Any]:
 
 
 def _manifest(association: Association, files: list[Path]) -> dict[str, Any]:
-    from publishing.models import PolicyVersion
-
     usage = association_usage(association)
     with schema_context(association.schema_name):
         policy_versions = PolicyVersion.objects.count()

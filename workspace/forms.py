@@ -6,16 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from common.saudi import normalize_phone
 from tenants.models import Association
-from tenants.services import association_provision_check
-
-
-def errors_onto_form(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (or at its top)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+from workspace.provisioning import association_provision_check
 
 
 class SignupForm(forms.Form):

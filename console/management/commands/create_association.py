@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from tenants.services import association_provision
+from common.forms import format_errors
+from workspace.provisioning import association_provision
 
 
 class Command(BaseCommand):
@@ -27,9 +28,3 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(format_errors(error)) from error
         self.stdout.write(association.url("/"))
-
-
-def format_errors(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import (
@@ -23,22 +25,19 @@ from accounts.services import (
     member_invite,
     member_invite_accept,
 )
+from common.forms import errors_onto_form
 from publishing.selectors import policy_published
-from tenants.forms import (
+from tenants.permissions import admin_required, member_required
+from tenants.services import association_profile_update, bank_accounts_replace
+from workflow.dashboard import workspace_dashboard
+from workspace.forms import (
     AssociationProfileForm,
     BankAccountFormSet,
     InviteForm,
     JoinForm,
     SignupForm,
-    errors_onto_form,
 )
-from tenants.permissions import admin_required, member_required
-from tenants.services import (
-    association_profile_update,
-    association_provision,
-    bank_accounts_replace,
-)
-from workflow.views import workspace_dashboard
+from workspace.provisioning import association_provision
 
 SOCIAL_FIELDS = ("x", "instagram", "snapchat")
 
@@ -61,8 +60,6 @@ def signup(request):
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            from django_tenants.utils import schema_context
-
             with schema_context(association.schema_name):
                 token = login_handoff_make(user=admin)
             return redirect(association.url(f"/accounts/handoff/{token}/"))
@@ -121,8 +118,6 @@ def association_settings(request):
             }
             rows = [row for row in formset.cleaned_data if row.get("iban")]
             try:
-                from django.db import transaction
-
                 with transaction.atomic():
                     bank_accounts_replace(association=association, accounts=rows)
                     association_profile_update(association=association, data=data)
