@@ -16,3 +16,13 @@ def member_seats_count() -> int:
 def members_active_count() -> int:
     """Active members, as the operators' console shows them (pending invitations left out)."""
     return User.objects.filter(is_active=True).count()
+
+
+def active_member_emails(*, role: str) -> list[str]:
+    """The e-mail addresses of the active members holding `role`, in order: who a reminder
+    goes to."""
+    return list(
+        User.objects.filter(role=role, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )

@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context
 from psycopg import sql
 
 from accounts.models import User
+from common import reminders as common_reminders
 from common.hijri import hijri_with_gregorian
 from platform_core.celery import app
 from publishing.models import Holiday
@@ -198,7 +199,7 @@ def test_a_failed_send_records_nothing_and_the_next_run_sends(
     def mail_server_down(**_kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr(reminders, "send_mail", mail_server_down)
+    monkeypatch.setattr(common_reminders, "send_mail", mail_server_down)
     with pytest.raises(smtplib.SMTPException):
         _send(alpha, THU)
     with schema_context(alpha.association.schema_name):
