@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.text import text_problem
 from privacy.models import ConsentRecord, PrivacyNoticeVersion
 from privacy.selectors import consent_blocks
 from workflow.models import OPEN_STATUSES, Beneficiary, Case, CaseEvent
@@ -56,7 +57,7 @@ def consent_withdraw(
     if channel not in WITHDRAWAL_CHANNELS:
         errors["channel"] = [_("Choose how the beneficiary told the association.")]
     note = note.strip() if isinstance(note, str) else ""
-    if "\x00" in note or len(note) > MAX_NOTE:
+    if text_problem(note, limit=MAX_NOTE):
         errors["note"] = [
             _("At most %(n)s characters, without control characters.") % {"n": MAX_NOTE}
         ]

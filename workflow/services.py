@@ -17,6 +17,7 @@ from accounts.models import User
 from billing.services import open_case_limit_check
 from common.access_trail import AccessAction, access_record
 from common.saudi import ascii_digits, normalize_national_id, normalize_phone
+from common.text import text_problem
 from publishing.selectors import holidays, policy_published
 from workflow import hooks
 from workflow.deadlines import committee_due_on
@@ -147,17 +148,7 @@ def beneficiary_sensitive_update(*, beneficiary_id: int, actor: User, data: dict
 
 
 def _text(data: dict, field: str, limit: int, *, required: bool = False) -> str | None:
-    value = data.get(field)
-    if value is not None and not isinstance(value, str):
-        return _("Enter text.")
-    value = (value or "").strip()
-    if "\x00" in value:
-        return _("This text contains a character that is not allowed.")
-    if required and not value:
-        return _("This field is required.")
-    if len(value) > limit:
-        return _("At most %(n)s characters.") % {"n": limit}
-    return None
+    return text_problem(data.get(field), limit=limit, required=required)
 
 
 def beneficiary_upsert(*, data: dict, trusted: bool) -> tuple[Beneficiary, dict]:
