@@ -167,9 +167,7 @@ class ExportFailed(Exception):
 
 def _export_step(export: AssociationExport, step: str, progress: int) -> None:
     # Saved at once (the worker runs in autocommit): the console polls these.
-    export.step = step
-    export.progress = progress
-    export.save(update_fields=["step", "progress"])
+    export.progress_save(step=step, progress=progress)
 
 
 def association_export_build(*, export_id: int) -> AssociationExport:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.jobs import BackgroundJob
+
 
 class OperatorAction(models.Model):
     """One operator action, append-only (a database trigger refuses UPDATE and DELETE).
@@ -26,18 +28,12 @@ class OperatorAction(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
 
 
-class ProvisioningJob(models.Model):
+class ProvisioningJob(BackgroundJob):
     """An association being created from the console; its page polls the steps.
 
     The admin's password is never stored: the form keeps only its Django hash, which the new
     admin account receives as is.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
 
     class Step(models.TextChoices):
         QUEUED = "queued", _("Waiting for the worker")
@@ -46,7 +42,6 @@ class ProvisioningJob(models.Model):
         FINISHING = "finishing", _("Finishing")
         DONE = "done", _("Ready")
 
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     actor_email = models.EmailField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -56,10 +51,7 @@ class ProvisioningJob(models.Model):
     admin_name = models.CharField(max_length=200, blank=True)
     admin_email = models.EmailField()
     admin_password_hash = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(max_length=12, choices=Step.choices, default=Step.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -106,9 +106,7 @@ def provisioning_job_create(
 
 def _job_set(job: ProvisioningJob, **fields) -> None:
     # Committed at once (outside the provisioning transaction), so the polling page sees it.
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=[*fields, "updated_at"])
+    job.progress_save(**fields)
 
 
 def provisioning_job_run(*, job_id: int) -> ProvisioningJob | None:

@@ -18,6 +18,7 @@ from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.rendering import sanitize_extra
 from publishing.selectors import LATEST_KEY
 from publishing.tasks import policy_documents_render_task
+from tenants.models import PROFILE_FIELDS
 from tenants.selectors import association_current
 from tenants.tasking import enqueue_on_commit
 
@@ -319,15 +320,7 @@ def _letterhead() -> dict:
     association = association_current()
     return {
         "slug": association.slug,
-        "name_ar": association.name_ar,
-        "name_en": association.name_en,
-        "license_number": association.license_number,
-        "supervising_authority": association.supervising_authority,
-        "address": association.address,
-        "postal_code": association.postal_code,
-        "phone": association.phone,
-        "email": association.email,
-        "website": association.website,
+        **{field: getattr(association, field) for field in PROFILE_FIELDS},
         "social_handles": association.social_handles,
         "logo": association.logo.name if association.logo else "",
         "bank_accounts": [

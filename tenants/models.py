@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from common.jobs import BackgroundJob
 from common.saudi import ascii_digits, normalize_iban, normalize_phone, saudi_bank_name
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
@@ -84,6 +85,21 @@ def validate_iban(value: str) -> None:
 
 def validate_phone(value: str) -> None:
     normalize_phone(value)
+
+
+# The association's profile as people read it: the settings page edits it, the API shows it and
+# a published policy's letterhead freezes it (with the social handles, logo and bank accounts).
+PROFILE_FIELDS = (
+    "name_ar",
+    "name_en",
+    "license_number",
+    "supervising_authority",
+    "address",
+    "postal_code",
+    "phone",
+    "email",
+    "website",
+)
 
 
 class Association(TenantMixin):
@@ -182,18 +198,12 @@ class BankAccount(models.Model):
             self.bank_name = self.bank_name or saudi_bank_name(self.iban)
 
 
-class AssociationExport(models.Model):
+class AssociationExport(BackgroundJob):
     """An archive of one association: its schema's dump, its public rows and its files.
 
     Kept by slug and schema name as well as by foreign key: the export outlives a deleted
     association (that is what it is for), and restores it as a new one.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
 
     class Step(models.TextChoices):
         QUEUED = "queued", _("Waiting for the worker")
@@ -208,16 +218,12 @@ class AssociationExport(models.Model):
     )
     association_slug = models.CharField(max_length=40, db_index=True)
     schema_name = models.CharField(max_length=63)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.QUEUED)
     # The archive's name inside settings.EXPORTS_ROOT (never under MEDIA_ROOT).
     file = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     requested_by = models.EmailField()
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
-from tenants.models import Association, BankAccount, Domain, validate_slug
+from tenants.models import PROFILE_FIELDS, Association, BankAccount, Domain, validate_slug
 from tenants.schema_snapshot import (
     schema_create_from_snapshot,
     snapshot_available,
@@ -109,19 +109,7 @@ def base_schema_ensure() -> None:
 
 def association_profile_update(*, association: Association, data: dict) -> Association:
     """Save the profile fields an admin may edit; the slug, schema and status are not among them."""
-    editable = {
-        "name_ar",
-        "name_en",
-        "license_number",
-        "supervising_authority",
-        "address",
-        "postal_code",
-        "phone",
-        "email",
-        "website",
-        "social_handles",
-        "logo",
-    }
+    editable = {*PROFILE_FIELDS, "social_handles", "logo"}
     changed = [field for field in data if field in editable]
     for field in changed:
         setattr(association, field, data[field])

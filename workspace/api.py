@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from tenants.models import Association
+from tenants.models import PROFILE_FIELDS, Association
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -19,15 +19,7 @@ class AssociationSerializer(serializers.ModelSerializer):
         model = Association
         fields = [
             "slug",
-            "name_ar",
-            "name_en",
-            "license_number",
-            "supervising_authority",
-            "address",
-            "postal_code",
-            "phone",
-            "email",
-            "website",
+            *PROFILE_FIELDS,
             "social_handles",
             "status",
         ]

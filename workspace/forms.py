@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.saudi import normalize_phone
-from tenants.models import Association
+from tenants.models import PROFILE_FIELDS, Association
 from workspace.provisioning import association_provision_check
 
 
@@ -43,15 +43,7 @@ class AssociationProfileForm(forms.ModelForm):
     class Meta:
         model = Association
         fields = [
-            "name_ar",
-            "name_en",
-            "license_number",
-            "supervising_authority",
-            "address",
-            "postal_code",
-            "phone",
-            "email",
-            "website",
+            *PROFILE_FIELDS,
             "logo",
         ]
 
