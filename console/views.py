@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.models import TemplateVersion
 from catalog.selectors import catalogue_items
-from common.forms import errors_onto_form
 from common.i18n import current_language
+from common.validation import errors_onto_form
 from console import forms, lifecycle, selectors, services
 from console.access import actor_of, operator_required
 from console.models import OperatorAction, ProvisioningJob

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import template_current
-from common.forms import errors_onto_form
 from common.i18n import current_language
+from common.validation import errors_onto_form
 from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm

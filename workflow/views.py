@@ -20,9 +20,9 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from common.access_trail import AccessAction, access_record
 from common.csv_export import csv_lines, csv_response
-from common.forms import errors_onto_form
 from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
+from common.validation import errors_onto_form
 from publishing.selectors import policy_published
 from tenants.permissions import admin_required, member_required
 from workflow import selectors, services

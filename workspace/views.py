@@ -25,7 +25,7 @@ from accounts.services import (
     member_invite,
     member_invite_accept,
 )
-from common.forms import errors_onto_form
+from common.validation import errors_onto_form
 from publishing.selectors import policy_published
 from tenants.permissions import admin_required, member_required
 from tenants.services import association_profile_update, bank_accounts_replace

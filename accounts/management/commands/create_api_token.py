@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django_tenants.utils import schema_context
 
 from accounts.services import api_token_create
-from common.forms import format_errors
+from common.validation import format_errors
 from tenants.models import Association
 
 

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from accounts.services import operator_create
-from common.forms import format_errors
+from common.validation import format_errors
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from common.forms import format_errors
+from common.validation import format_errors
 from workspace.provisioning import association_provision
 
 

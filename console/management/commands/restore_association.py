@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from common.forms import format_errors
+from common.validation import format_errors
 from console.lifecycle import association_restore
 
 
