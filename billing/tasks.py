@@ -6,7 +6,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from billing.models import StripeEvent
-from billing.services import stripe_event_apply
+from billing.stripe_gateway import stripe_event_apply
 from tenants.tasking import app
 
 

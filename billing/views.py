@@ -12,13 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.models import Plan
-from billing.services import (
-    BillingRefused,
+from billing.services import BillingRefused, plan_price_id, plans_public
+from billing.stripe_gateway import (
     StripeWebhookRefused,
     checkout_session_complete,
     checkout_session_create,
-    plan_price_id,
-    plans_public,
     portal_session_create,
     stripe_event_receive,
 )
