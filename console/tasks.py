@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
-from console.lifecycle import association_export_build
+from console.archive import association_export_build
 from console.services import provisioning_job_run, usage_snapshot_refresh
 from tenants.models import Association
 from tenants.tasking import app

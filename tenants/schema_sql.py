@@ -2,7 +2,7 @@
 
 Provisioning copies the migrated base schema into each new association's this way
 (tenants/schema_snapshot.py), and an export and its restore carry an association's schema
-into an archive and back under a new name (console/lifecycle.py).
+into an archive and back under a new name (console/archive.py).
 """
 
 from __future__ import annotations

@@ -18,12 +18,8 @@ from django_tenants.utils import schema_context, schema_exists
 from psycopg import sql
 
 from accounts.models import User
-from console.lifecycle import (
-    association_delete,
-    association_export_build,
-    association_export_start,
-    association_restore,
-)
+from console.archive import association_export_build, association_restore
+from console.lifecycle import association_delete, association_export_start
 from console.models import OperatorAction
 from console.selectors import association_usage
 from tenants.models import Association, AssociationExport, Domain

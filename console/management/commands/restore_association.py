@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from common.validation import format_errors
-from console.lifecycle import association_restore
+from console.archive import association_restore
 
 
 class Command(BaseCommand):
