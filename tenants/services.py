@@ -135,3 +135,32 @@ def bank_accounts_replace(*, association: Association, accounts: list[dict]) -> 
     with transaction.atomic():
         association.bank_accounts.all().delete()
         return BankAccount.objects.bulk_create(prepared)
+
+
+# The social networks an association may list, each by its handle.
+SOCIAL_NETWORKS = ("x", "instagram", "snapchat")
+
+
+def social_handles_clean(handles: dict[str, str]) -> dict[str, str]:
+    """Handles as people type them ("@name", spaces) to what is kept: the bare name, per known
+    network; an empty one is left out."""
+    return {
+        name: handles[name].strip().lstrip("@")
+        for name in SOCIAL_NETWORKS
+        if (handles.get(name) or "").strip()
+    }
+
+
+def association_settings_save(
+    *,
+    association: Association,
+    profile: dict,
+    social_handles: dict[str, str],
+    bank_accounts: list[dict],
+) -> Association:
+    """Save the settings page: the profile, its social handles and the bank accounts, all or
+    nothing (a refused IBAN leaves the profile as it was)."""
+    data = {**profile, "social_handles": social_handles_clean(social_handles)}
+    with transaction.atomic():
+        bank_accounts_replace(association=association, accounts=bank_accounts)
+        return association_profile_update(association=association, data=data)

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,7 +27,7 @@ from accounts.services import (
 from common.validation import errors_onto_form
 from publishing.selectors import policy_published
 from tenants.permissions import admin_required, member_required
-from tenants.services import association_profile_update, bank_accounts_replace
+from tenants.services import SOCIAL_NETWORKS, association_settings_save
 from workflow.dashboard import workspace_dashboard
 from workspace.forms import (
     AssociationProfileForm,
@@ -38,8 +37,6 @@ from workspace.forms import (
     SignupForm,
 )
 from workspace.provisioning import association_provision
-
-SOCIAL_FIELDS = ("x", "instagram", "snapchat")
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,7 +96,7 @@ def workspace(request):
 def association_settings(request):
     association = request.association
     social = association.social_handles or {}
-    initial = {f"social_{name}": social.get(name, "") for name in SOCIAL_FIELDS}
+    initial = {f"social_{name}": social.get(name, "") for name in SOCIAL_NETWORKS}
     accounts = [
         {"iban": a.iban, "bank_name": a.bank_name, "holder_name": a.holder_name}
         for a in association.bank_accounts.all()
@@ -111,16 +108,15 @@ def association_settings(request):
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
             if data["logo"] is False:  # the "clear" box of the logo was ticked
                 data["logo"] = ""
-            data["social_handles"] = {
-                name: form.cleaned_data[f"social_{name}"].strip().lstrip("@")
-                for name in SOCIAL_FIELDS
-                if form.cleaned_data[f"social_{name}"].strip()
-            }
-            rows = [row for row in formset.cleaned_data if row.get("iban")]
             try:
-                with transaction.atomic():
-                    bank_accounts_replace(association=association, accounts=rows)
-                    association_profile_update(association=association, data=data)
+                association_settings_save(
+                    association=association,
+                    profile=data,
+                    social_handles={
+                        name: form.cleaned_data[f"social_{name}"] for name in SOCIAL_NETWORKS
+                    },
+                    bank_accounts=[row for row in formset.cleaned_data if row.get("iban")],
+                )
             except ValidationError as error:
                 _errors_onto_settings(form, formset, error)
             else:
