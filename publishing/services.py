@@ -419,3 +419,14 @@ def holidays_replace(*, days: list[tuple[datetime.date, str]]) -> list[Holiday]:
         return Holiday.objects.bulk_create(
             Holiday(day=d, name=n) for d, n in sorted(unique.items())
         )
+
+
+def policy_settings_save(
+    *, data: dict, revision: int | None, holidays: list[tuple[datetime.date, str]]
+) -> PolicyDraft:
+    """Save the settings page: the draft's configuration and the holidays, all or nothing (a
+    stale revision changes neither)."""
+    with transaction.atomic():
+        draft = policy_draft_update(data=data, revision=revision)
+        holidays_replace(days=holidays)
+    return draft

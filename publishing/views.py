@@ -89,10 +89,11 @@ def policy_settings(request):
     form = PolicyForm(request.POST or None, draft=draft)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_draft_update(
-                data=form.to_data(), revision=form.cleaned_data["revision"]
+            services.policy_settings_save(
+                data=form.to_data(),
+                revision=form.cleaned_data["revision"],
+                holidays=form.cleaned_data["holidays"],
             )
-            services.holidays_replace(days=form.cleaned_data["holidays"])
         except services.PolicyConflict:
             messages.error(
                 request, _("Someone else changed the policy meanwhile. Review it and save again.")
