@@ -24,6 +24,7 @@ lint: setup
 	DATABASE_URL=postgres://lint@localhost:1/none SECRET_KEY=lint $(PY) \
 		-W "ignore:Got an error checking a consistent:RuntimeWarning" \
 		manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 setup: $(VENV)/.installed
 

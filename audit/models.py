@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from common.access_trail import AccessAction
 
-class AccessAction(models.TextChoices):
-    VIEW = "view", _("Viewed")
-    CREATE = "create", _("Added")
-    UPDATE = "update", _("Changed")
-    DELETE = "delete", _("Deleted")
-    DOWNLOAD = "download", _("Downloaded")
-    EXPORT = "export", _("Exported")
-    SEARCH = "search", _("Searched")
+__all__ = ["AccessAction", "AccessRecord"]
 
 
 class AccessRecord(models.Model):

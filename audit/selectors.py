@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 
 from audit.models import AccessRecord
-from platform_core.saudi import ascii_digits
+from common.saudi import ascii_digits
 from workflow.models import Beneficiary
 
 

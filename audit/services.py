@@ -13,9 +13,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from accounts.models import User
 from audit.models import AccessRecord
-from platform_core.ratelimit import client_ip_address
-from tenants.accounts.models import User
+from common.ratelimit import client_ip_address
 from workflow.models import Beneficiary, Case, CaseDocument
 
 # (IP address, path) of the request being served; (None, "") in tasks and commands.

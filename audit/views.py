@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django_tenants.utils import tenant_context
 
+from accounts.models import User
 from audit import selectors
 from audit.forms import AccessFilterForm
 from audit.models import AccessAction
 from audit.services import access_record
-from platform_core.csv_export import csv_lines, csv_response
-from tenants.accounts.models import User
+from common.csv_export import csv_lines, csv_response
 from tenants.permissions import admin_required
 
 PAGE_SIZE = 50

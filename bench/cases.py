@@ -6,7 +6,7 @@
 Works in its own database, bench_cases unless DATABASE_URL names another bench_* one, and drops
 it at the end (unless --keep). Setup: the public schema migrated; static files collected into a
 throwaway STATIC_ROOT (the API docs' bundles left out); one association provisioned
-(tenants.services, a full tenant migration), its policy configured, approved and published
+(workspace.provisioning, a full tenant migration), its policy configured, approved and published
 (publishing.services), a staff member and a committee member added.
 
 Load: beneficiaries (valid national IDs and iqamas: Luhn check digit), cases in a spread of
@@ -126,10 +126,10 @@ def provision():
     """One association with its policy published, a staff and a committee member."""
     from django_tenants.utils import schema_context
 
+    from accounts.models import User
+    from accounts.services import user_create
     from publishing import services as publishing
-    from tenants.accounts.models import User
-    from tenants.accounts.services import user_create
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     association, _admin = association_provision(
         slug=SLUG,

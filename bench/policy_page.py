@@ -7,8 +7,8 @@ Works in its own database, bench_policy unless DATABASE_URL names another bench_
 it at the end (unless --keep; --reuse starts from what a --keep run left, migrating whatever is
 missing, which saves the setup's minutes on a busy machine). Setup: the public schema migrated;
 static files collected, hashed and compressed as in production, into a throwaway STATIC_ROOT
-(the API docs' bundles left out); one association provisioned (tenants.services) and its policy
-configured, approved and published (publishing.services). No Celery worker runs, so the first
+(the API docs' bundles left out); one association provisioned (workspace.provisioning) and its
+policy configured, approved and published (publishing.services). No Celery worker runs, so the first
 GET /policy.pdf renders the PDF (WeasyPrint) and keeps it (PolicyDocument).
 
 Baseline: the hashed stylesheet /static/css/mustafid.<hash>.css, served by WhiteNoise in the same
@@ -117,7 +117,7 @@ def provision() -> str:
     from publishing import services as publishing
     from publishing.models import PolicyVersion
     from tenants.models import Association
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     association = Association.objects.filter(slug=SLUG).first()
     if association is None:

@@ -7,7 +7,7 @@ and drops it at the end. Levels below 1,000 are filled in place; for 1,000 the d
 recreated as a copy of bench_thousand (made by bench/_common.py first if missing or stale;
 nothing may be connected to it meanwhile). At each level N: one unrecorded provisioning per
 strategy, then `--runs` per strategy, in rotating order, through
-tenants.services.association_provision (validation, rows, schema, first admin, welcome task),
+workspace.provisioning.association_provision (validation, rows, schema, first admin, welcome task),
 all removed again afterwards.
 
 Strategies: the product's three (settings.ASSOCIATION_PROVISIONING): `snapshot` (the default:
@@ -62,6 +62,7 @@ def run(*, url: str, levels: list[int], runs: int) -> int:
     from django_tenants.clone import CloneSchema
 
     import tenants.services as services
+    from workspace import provisioning
 
     parts: dict[str, float] = {}
 
@@ -79,7 +80,7 @@ def run(*, url: str, levels: list[int], runs: int) -> int:
         setattr(owner, name, wrapper)
 
     # association_provision looks these up at call time, so the wrappers see every call.
-    timed(services, "association_schema_create", "schema")
+    timed(provisioning, "association_schema_create", "schema")
     timed(CloneSchema, "_create_clone_schema_function", "clone_function")
     timed(Argon2PasswordHasher, "encode", "hash")
 
@@ -88,7 +89,7 @@ def run(*, url: str, levels: list[int], runs: int) -> int:
         settings.TENANT_CREATION_FAKES_MIGRATIONS = strategy == "clone"
         parts.clear()
         started = time.perf_counter()
-        services.association_provision(
+        provisioning.association_provision(
             slug=slug,
             name_ar="جمعية القياس",
             name_en="Benchmark association",

@@ -165,11 +165,11 @@ def main() -> int:
     ours = list(settings.MIDDLEWARE)
     stock = [
         "django_tenants.middleware.main.TenantMainMiddleware"
-        if name == "platform_core.tenancy.AssociationMiddleware"
+        if name == "tenants.routing.AssociationMiddleware"
         else name
         for name in ours
     ]
-    plain = [name for name in ours if name != "platform_core.tenancy.AssociationMiddleware"]
+    plain = [name for name in ours if name != "tenants.routing.AssociationMiddleware"]
 
     def handler_for(middleware: list[str]) -> WSGIHandler:
         # The middleware chain is loaded when the handler is made; it keeps it afterwards.

@@ -4,17 +4,16 @@ breach was found while the regulator has not been told, each reminder once per b
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 
-from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import active_member_emails
 from breaches.models import Breach, BreachReminder
-from platform_core.hijri import hijri_with_gregorian
-from tenants.accounts.models import User
+from common.hijri import hijri_with_gregorian
+from common.reminders import reminder_send_once
+from tenants.selectors import association_current
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +23,6 @@ REMINDER_HOURS = {BreachReminder.Kind.AFTER_24H: 24, BreachReminder.Kind.AFTER_6
 def breach_reminders_send(*, now: datetime.datetime) -> int:
     """E-mail the admins of every open breach whose 24- or 60-hour mark has passed by `now`
     with the regulator not yet told; each mark once. How many e-mails were sent."""
-    from tenants.models import Association
-
     first = min(REMINDER_HOURS.values())
     waiting = Breach.objects.filter(
         regulator_notified_at__isnull=True,
@@ -35,16 +32,12 @@ def breach_reminders_send(*, now: datetime.datetime) -> int:
     breaches = list(waiting.order_by("found_at", "id"))
     if not breaches:
         return 0
-    recipients = list(
-        User.objects.filter(role=User.Role.ADMIN, is_active=True)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
+    recipients = active_member_emails(role=User.Role.ADMIN)
     if not recipients:
         # Not recorded: the next run tells whoever is an admin by then.
         logger.warning("no active admin to remind of %d breach(es)", len(breaches))
         return 0
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     sent = 0
     for breach in breaches:
         due = [
@@ -52,34 +45,30 @@ def breach_reminders_send(*, now: datetime.datetime) -> int:
             for kind, hours in REMINDER_HOURS.items()
             if breach.found_at + datetime.timedelta(hours=hours) <= now
         ]
-        # Claim, send, commit (as workflow.reminders): a second run finds the claims and sends
-        # nothing; a failed send rolls the claims back so the reminder is retried, not lost. A
-        # mark passed while another was claimed (a breach recorded late) is claimed silently.
-        with transaction.atomic():
-            if _claim(breach_id=breach.pk, kinds=due, recipients=recipients):
-                _send(breach=breach, now=now, association=association, recipients=recipients)
-                sent += 1
+        # Claim, send, commit (common.reminders): a mark passed while another was claimed (a
+        # breach recorded late) is claimed silently, with the e-mail about the latest.
+        claimed = reminder_send_once(
+            model=BreachReminder,
+            rows=[{"breach_id": breach.pk, "kind": kind} for kind in due],
+            conflict=("breach_id", "kind"),
+            returning="kind",
+            recipients=recipients,
+            context=lambda _claimed, breach=breach: _context(
+                breach=breach, now=now, association=association
+            ),
+            subject_template="breaches/emails/reminder_subject.txt",
+            body_template="breaches/emails/reminder.txt",
+        )
+        if claimed:
+            sent += 1
     logger.info("breach reminders at %s: %d sent", now.isoformat(), sent)
     return sent
 
 
-def _claim(*, breach_id: int, kinds: list[str], recipients: list[str]) -> set[str]:
-    """Insert the (breach, kind) rows no other run holds; the kinds this run claimed."""
-    table = connection.ops.quote_name(BreachReminder._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (breach_id, kind, sent_at, recipients) "  # noqa: S608 - names only
-            "SELECT %s, kind, now(), %s::jsonb FROM unnest(%s::text[]) AS kind "
-            "ON CONFLICT (breach_id, kind) DO NOTHING RETURNING kind",
-            [breach_id, json.dumps(recipients), [str(kind) for kind in kinds]],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
-def _send(*, breach: Breach, now: datetime.datetime, association, recipients: list[str]) -> None:
+def _context(*, breach: Breach, now: datetime.datetime, association) -> dict:
     due = timezone.localtime(breach.regulator_due_at)
     hours_left = breach.hours_left(now)
-    context = {
+    return {
         "association": association,
         "breach": breach,
         "hours_left": hours_left,
@@ -88,10 +77,3 @@ def _send(*, breach: Breach, now: datetime.datetime, association, recipients: li
         "due_en": f"{hijri_with_gregorian(due.date(), 'en')} {due:%H:%M}",
         "url": association.url(f"/app/breaches/{breach.pk}/"),
     }
-    with translation.override("ar"):
-        send_mail(
-            subject=render_to_string("breaches/emails/reminder_subject.txt", context).strip(),
-            message=render_to_string("breaches/emails/reminder.txt", context),
-            from_email=None,
-            recipient_list=recipients,
-        )

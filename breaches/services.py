@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from breaches.models import Breach
-from tenants.accounts.models import User
 
 FIELDS = (
     "summary",

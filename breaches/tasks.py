@@ -7,7 +7,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from breaches.reminders import breach_reminders_send
-from platform_core.celery import app, working_associations_dispatch
+from tenants.tasking import app, working_associations_dispatch
 
 
 @app.task(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from breaches import selectors, services
 from breaches.forms import BreachForm
 from breaches.models import Breach
-from tenants.forms import errors_onto_form
+from common.validation import errors_onto_form
 from tenants.permissions import admin_required
 
 

@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -86,8 +87,6 @@ def all_or_none(*names: str) -> bool:
 
 def email(url: str) -> dict:
     """Django's e-mail settings from EMAIL_URL (smtp://…, console:, file:///absolute/path)."""
-    import dj_email_url
-
     if url.startswith("file://"):
         # dj-email-url drops the leading slash of file:///path; a file URL's path is absolute.
         return {

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from platform_core.celery import app
+
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
@@ -21,8 +23,6 @@ def _database_ready() -> str | None:
 
 
 def _broker_ready() -> str | None:
-    from platform_core.celery import app
-
     try:
         with app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=2)

@@ -6,8 +6,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from common.observability import sentry_init
 from platform_core import env
-from platform_core.observability import sentry_init
 
 BASE_DIR = env.BASE_DIR
 LOCAL_DIR = env.LOCAL_DIR
@@ -31,11 +31,11 @@ CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
 SHARED_APPS = [
     "django_tenants",
     "tenants",
-    "tenants.accounts",
+    "accounts",
     "platform_core",
-    "platform_core.catalog",
-    "platform_core.console",
-    "platform_core.billing",
+    "catalog",
+    "console",
+    "billing",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -54,7 +54,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
-    "tenants.accounts",
+    "accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -85,10 +85,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "platform_core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "platform_core.tenancy.AssociationMiddleware",
-    "platform_core.input_guard.NulInputMiddleware",
+    "tenants.routing.AssociationMiddleware",
+    "common.input_guard.NulInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "platform_core.i18n.LanguageQueryMiddleware",
+    "common.i18n.LanguageQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,8 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "tenants.accounts.middleware.OperatorMFAMiddleware",
-    "platform_core.billing.middleware.ReadOnlyWorkspaceMiddleware",
+    "accounts.middleware.OperatorMFAMiddleware",
+    "billing.middleware.ReadOnlyWorkspaceMiddleware",
 ]
 
 ROOT_URLCONF = "platform_core.urls_association"
@@ -156,7 +156,7 @@ CACHES = {
 
 STORAGES = {
     # Files land under MEDIA_ROOT/<schema>/: one association's files never sit in another's.
-    "default": {"BACKEND": "platform_core.storage.AssociationFileStorage"},
+    "default": {"BACKEND": "common.storage.AssociationFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.text("MEDIA_ROOT", str(LOCAL_DIR / "media"))
@@ -192,7 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home_after_login"
-ACCOUNT_ADAPTER = "tenants.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -219,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "platform_core.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mustafid API",
@@ -230,7 +230,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "platform_core.api.error_responses_hook",
+        "common.api.error_responses_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "workflow.models.CaseStatus",
@@ -343,8 +343,8 @@ BILLING_GRACE_DAYS = env.integer("BILLING_GRACE_DAYS", 7)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"association": {"()": "platform_core.observability.AssociationLogFilter"}},
-    "formatters": {"json": {"()": "platform_core.observability.JsonFormatter"}},
+    "filters": {"association": {"()": "common.observability.AssociationLogFilter"}},
+    "formatters": {"json": {"()": "common.observability.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

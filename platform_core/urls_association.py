@@ -4,16 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from audit import views as audit_views
+from billing import views as billing_views
 from breaches import views as breach_views
 from platform_core import health
-from platform_core.billing import views as billing_views
 from publishing import api as policy_api
 from publishing import views as policy_views
-from tenants import api as tenant_api
-from tenants import views
 from workflow import api as workflow_api
 from workflow import public_views as workflow_public
 from workflow import views as workflow_views
+from workspace import api as tenant_api
+from workspace import views
 
 api_v1 = [
     path("me/", tenant_api.MeView.as_view(), name="api_me"),

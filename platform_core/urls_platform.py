@@ -2,16 +2,16 @@
 
 from django.urls import include, path
 
+from billing import views as billing_views
 from platform_core import health, views
-from platform_core.billing import views as billing_views
-from tenants import views as tenant_views
+from workspace import views as tenant_views
 
 urlpatterns = [
     path("", views.platform_home, name="platform_home"),
     path("signup/", tenant_views.signup, name="signup"),
     path("after-login/", tenant_views.home_after_login, name="home_after_login"),
     path("accounts/", include("allauth.urls")),
-    path("console/", include("platform_core.console.urls")),
+    path("console/", include("console.urls")),
     path("billing/stripe/webhook/", billing_views.stripe_webhook, name="stripe_webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

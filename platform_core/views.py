@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from platform_core.billing.services import plans_public
+from billing.services import plans_public
 
 
 def platform_home(request):

@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from common.text import text_problem
 from privacy.models import ConsentRecord, PrivacyNoticeVersion
-from tenants.accounts.models import User
+from privacy.selectors import consent_blocks
 from workflow.models import OPEN_STATUSES, Beneficiary, Case, CaseEvent
 
 # The purpose as the intake forms state it; kept in Arabic, the language of the policy.
@@ -35,6 +37,15 @@ def consent_record(*, case: Case, actor_email: str) -> ConsentRecord:
     )
 
 
+def consent_refusal(*, case: Case, action: str) -> str | None:
+    """Why a withdrawn consent refuses `action` on `case` (None when it does not)."""
+    if consent_blocks(case=case, action=action):
+        return _(
+            "The beneficiary withdrew their consent: the case can only be closed or withdrawn."
+        )
+    return None
+
+
 def consent_withdraw(
     *, beneficiary: Beneficiary, actor: User, channel: str, note: str = ""
 ) -> list[ConsentRecord]:
@@ -46,7 +57,7 @@ def consent_withdraw(
     if channel not in WITHDRAWAL_CHANNELS:
         errors["channel"] = [_("Choose how the beneficiary told the association.")]
     note = note.strip() if isinstance(note, str) else ""
-    if "\x00" in note or len(note) > MAX_NOTE:
+    if text_problem(note, limit=MAX_NOTE):
         errors["note"] = [
             _("At most %(n)s characters, without control characters.") % {"n": MAX_NOTE}
         ]

@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from privacy.models import ConsentRecord, DataSubjectRequest, LegalHold
+from workflow.labels import EVENT_LABELS
 from workflow.models import Beneficiary, Case, CaseStatus
-from workflow.views import EVENT_LABELS
 
 CHUNK = 64 * 1024
 # Secrets of the association, not data about the person.

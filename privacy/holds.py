@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from common.text import text_problem
 from privacy.models import Anonymisation, LegalHold
-from tenants.accounts.models import User
 from workflow.models import Beneficiary
 
 MAX_REASON = 2000
@@ -17,7 +18,7 @@ MAX_REASON = 2000
 def legal_hold_set(*, beneficiary: Beneficiary, reason: str, actor: User) -> LegalHold:
     """Keep the person's data for a stated reason until an admin releases the hold."""
     reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason or "\x00" in reason or len(reason) > MAX_REASON:
+    if text_problem(reason, limit=MAX_REASON, required=True):
         raise ValidationError({"reason": [_("Give the reason the data must be kept.")]})
     if Anonymisation.objects.filter(beneficiary=beneficiary).exists():
         raise ValidationError(

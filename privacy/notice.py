@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from common.text import text_problem
 from privacy.models import PrivacyNoticeDraft, PrivacyNoticeVersion
 from publishing.rendering import blocks_html, body_blocks
+from tenants.selectors import association_current
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "notice"
 MAX_BODY = 20000
@@ -44,11 +46,7 @@ def notice_draft_ensure() -> PrivacyNoticeDraft:
 def _body_problem(value) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return _("Write the notice's text.")
-    if "\x00" in value:
-        return _("This text contains a character that is not allowed.")
-    if len(value) > MAX_BODY:
-        return _("At most %(n)s characters.") % {"n": MAX_BODY}
-    return None
+    return text_problem(value, limit=MAX_BODY, strip=False)
 
 
 def notice_draft_update(
@@ -76,9 +74,7 @@ def notice_draft_update(
 
 
 def association_snapshot() -> dict:
-    from tenants.models import Association
-
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     return {
         "name_ar": association.name_ar,
         "name_en": association.name_en,

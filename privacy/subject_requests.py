@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AccessAction
-from audit.services import access_record
-from platform_core.saudi import normalize_national_id
+from accounts.models import User
+from common.access_trail import AccessAction, access_record
+from common.saudi import normalize_national_id
+from common.text import text_problem
 from privacy.anonymise import AnonymisationResult, beneficiary_anonymise
 from privacy.models import (
     Anonymisation,
@@ -24,7 +25,6 @@ from privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from tenants.accounts.models import User
 from workflow.models import Beneficiary
 from workflow.services import beneficiary_data_clean
 
@@ -36,24 +36,11 @@ MAX_TEXT = 2000
 CORRECTABLE = ("full_name", "phone", "email", "city", "household_size", "household_notes")
 
 
-def _text_problem(value, limit: int, *, required: bool) -> str | None:
-    if value is not None and not isinstance(value, str):
-        return _("Enter text.")
-    value = (value or "").strip()
-    if required and not value:
-        return _("This field is required.")
-    if "\x00" in value:
-        return _("This text contains a character that is not allowed.")
-    if len(value) > limit:
-        return _("At most %(n)s characters.") % {"n": limit}
-    return None
-
-
 def _check_texts(spec: dict[str, tuple[object, int, bool]]) -> None:
     errors = {
         field: [problem]
         for field, (value, limit, required) in spec.items()
-        if (problem := _text_problem(value, limit, required=required))
+        if (problem := text_problem(value, limit=limit, required=required))
     }
     if errors:
         raise ValidationError(errors)

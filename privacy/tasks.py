@@ -6,9 +6,9 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from platform_core.celery import app, working_associations_dispatch
 from privacy.reminders import subject_request_reminders_send
 from privacy.retention import retention_apply
+from tenants.tasking import app, working_associations_dispatch
 
 
 @app.task(

@@ -8,17 +8,16 @@ them and do not verify identities. Legal holds, the notice and retention are adm
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from platform_core.i18n import current_language
+from common.i18n import current_language
+from common.validation import errors_onto_form
 from privacy import selectors
 from privacy import subject_requests as services
 from privacy.consent import consent_withdraw
@@ -45,27 +44,10 @@ from privacy.notice import (
     notice_publish,
     notice_sections,
 )
+from privacy.permissions import handler_required
 from privacy.retention import retention_rule_set
-from tenants.accounts.models import User
-from tenants.forms import errors_onto_form
-from tenants.permissions import admin_required, member_required
+from tenants.permissions import admin_required
 from workflow.models import Beneficiary
-
-HANDLERS = (User.Role.STAFF, User.Role.ADMIN)
-
-
-def handler_required(view):
-    """Staff and admins: the members who handle beneficiaries' personal data requests."""
-
-    @wraps(view)
-    @member_required
-    def wrapped(request, *args, **kwargs):
-        if request.user.role not in HANDLERS:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
 
 # --- The public notice -----------------------------------------------------------------------
 

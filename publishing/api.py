@@ -10,8 +10,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from platform_core.hijri import hijri_iso
-from platform_core.i18n import current_language
+from common.hijri import hijri_iso
+from common.i18n import current_language
 from publishing import services
 from publishing.models import PolicyDraft, PolicyVersion
 from publishing.rendering import policy_sections

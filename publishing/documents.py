@@ -12,13 +12,12 @@ from django.utils import translation
 
 from publishing.models import PolicyDocument, PolicyVersion
 from publishing.rendering import policy_sections
+from tenants.models import association_files
 
 logger = logging.getLogger(__name__)
 
 
 def policy_context(version: PolicyVersion, language: str, *, for_print: bool) -> dict:
-    from tenants.models import association_files
-
     content = version.content
     association = content["association"]
     logo = association.get("logo")
@@ -42,6 +41,7 @@ def policy_context(version: PolicyVersion, language: str, *, for_print: bool) ->
 def pdf_from_html(html: str) -> bytes:
     """The PDF of our own HTML. Its images are our files (the logo) and inline data: WeasyPrint
     fetches nothing over the network, whatever a stored text might someday smuggle in."""
+    # Imported here: WeasyPrint takes a second to load, and only the PDF needs it.
     import weasyprint
     from weasyprint.urls import URLFetcher
 

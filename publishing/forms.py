@@ -11,8 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.catalog.models import CatalogItem
-from platform_core.saudi import ascii_digits
+from catalog.models import CatalogItem
+from common.saudi import ascii_digits
 from publishing.models import DeadlineKind, PolicyDraft
 from publishing.selectors import holidays
 

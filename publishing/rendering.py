@@ -1,6 +1,6 @@
 """Turns a published snapshot (or a draft) into text: sections with their placeholders filled.
 
-Template bodies use a small markup (platform_core/catalog/data/template_v1.json): paragraphs
+Template bodies use a small markup (catalog/data/template_v1.json): paragraphs
 separated by blank lines, "- " bullets (with "  - " sub-items), "1. " numbered steps, and the
 placeholders below. Everything an association wrote is escaped or sanitised before it is shown.
 """
@@ -16,7 +16,7 @@ import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from platform_core.hijri import hijri_with_gregorian
+from common.hijri import hijri_with_gregorian
 
 BLOCK_PLACEHOLDERS = {"{channels}": "channels", "{tools}": "tools"}
 INLINE_PLACEHOLDER = re.compile(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from catalog.selectors import template_current
 from publishing.models import Holiday, PolicyDraft, PolicyVersion
 
 
@@ -73,8 +74,6 @@ def holidays() -> list[Holiday]:
 
 def policy_template_updates(draft: PolicyDraft) -> list[dict]:
     """Sections whose text differs from the current template's: new, changed or removed."""
-    from platform_core.catalog.selectors import template_current
-
     template = template_current()
     if draft.template_version == template.number and all(
         s.get("template_version") == template.number for s in draft.sections

@@ -11,11 +11,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_core.catalog.models import CatalogItem
-from platform_core.catalog.selectors import template_current
-from platform_core.hijri import to_hijri
+from catalog.models import CatalogItem
+from catalog.selectors import template_current
+from common.hijri import to_hijri
 from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.rendering import sanitize_extra
+from publishing.selectors import LATEST_KEY
+from publishing.tasks import policy_documents_render_task
+from tenants.models import PROFILE_FIELDS
+from tenants.selectors import association_current
+from tenants.tasking import enqueue_on_commit
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
 LIST_KINDS = {
@@ -312,22 +317,10 @@ def policy_draft_approve(
 
 
 def _letterhead() -> dict:
-    from tenants.models import Association
-
-    association = Association.objects.prefetch_related("bank_accounts").get(
-        schema_name=connection.schema_name
-    )
+    association = association_current()
     return {
         "slug": association.slug,
-        "name_ar": association.name_ar,
-        "name_en": association.name_en,
-        "license_number": association.license_number,
-        "supervising_authority": association.supervising_authority,
-        "address": association.address,
-        "postal_code": association.postal_code,
-        "phone": association.phone,
-        "email": association.email,
-        "website": association.website,
+        **{field: getattr(association, field) for field in PROFILE_FIELDS},
         "social_handles": association.social_handles,
         "logo": association.logo.name if association.logo else "",
         "bank_accounts": [
@@ -372,10 +365,6 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
             template_version=draft.template_version,
             content=policy_snapshot(draft),
         )
-    from platform_core.celery import enqueue_on_commit
-    from publishing.selectors import LATEST_KEY
-    from publishing.tasks import policy_documents_render_task
-
     cache.delete(LATEST_KEY)
     transaction.on_commit(lambda: cache.delete(LATEST_KEY))
 
@@ -430,3 +419,14 @@ def holidays_replace(*, days: list[tuple[datetime.date, str]]) -> list[Holiday]:
         return Holiday.objects.bulk_create(
             Holiday(day=d, name=n) for d, n in sorted(unique.items())
         )
+
+
+def policy_settings_save(
+    *, data: dict, revision: int | None, holidays: list[tuple[datetime.date, str]]
+) -> PolicyDraft:
+    """Save the settings page: the draft's configuration and the holidays, all or nothing (a
+    stale revision changes neither)."""
+    with transaction.atomic():
+        draft = policy_draft_update(data=data, revision=revision)
+        holidays_replace(days=holidays)
+    return draft

@@ -1,6 +1,6 @@
-from platform_core.celery import app
 from publishing.documents import policy_document_get
 from publishing.selectors import policy_version_get
+from tenants.tasking import app
 
 
 @app.task(name="publishing.policy_documents_render", acks_late=True, max_retries=3)

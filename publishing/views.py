@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from platform_core.catalog.selectors import template_current
-from platform_core.i18n import current_language
+from catalog.selectors import template_current
+from common.i18n import current_language
+from common.validation import errors_onto_form
 from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm
@@ -25,7 +26,6 @@ from publishing.selectors import (
     policy_version_get,
     policy_versions,
 )
-from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required
 
 
@@ -89,10 +89,11 @@ def policy_settings(request):
     form = PolicyForm(request.POST or None, draft=draft)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_draft_update(
-                data=form.to_data(), revision=form.cleaned_data["revision"]
+            services.policy_settings_save(
+                data=form.to_data(),
+                revision=form.cleaned_data["revision"],
+                holidays=form.cleaned_data["holidays"],
             )
-            services.holidays_replace(days=form.cleaned_data["holidays"])
         except services.PolicyConflict:
             messages.error(
                 request, _("Someone else changed the policy meanwhile. Review it and save again.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
@@ -11,7 +12,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from platform_core.saudi import ascii_digits, normalize_iban, normalize_phone, saudi_bank_name
+from common.jobs import BackgroundJob
+from common.saudi import ascii_digits, normalize_iban, normalize_phone, saudi_bank_name
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -85,6 +87,21 @@ def validate_phone(value: str) -> None:
     normalize_phone(value)
 
 
+# The association's profile as people read it: the settings page edits it, the API shows it and
+# a published policy's letterhead freezes it (with the social handles, logo and bank accounts).
+PROFILE_FIELDS = (
+    "name_ar",
+    "name_en",
+    "license_number",
+    "supervising_authority",
+    "address",
+    "postal_code",
+    "phone",
+    "email",
+    "website",
+)
+
+
 class Association(TenantMixin):
     """A non-profit association; its members and work live in its own schema."""
 
@@ -93,7 +110,7 @@ class Association(TenantMixin):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
-    # Schemas are made by tenants.services.association_provision, never as a side effect of save().
+    # Schemas are made by workspace.provisioning.association_provision, never by save().
     auto_create_schema = False
     auto_drop_schema = False
 
@@ -146,13 +163,9 @@ class Association(TenantMixin):
 
     @property
     def primary_host(self) -> str:
-        from django.conf import settings
-
         return f"{self.slug}.{settings.PLATFORM_DOMAIN}"
 
     def url(self, path: str = "/") -> str:
-        from django.conf import settings
-
         port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
         return f"{settings.PLATFORM_SCHEME}://{self.primary_host}{port}{path}"
 
@@ -185,18 +198,12 @@ class BankAccount(models.Model):
             self.bank_name = self.bank_name or saudi_bank_name(self.iban)
 
 
-class AssociationExport(models.Model):
+class AssociationExport(BackgroundJob):
     """An archive of one association: its schema's dump, its public rows and its files.
 
     Kept by slug and schema name as well as by foreign key: the export outlives a deleted
     association (that is what it is for), and restores it as a new one.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
 
     class Step(models.TextChoices):
         QUEUED = "queued", _("Waiting for the worker")
@@ -211,16 +218,12 @@ class AssociationExport(models.Model):
     )
     association_slug = models.CharField(max_length=40, db_index=True)
     schema_name = models.CharField(max_length=63)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.QUEUED)
     # The archive's name inside settings.EXPORTS_ROOT (never under MEDIA_ROOT).
     file = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     requested_by = models.EmailField()
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -240,6 +243,4 @@ class AssociationExport(models.Model):
     @property
     def path(self) -> Path | None:
         """Where the archive is on disk, once there is one."""
-        from django.conf import settings
-
         return Path(settings.EXPORTS_ROOT) / self.file if self.file else None

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from platform_core.pg_tools import pg_program
+from common.pg_tools import pg_program
 from tenants.schema_sql import schema_dump, schema_load
 
 logger = logging.getLogger(__name__)

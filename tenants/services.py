@@ -1,4 +1,7 @@
-"""Provisioning and editing associations."""
+"""Associations' schemas and rows: names, the base schema, the profile and bank accounts.
+
+The provisioning of a whole association (rows, schema, first admin, plan, policy draft) is
+workspace.provisioning, above the apps it brings together."""
 
 from __future__ import annotations
 
@@ -12,17 +15,11 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
-from platform_core.billing.services import subscription_start_trial
-from platform_core.celery import enqueue_on_commit
-from publishing.services import policy_draft_create
-from tenants.accounts.models import User
-from tenants.accounts.services import user_create, user_email_validate, user_password_validate
-from tenants.models import Association, BankAccount, Domain, validate_slug
+from tenants.models import PROFILE_FIELDS, Association, BankAccount, Domain, validate_slug
 from tenants.schema_snapshot import (
     schema_create_from_snapshot,
     snapshot_available,
     snapshot_ready,
-    snapshot_sql,
 )
 from tenants.selectors import association_cache_clear
 
@@ -49,90 +46,6 @@ def association_slug_check(*, slug: str) -> str:
     if taken:
         raise ValidationError({"slug": _("This address is already taken.")})
     return slug
-
-
-def association_provision_check(
-    *, slug: str, name_ar: str, name_en: str, admin_email: str, admin_password: str
-) -> None:
-    """Every problem with a sign-up, each under its field, before anything is created."""
-    errors: dict[str, list[str]] = {}
-    for check in (
-        lambda: association_slug_check(slug=slug),
-        lambda: user_email_validate(email=admin_email),
-        lambda: user_password_validate(password=admin_password, email=admin_email),
-    ):
-        try:
-            check()
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if not (name_ar or "").strip():
-        errors["name_ar"] = [_("Enter the association's name in Arabic.")]
-    if not (name_en or "").strip():
-        errors["name_en"] = [_("Enter the association's name in English.")]
-    if errors:
-        raise ValidationError(errors)
-
-
-def association_provision(
-    *,
-    slug: str,
-    name_ar: str,
-    name_en: str,
-    admin_email: str,
-    admin_password: str,
-    admin_name: str = "",
-    status: str = Association.Status.TRIAL,
-) -> tuple[Association, User]:
-    """Create an association, its schema, its domain and its first admin, all or nothing.
-
-    PostgreSQL's DDL is transactional: a failure at any step rolls the schema back with the rows.
-    """
-    with schema_context("public"):
-        association_provision_check(
-            slug=slug,
-            name_ar=name_ar,
-            name_en=name_en,
-            admin_email=admin_email,
-            admin_password=admin_password,
-        )
-        slug = slug.strip().lower()
-        strategy = provisioning_strategy()
-        if strategy in ("clone", "snapshot"):
-            base_schema_ensure()
-        if strategy == "snapshot":
-            snapshot_sql()  # made outside the transaction: pg_dump reads the committed base
-        with transaction.atomic():
-            association = Association(
-                schema_name=schema_name_for(slug),
-                slug=slug,
-                name_ar=name_ar.strip(),
-                name_en=name_en.strip(),
-                email=admin_email.strip().lower(),
-                status=status,
-            )
-            association.full_clean(exclude=["schema_name"])
-            association.save()
-            Domain.objects.create(
-                domain=association.primary_host, tenant=association, is_primary=True
-            )
-            subscription_start_trial(association=association)
-            association_schema_create(association=association, strategy=strategy)
-            with schema_context(association.schema_name):
-                policy_draft_create()
-                admin = user_create(
-                    email=admin_email,
-                    password=admin_password,
-                    role=User.Role.ADMIN,
-                    full_name=admin_name,
-                )
-            from tenants.accounts.tasks import member_welcome_send_task
-
-            enqueue_on_commit(
-                member_welcome_send_task, schema_name=association.schema_name, user_id=admin.pk
-            )
-    association_cache_clear()
-    logger.info("association %s provisioned", association.slug)
-    return association, admin
 
 
 def provisioning_strategy() -> str:
@@ -196,19 +109,7 @@ def base_schema_ensure() -> None:
 
 def association_profile_update(*, association: Association, data: dict) -> Association:
     """Save the profile fields an admin may edit; the slug, schema and status are not among them."""
-    editable = {
-        "name_ar",
-        "name_en",
-        "license_number",
-        "supervising_authority",
-        "address",
-        "postal_code",
-        "phone",
-        "email",
-        "website",
-        "social_handles",
-        "logo",
-    }
+    editable = {*PROFILE_FIELDS, "social_handles", "logo"}
     changed = [field for field in data if field in editable]
     for field in changed:
         setattr(association, field, data[field])
@@ -234,3 +135,32 @@ def bank_accounts_replace(*, association: Association, accounts: list[dict]) -> 
     with transaction.atomic():
         association.bank_accounts.all().delete()
         return BankAccount.objects.bulk_create(prepared)
+
+
+# The social networks an association may list, each by its handle.
+SOCIAL_NETWORKS = ("x", "instagram", "snapchat")
+
+
+def social_handles_clean(handles: dict[str, str]) -> dict[str, str]:
+    """Handles as people type them ("@name", spaces) to what is kept: the bare name, per known
+    network; an empty one is left out."""
+    return {
+        name: handles[name].strip().lstrip("@")
+        for name in SOCIAL_NETWORKS
+        if (handles.get(name) or "").strip()
+    }
+
+
+def association_settings_save(
+    *,
+    association: Association,
+    profile: dict,
+    social_handles: dict[str, str],
+    bank_accounts: list[dict],
+) -> Association:
+    """Save the settings page: the profile, its social handles and the bank accounts, all or
+    nothing (a refused IBAN leaves the profile as it was)."""
+    data = {**profile, "social_handles": social_handles_clean(social_handles)}
+    with transaction.atomic():
+        bank_accounts_replace(association=association, accounts=bank_accounts)
+        return association_profile_update(association=association, data=data)

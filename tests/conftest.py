@@ -11,7 +11,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from hypothesis import settings as hypothesis_settings
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import Association
 from tenants.selectors import association_cache_clear
 
@@ -51,8 +51,8 @@ class Tenant:
 
 
 def _provision(slug: str, name_ar: str, name_en: str) -> None:
-    from tenants.accounts.services import user_create
-    from tenants.services import association_provision
+    from accounts.services import user_create
+    from workspace.provisioning import association_provision
 
     if Association.objects.filter(slug=slug).exists():  # --reuse-db
         return

@@ -9,10 +9,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.models import AccessAction
-from audit.services import access_record
-from platform_core.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
-from tenants.accounts.models import User
+from accounts.models import User
+from common.access_trail import AccessAction, access_record
+from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
 from workflow import services
 from workflow.models import Case, CaseEvent, CaseKind, CaseStatus
 from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, sees_sensitive

@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AccessAction
-from audit.services import access_record
-from tenants.accounts.models import User
+from accounts.models import User
+from common.access_trail import AccessAction, access_record
 from workflow.models import Case, CaseDocument, CaseEvent
 
 MAX_BYTES = 5 * 1024 * 1024

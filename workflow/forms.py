@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.i18n import current_language
+from common.i18n import current_language
 from workflow.models import CaseDocument, CaseKind, CaseStatus
 from workflow.transitions import TRANSITIONS
 

@@ -9,22 +9,17 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from platform_core.celery import enqueue_on_commit
+from tenants.selectors import association_current
+from tenants.tasking import enqueue_on_commit
 from workflow.models import Case, CaseEvent, Survey
 from workflow.tokens import token_hash
 
 SURVEY_DAYS = 30
 
 
-def _association():
-    from tenants.models import Association
-
-    return Association.objects.get(schema_name=connection.schema_name)
-
-
 def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
     """E-mail the beneficiary when they gave an address; the timeline says how they were told."""
-    association = _association()
+    association = association_current()
     context = {"case": case, "association": association}
     if event.action == "close":
         token = secrets.token_urlsafe(24)

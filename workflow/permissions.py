@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from tenants.accounts.models import User
+from accounts.models import User
 from workflow.models import CaseStatus
 
 # Health, income and family details: sensitive under PDPL.

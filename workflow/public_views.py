@@ -17,9 +17,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from platform_core.i18n import current_language
-from platform_core.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
-from platform_core.templatetags.mustafid import hijri
+from common.hijri import hijri_display
+from common.i18n import current_language
+from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
 from publishing.selectors import policy_published
 from workflow import services, surveys
 from workflow.api import PUBLIC_REQUESTS_PER_HOUR
@@ -216,7 +216,7 @@ def request_status(request, reference: str):
     if case.status == CaseStatus.IN_COMMITTEE:
         if case.committee_due_on:
             sentence = _in_language(STATUS_SENTENCES[CaseStatus.IN_COMMITTEE]) % {
-                "date": hijri(case.committee_due_on)
+                "date": hijri_display(case.committee_due_on)
             }
         else:
             sentence = _in_language(STATUS_SENTENCES["in_committee_asap"])

@@ -4,23 +4,17 @@ when it is overdue, once per case and kind whatever the number of runs."""
 from __future__ import annotations
 
 import datetime
-import json
 import logging
-from typing import TYPE_CHECKING
 
-from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from platform_core.hijri import hijri_with_gregorian
+from accounts.models import User
+from accounts.selectors import active_member_emails
+from common.hijri import hijri_with_gregorian
+from common.reminders import reminder_send_once
 from publishing.selectors import holidays
-from tenants.accounts.models import User
+from tenants.models import Association
+from tenants.selectors import association_current
 from workflow.deadlines import committee_due_on, working_days_between
 from workflow.models import Case, CaseStatus, Reminder
-
-if TYPE_CHECKING:
-    from tenants.models import Association
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +30,7 @@ RECIPIENT_ROLES = {
 def committee_reminders_send(*, on: datetime.date) -> dict[str, int]:
     """Tell the committee of requests due within two working days of `on` and the admins of
     overdue ones, each case once per kind; the counts of cases told about, by kind."""
-    from tenants.models import Association
-
-    association = Association.objects.get(schema_name=connection.schema_name)
+    association = association_current()
     days_off = frozenset(holiday.day for holiday in holidays())
     # Due within two working days means due before the third working day after `on`. Counting
     # from `on` (not only 0 < working days <= 2) keeps a calendar deadline that falls on a
@@ -90,58 +82,33 @@ def _send(
     """One e-mail about the cases this run claims for `kind`; how many it was about."""
     if not cases:
         return 0
-    recipients = list(
-        User.objects.filter(role=RECIPIENT_ROLES[kind], is_active=True)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
+    recipients = active_member_emails(role=RECIPIENT_ROLES[kind])
     if not recipients:
         # Not recorded: the next run tells whoever holds the role by then.
         logger.warning(
             "no active %s member to tell of %d %s case(s)", RECIPIENT_ROLES[kind], len(cases), kind
         )
         return 0
-    # Claim, send, commit. The claim is the unique (case, kind) row, inserted first: a second
-    # run finds it and claims nothing; a concurrent run's insert waits on this uncommitted row
-    # and, once it commits, claims nothing either (or everything, if this run rolled back).
-    # A failed send rolls the claim back, so the reminder is retried instead of lost. The one
-    # window for a duplicate is a worker dying between the mail server accepting the message
-    # and COMMIT: a rare second e-mail is better than an escalation nobody ever receives, which
-    # is what committing the claim before sending would risk for every failed send.
-    with transaction.atomic():
-        claimed = _claim(kind=kind, case_ids=[case.pk for case in cases], recipients=recipients)
-        cases = [case for case in cases if case.pk in claimed]
-        if cases:
-            context = {
-                "association": association,
-                "cases": [
-                    _item(case=case, on=on, days_off=days_off, association=association)
-                    for case in cases
-                ],
-            }
-            with translation.override("ar"):
-                send_mail(
-                    subject=render_to_string(
-                        f"workflow/emails/reminder_{kind}_subject.txt", context
-                    ).strip(),
-                    message=render_to_string(f"workflow/emails/reminder_{kind}.txt", context),
-                    from_email=None,
-                    recipient_list=recipients,
-                )
-    return len(cases)
-
-
-def _claim(*, kind: str, case_ids: list[int], recipients: list[str]) -> set[int]:
-    """Insert the (case, kind) rows no other run holds; the ids of the cases this run claimed."""
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (case_id, kind, sent_at, recipients) "  # noqa: S608 - names only
-            "SELECT case_id, %s, now(), %s::jsonb FROM unnest(%s::bigint[]) AS case_id "
-            "ON CONFLICT (case_id, kind) DO NOTHING RETURNING case_id",
-            [str(kind), json.dumps(recipients), case_ids],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    # Claim, send, commit (common.reminders): each case once per kind.
+    by_id = {case.pk: case for case in cases}
+    claimed = reminder_send_once(
+        model=Reminder,
+        rows=[{"case_id": case.pk, "kind": kind} for case in cases],
+        conflict=("case_id", "kind"),
+        returning="case_id",
+        recipients=recipients,
+        context=lambda claimed: {
+            "association": association,
+            "cases": [
+                _item(case=by_id[pk], on=on, days_off=days_off, association=association)
+                for pk in by_id
+                if pk in claimed
+            ],
+        },
+        subject_template=f"workflow/emails/reminder_{kind}_subject.txt",
+        body_template=f"workflow/emails/reminder_{kind}.txt",
+    )
+    return len(claimed)
 
 
 def _item(

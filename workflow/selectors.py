@@ -10,12 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from audit.models import AccessAction
-from audit.services import access_record
-from platform_core.saudi import ascii_digits, normalize_phone
+from accounts.models import User
+from common.access_trail import AccessAction, access_record
+from common.saudi import ascii_digits, normalize_phone
 from publishing.models import PolicyVersion
 from publishing.selectors import holidays
-from tenants.accounts.models import User
 from workflow.deadlines import ONE_DAY, committee_due_on
 from workflow.models import (
     OPEN_STATUSES,
@@ -231,3 +230,8 @@ def satisfaction_by_channel(*, months: int) -> list[ChannelSatisfaction]:
         if total["answers"]
     ]
     return sorted(channels, key=lambda item: (-item.average_score, item.channel_code))
+
+
+def open_cases_count() -> int:
+    """Cases still open, all of them: what a plan's open-case limit counts."""
+    return Case.objects.filter(status__in=OPEN_STATUSES).count()

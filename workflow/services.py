@@ -13,16 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AccessAction
-from audit.services import access_record
-from platform_core.billing.services import open_case_limit_check
-from platform_core.saudi import ascii_digits, normalize_national_id, normalize_phone
-from privacy.consent import consent_record
-from privacy.selectors import consent_blocks
+from accounts.models import User
+from billing.services import open_case_limit_check
+from common.access_trail import AccessAction, access_record
+from common.saudi import ascii_digits, normalize_national_id, normalize_phone
+from common.text import text_problem
 from publishing.selectors import holidays, policy_published
-from tenants.accounts.models import User
+from workflow import hooks
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
+from workflow.notifications import beneficiary_notify
 from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, edits_sensitive
 from workflow.tokens import token_hash
 from workflow.transitions import TRANSITIONS, role_may
@@ -148,17 +148,7 @@ def beneficiary_sensitive_update(*, beneficiary_id: int, actor: User, data: dict
 
 
 def _text(data: dict, field: str, limit: int, *, required: bool = False) -> str | None:
-    value = data.get(field)
-    if value is not None and not isinstance(value, str):
-        return _("Enter text.")
-    value = (value or "").strip()
-    if "\x00" in value:
-        return _("This text contains a character that is not allowed.")
-    if required and not value:
-        return _("This field is required.")
-    if len(value) > limit:
-        return _("At most %(n)s characters.") % {"n": limit}
-    return None
+    return text_problem(data.get(field), limit=limit, required=required)
 
 
 def beneficiary_upsert(*, data: dict, trusted: bool) -> tuple[Beneficiary, dict]:
@@ -253,7 +243,7 @@ def case_open(
                 **({"unverified_details": unverified} if unverified else {}),
             },
         )
-        consent_record(case=case, actor_email=actor.email if actor else "")
+        hooks.case_opened(case=case, actor_email=actor.email if actor else "")
         if actor is not None:
             access_record(
                 actor=actor, action=AccessAction.CREATE, obj=case, detail={"channel": channel}
@@ -306,11 +296,7 @@ def _blocked(case: Case, action: str) -> str | None:
         return _("The declaration was signed already.")
     if action == "submit_to_committee" and not (case.verified_at and case.declared_at):
         return _("Verify the data and take the signed declaration before the committee.")
-    if consent_blocks(case=case, action=action):
-        return _(
-            "The beneficiary withdrew their consent: the case can only be closed or withdrawn."
-        )
-    return None
+    return hooks.case_action_refusal(case=case, action=action)
 
 
 def case_transition(
@@ -360,8 +346,6 @@ def case_transition(
             actor=actor, action=AccessAction.UPDATE, obj=case, detail={"transition": action}
         )
         if action in ("decide", "close"):
-            from workflow.notifications import beneficiary_notify
-
             beneficiary_notify(case=case, event=event)
     return case
 

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import text_problem
 from publishing.selectors import policy_published
 from workflow.models import CaseEvent, Survey
 from workflow.tokens import token_hash
@@ -46,10 +47,8 @@ def _answer_check(*, score, deadline_kept, staff_courteous, comment) -> None:
         errors["staff_courteous"] = [_("Answer yes or no.")]
     if not isinstance(comment, str):
         errors["comment"] = [_("Enter text.")]
-    elif "\x00" in comment:
-        errors["comment"] = [_("This text contains a character that is not allowed.")]
-    elif len(comment.strip()) > MAX_COMMENT:
-        errors["comment"] = [_("At most %(n)s characters.") % {"n": MAX_COMMENT}]
+    elif problem := text_problem(comment, limit=MAX_COMMENT):
+        errors["comment"] = [problem]
     if errors:
         raise ValidationError(errors)
 

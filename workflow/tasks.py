@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from platform_core.celery import app, working_associations_dispatch
+from tenants.tasking import app, working_associations_dispatch
 from workflow.reminders import committee_reminders_send
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tenants.accounts.models import User
+from accounts.models import User
 from workflow.models import OPEN_STATUSES, CaseStatus
 
 STAFF = User.Role.STAFF

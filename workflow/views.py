@@ -17,14 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import tenant_context
 
-from audit.models import AccessAction
-from audit.services import access_record
-from platform_core.csv_export import csv_lines, csv_response
-from platform_core.hijri import hijri_with_gregorian
-from platform_core.i18n import current_language
+from accounts.models import User
+from common.access_trail import AccessAction, access_record
+from common.csv_export import csv_lines, csv_response
+from common.hijri import hijri_with_gregorian
+from common.i18n import current_language
+from common.validation import errors_onto_form
 from publishing.selectors import policy_published
-from tenants.accounts.models import User
-from tenants.forms import errors_onto_form
 from tenants.permissions import admin_required, member_required
 from workflow import selectors, services
 from workflow.documents import case_document_add
@@ -35,43 +34,13 @@ from workflow.forms import (
     SensitiveDetailsForm,
     TransitionForm,
 )
+from workflow.labels import ACTION_LABELS, EVENT_LABELS
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseKind, CaseStatus
 from workflow.permissions import edits_sensitive, sees_sensitive
 from workflow.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
 OPENERS = (User.Role.STAFF, User.Role.ADMIN)
-
-# What each step on the timeline is called, and the button that takes it.
-EVENT_LABELS = {
-    "open": gettext_lazy("Case opened"),
-    "verify": gettext_lazy("Data verified"),
-    "refer": gettext_lazy("Referred"),
-    "answer_referral": gettext_lazy("Referral answered"),
-    "declare": gettext_lazy("Declaration signed"),
-    "submit_to_committee": gettext_lazy("Sent to the committee"),
-    "decide": gettext_lazy("Committee decision"),
-    "register": gettext_lazy("Registered"),
-    "deliver": gettext_lazy("Service delivered"),
-    "close": gettext_lazy("Closed"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "document_added": gettext_lazy("Document added"),
-    "beneficiary_told": gettext_lazy("Beneficiary told"),
-    "survey_answered": gettext_lazy("Satisfaction survey answered"),
-    "consent_withdrawn": gettext_lazy("Consent withdrawn"),
-}
-ACTION_LABELS = {
-    "verify": gettext_lazy("Mark the data verified"),
-    "refer": gettext_lazy("Refer the case"),
-    "answer_referral": gettext_lazy("Answer the referral"),
-    "declare": gettext_lazy("Record the signed declaration"),
-    "submit_to_committee": gettext_lazy("Send to the committee"),
-    "decide": gettext_lazy("Record the committee's decision"),
-    "register": gettext_lazy("Register the beneficiary"),
-    "deliver": gettext_lazy("Record the service delivered"),
-    "close": gettext_lazy("Close the case"),
-    "withdraw": gettext_lazy("Withdraw the case"),
-}
 
 
 def _case_or_404(request, case_id, *, record: str | None = AccessAction.VIEW) -> Case:
@@ -83,44 +52,6 @@ def _case_or_404(request, case_id, *, record: str | None = AccessAction.VIEW) ->
 
 def _name(item: dict) -> str:
     return item["name_en"] if current_language() == "en" else item["name_ar"]
-
-
-def _bar_step(count: int, largest: int) -> int:
-    """The bar's length in steps of 5% (the stylesheet has a class per step, no inline style)."""
-    return round(count * 20 / largest) * 5 if largest else 0
-
-
-def workspace_dashboard(*, actor: User) -> dict:
-    """The figures of the workspace's home (/app/) over the cases `actor` may see, shaped for
-    plain HTML bars."""
-    figures = selectors.dashboard_figures(actor=actor)
-    largest = max((count for _status, count in figures.open_by_status), default=0)
-    rate = figures.on_time_rate
-    english = current_language() == "en"
-    return {
-        "figures": figures,
-        "overdue_until": figures.today - datetime.timedelta(days=1),
-        "by_status": [
-            {
-                "status": status,
-                "label": CaseStatus(status).label,
-                "count": count,
-                "bar": _bar_step(count, largest),
-            }
-            for status, count in figures.open_by_status
-        ],
-        "on_time_percent": None if rate is None else round(rate * 100),
-        "on_time_bar": None if rate is None else round(rate * 20) * 5,
-        "satisfaction": [
-            {
-                "channel": row.channel_name_en if english else row.channel_name_ar,
-                "answers": row.answers,
-                "score": row.average_score,
-                "bar": _bar_step(round(row.average_score * 100), 500),
-            }
-            for row in figures.satisfaction
-        ],
-    }
 
 
 @member_required

@@ -1,10 +1,6 @@
-import datetime
-
 from django import template
-from django.utils import timezone
-from django.utils.translation import get_language
 
-from platform_core.hijri import hijri_with_gregorian
+from common.hijri import hijri_display
 
 register = template.Library()
 
@@ -12,11 +8,7 @@ register = template.Library()
 @register.filter
 def hijri(value):
     """A date (or datetime, in Riyadh time) shown in Umm al-Qura Hijri with its Gregorian day."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return hijri_with_gregorian(value, "ar" if (get_language() or "ar").startswith("ar") else "en")
+    return hijri_display(value)
 
 
 @register.simple_tag(takes_context=True)

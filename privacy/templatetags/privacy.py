@@ -7,7 +7,7 @@ from django.utils import timezone
 from privacy import selectors
 from privacy.forms import ConsentWithdrawForm, HoldForm
 from privacy.models import ConsentRecord
-from privacy.views import HANDLERS
+from privacy.permissions import HANDLERS
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.publishing.conftest import publish
 from tests.security.routes import ASSOCIATION_URLCONF
 from tests.security.routes import routes as association_routes

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from platform_core.billing.models import Subscription
+from billing.models import Subscription
 from tests.billing.fake_stripe import (
     PRICES,
     SECRET_KEY,

@@ -11,9 +11,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from platform_core.billing.models import Plan, Subscription
-from platform_core.billing.services import plan_assign
-from platform_core.console.models import OperatorAction
+from billing.models import Plan, Subscription
+from console.models import OperatorAction
+from console.services import plan_assign
 from tenants.models import Association
 from tests.billing.conftest import subscription_of
 from tests.billing.fake_stripe import PRICES, SECRET_KEY

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from platform_core.billing.models import Plan, Subscription
-from tenants.accounts.models import User
+from accounts.models import User
+from billing.models import Plan, Subscription
 from tests.billing.conftest import detail
 from tests.conftest import client_for
 from tests.publishing.conftest import api_client

@@ -13,7 +13,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from platform_core.billing.models import StripeEvent, Subscription
+from billing.models import StripeEvent, Subscription
 from tenants.models import Association
 from tests.billing.conftest import deliver, detail, subscription_of
 from tests.billing.fake_stripe import (
@@ -290,7 +290,7 @@ def test_an_association_suspended_by_operators_stays_suspended_when_paid(alpha, 
 def test_an_event_no_worker_applied_is_applied_by_the_retry_job(alpha, stripe_on, monkeypatch):
     from django.db import transaction
 
-    from platform_core.billing.tasks import stripe_events_retry_task
+    from billing.tasks import stripe_events_retry_task
 
     # The broker is away when the delivery commits: the event is recorded, not applied.
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: None)

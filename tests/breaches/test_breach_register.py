@@ -234,14 +234,14 @@ def test_no_reminder_once_the_regulator_is_told_or_the_breach_closed(alpha):
 
 
 def test_a_failed_send_is_retried_next_run_not_lost(alpha, monkeypatch):
-    import breaches.reminders
+    import common.reminders
 
     breach = _record(alpha, found_hours_ago=25)
 
     def broken(**_kwargs):
         raise OSError("mail server away")
 
-    monkeypatch.setattr(breaches.reminders, "send_mail", broken)
+    monkeypatch.setattr(common.reminders, "send_mail", broken)
     with pytest.raises(OSError):
         _send(alpha, at=timezone.now())
     monkeypatch.undo()

@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.accounts.services import operator_create
+from accounts.services import operator_create
 from tests.conftest import PASSWORD, client_for
 from tests.tenants.test_members import _current_code
 from tests.workflow.conftest import alpha_policy, members  # noqa: F401 - alpha with a policy, members

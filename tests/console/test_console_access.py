@@ -5,8 +5,8 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
-from tenants.accounts.services import operator_create, user_create
+from accounts.models import User
+from accounts.services import operator_create, user_create
 from tests.conftest import PASSWORD, client_for
 from tests.console.conftest import OPERATOR
 from tests.tenants.test_members import _current_code

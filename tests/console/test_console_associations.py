@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from platform_core.billing.models import Plan, Subscription
-from platform_core.console.models import OperatorAction
+from billing.models import Plan, Subscription
+from console.models import OperatorAction
 from tenants.models import Association, AssociationExport
 from tests.conftest import PASSWORD, client_for
 from tests.console.conftest import OPERATOR
@@ -49,7 +49,7 @@ def test_filters_by_status_plan_created_and_activity(console, alpha, beta):
     console.get("/console/associations/alpha/")
     console.get("/console/associations/beta/")
     with schema_context(beta.association.schema_name):
-        from tenants.accounts.models import User
+        from accounts.models import User
 
         User.objects.update(last_login=timezone.now() - datetime.timedelta(days=60))
     console.get("/console/associations/beta/")
@@ -206,7 +206,7 @@ def test_finished_export_is_downloaded_by_operators_only(console, alpha, tasks_i
 
 @pytest.fixture
 def doomed(db):
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     association, _admin = association_provision(
         slug="doomed", name_ar="جمعية مؤقتة", name_en="Doomed", admin_email="a@doomed.example",
@@ -275,9 +275,9 @@ def test_console_actions_need_post_and_an_operator(console, alpha, beta):
 
 
 def test_daily_job_counts_every_associations_usage_for_the_list(console, alpha, beta, members):
-    from platform_core.console.models import AssociationUsageSnapshot
-    from platform_core.console.tasks import usage_snapshots_refresh
-    from tenants.accounts.models import User
+    from accounts.models import User
+    from console.models import AssociationUsageSnapshot
+    from console.tasks import usage_snapshots_refresh
 
     with schema_context(alpha.association.schema_name):
         alpha_members = User.objects.count()

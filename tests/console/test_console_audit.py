@@ -6,8 +6,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from platform_core.console.models import OperatorAction
-from platform_core.console.services import operator_action_record
+from console.models import OperatorAction
+from console.services import operator_action_record
 from tests.security.routes import PLATFORM_URLCONF, routes
 
 

@@ -3,8 +3,8 @@
 from django.contrib.auth.hashers import check_password
 from django_tenants.utils import schema_context
 
-from platform_core.console.models import OperatorAction, ProvisioningJob
-from tenants.accounts.models import User
+from accounts.models import User
+from console.models import OperatorAction, ProvisioningJob
 from tenants.models import Association
 from tests.conftest import client_for
 from tests.console.conftest import OPERATOR
@@ -89,7 +89,7 @@ def test_taken_or_bad_details_are_refused_before_any_job(console, alpha):
 
 
 def test_a_job_whose_address_was_taken_meanwhile_fails_clearly(console, alpha):
-    from platform_core.console.services import provisioning_job_run
+    from console.services import provisioning_job_run
 
     console.post("/console/associations/new/", NEW)
     job = ProvisioningJob.objects.get()

@@ -2,9 +2,9 @@
 
 from django_tenants.utils import schema_context
 
-from platform_core.catalog.models import TemplateVersion
-from platform_core.catalog.selectors import template_current
-from platform_core.console.models import OperatorAction
+from catalog.models import TemplateVersion
+from catalog.selectors import template_current
+from console.models import OperatorAction
 from publishing.selectors import policy_draft_get
 from tests.conftest import client_for
 

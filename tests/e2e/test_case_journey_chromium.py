@@ -77,7 +77,7 @@ from django_tenants.utils import schema_context
 from publishing.services import (
     policy_draft_approve, policy_draft_ensure, policy_draft_update, policy_publish,
 )
-from tenants.accounts.services import user_create
+from accounts.services import user_create
 from tenants.models import Association
 
 association = Association.objects.get(slug={SLUG!r})

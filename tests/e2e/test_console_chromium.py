@@ -29,7 +29,7 @@ NAME_EN = "Al-Birr Madinah"
 
 ENROL = f"""
 from allauth.mfa.totp.internal.auth import TOTP
-from tenants.accounts.models import User
+from accounts.models import User
 TOTP.activate(User.objects.get(email={OPERATOR!r}), {SECRET!r})
 """
 

@@ -39,8 +39,8 @@ from PIL import Image
 from publishing.services import (
     policy_draft_approve, policy_draft_ensure, policy_draft_update, policy_publish,
 )
-from tenants.accounts.models import User
-from tenants.accounts.services import user_create
+from accounts.models import User
+from accounts.services import user_create
 from tenants.models import Association
 from workflow.documents import case_document_add
 from workflow.models import Case

@@ -111,7 +111,7 @@ def test_sending_the_welcome_task_again_sends_no_second_email(live_stack):
     sent = live_stack.manage(
         "shell",
         "-c",
-        "from tenants.accounts.tasks import member_welcome_send_task as task; "
+        "from accounts.tasks import member_welcome_send_task as task; "
         f"print(task.apply_async(kwargs={{'user_id': {user_id}}}, "
         f"headers={{'_schema_name': '{NADA.schema}'}}).id)",
     )

@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from platform_core.hijri import hijri_iso, hijri_with_gregorian
+from common.hijri import hijri_iso, hijri_with_gregorian
 from tests.publishing.conftest import api_client
 from tests.workflow.conftest import POLICY
 

@@ -9,8 +9,8 @@ import sentry_sdk
 from django.test import Client
 from sentry_sdk.transport import Transport
 
-import tenants.views
-from platform_core.observability import JsonFormatter, sentry_init
+import workspace.views
+from common.observability import JsonFormatter, sentry_init
 
 
 class CapturingTransport(Transport):
@@ -43,7 +43,7 @@ def test_error_in_an_association_request_reaches_sentry_tagged_with_its_schema(
     def broken(*_args, **_kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(tenants.views, "render", broken)
+    monkeypatch.setattr(workspace.views, "render", broken)
     response = Client(HTTP_HOST=alpha.host, raise_request_exception=False).get("/")
     assert response.status_code == 500
     sentry_sdk.flush()

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from platform_core.hijri import hijri_iso, hijri_with_gregorian
+from common.hijri import hijri_iso, hijri_with_gregorian
 from tests.conftest import client_for
 
 

@@ -4,7 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.conftest import client_for
 
 

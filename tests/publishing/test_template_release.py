@@ -3,8 +3,8 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from platform_core.catalog.selectors import template_current
-from platform_core.catalog.services import template_release
+from catalog.selectors import template_current
+from catalog.services import template_release
 from tests.conftest import client_for
 from tests.publishing.conftest import api_client, publish
 

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.conftest import Tenant
 
 

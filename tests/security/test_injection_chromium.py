@@ -54,6 +54,8 @@ def seed(slug: str) -> None:
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
+    from accounts.models import User
+    from accounts.services import user_create
     from breaches.services import breach_record
     from privacy.holds import legal_hold_set
     from privacy.subject_requests import subject_request_record
@@ -63,8 +65,6 @@ def seed(slug: str) -> None:
         policy_draft_update,
         policy_publish,
     )
-    from tenants.accounts.models import User
-    from tenants.accounts.services import user_create
     from tenants.models import Association
     from tenants.services import association_profile_update, bank_accounts_replace
     from workflow import services, surveys

@@ -12,7 +12,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from publishing.models import PolicyDraft
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.security.attack import (
     body,
     client,

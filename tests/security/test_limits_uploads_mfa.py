@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import Association
 from tests.conftest import PASSWORD, client_for
 from tests.security.attack import body, client, send

@@ -27,7 +27,7 @@ COUNTER = textwrap.dedent(
     """
     import sys, django
     django.setup()
-    from platform_core.ratelimit import rate_limit_exceeded
+    from common.ratelimit import rate_limit_exceeded
     # A window of 30 years: no run of this test straddles two windows, whenever it runs.
     allowed = sum(
         not rate_limit_exceeded(scope="test", key=sys.argv[1], limit={LIMIT}, window_seconds=10**9)

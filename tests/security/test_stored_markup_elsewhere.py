@@ -12,8 +12,8 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from publishing.documents import pdf_from_html
-from tenants.accounts.models import User
-from tenants.accounts.services import member_invite
+from accounts.models import User
+from accounts.services import member_invite
 from tenants.models import Association
 from tenants.services import association_profile_update
 from tests.conftest import client_for

@@ -40,8 +40,8 @@ PLATFORM_TASKS = {
     "breaches.breach_reminders_dispatch": "dispatcher",
     "billing.stripe_events_retry": "dispatcher",
     "console.usage_snapshots_refresh": "dispatcher",
-    "billing.stripe_event_process": "public table (platform_core.billing.StripeEvent)",
-    "console.association_provision_run": "public table (platform_core.console.ProvisioningJob)",
+    "billing.stripe_event_process": "public table (billing.StripeEvent)",
+    "console.association_provision_run": "public table (console.ProvisioningJob)",
     "tenants.association_export_run": "public table (the console's export of an association)",
 }
 
@@ -62,7 +62,7 @@ def _our_tasks() -> dict:
 def test_every_task_given_betas_schema_and_alphas_ids_touches_and_tells_nothing_of_alpha(
     world, beta
 ):
-    from tenants.accounts.models import User
+    from accounts.models import User
 
     with _in(world.schema):
         world.extra["admin_id"] = User.objects.get(email=world.alpha.admin_email).pk

@@ -26,7 +26,7 @@ from django_tenants.utils import schema_context
 from PIL import Image, PngImagePlugin
 from rest_framework.authtoken.models import Token
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.conftest import Tenant
 from tests.publishing.conftest import publish
 from tests.workflow.conftest import POLICY
@@ -104,8 +104,8 @@ def _logo() -> SimpleUploadedFile:
 
 
 def build_world(alpha: Tenant) -> World:
+    from accounts.services import login_handoff_make, member_invite
     from publishing.services import policy_draft_ensure
-    from tenants.accounts.services import login_handoff_make, member_invite
     from tenants.services import association_profile_update
     from workflow import services
     from workflow.documents import case_document_add
@@ -196,8 +196,8 @@ def build_world(alpha: Tenant) -> World:
 
 def _console(alpha: Tenant) -> dict[str, int]:
     """The console's export of alpha and a provisioning job (public rows, operators only)."""
-    from platform_core.console.services import provisioning_job_create
-    from tenants.lifecycle import association_export_start
+    from console.lifecycle import association_export_start
+    from console.services import provisioning_job_create
 
     export = association_export_start(association=alpha.association, actor_email="ops@x.example")
     job = provisioning_job_create(

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
-from tenants.demo import DEMO_ASSOCIATIONS
+from accounts.models import User
+from demo.associations import DEMO_ASSOCIATIONS
 from tenants.models import Association
 from workflow.models import Case, CaseStatus, Survey
 

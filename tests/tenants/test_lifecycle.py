@@ -17,16 +17,12 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context, schema_exists
 from psycopg import sql
 
-from platform_core.console.models import OperatorAction
-from tenants.accounts.models import User
-from tenants.lifecycle import (
-    association_delete,
-    association_export_build,
-    association_export_start,
-    association_restore,
-)
+from accounts.models import User
+from console.archive import association_export_build, association_restore
+from console.lifecycle import association_delete, association_export_start
+from console.models import OperatorAction
+from console.selectors import association_usage
 from tenants.models import Association, AssociationExport, Domain
-from tenants.selectors import association_usage
 from tests.conftest import PASSWORD, client_for
 from tests.live import live_stack  # noqa: F401 - the session's live stack
 from tests.tenants.test_suspension import throwaway
@@ -319,9 +315,9 @@ import datetime, json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 from publishing.services import policy_draft_approve, policy_draft_update, policy_publish
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import BankAccount
-from tenants.services import association_provision
+from workspace.provisioning import association_provision
 from workflow.documents import case_document_add
 from workflow.services import case_open, case_transition
 
@@ -429,7 +425,7 @@ def exported(live_stack):  # noqa: F811 - the fixture imported above
     export_id = int(
         shell(
             live_stack,
-            "from tenants.lifecycle import association_export_start as start; "
+            "from console.lifecycle import association_export_start as start; "
             "from tenants.models import Association; "
             f"print(start(association=Association.objects.get(slug={SOURCE!r}), "
             f"actor_email={OPERATOR!r}).pk)",
@@ -503,7 +499,7 @@ def test_export_delete_restore_gives_back_the_same_association(live_stack, expor
 
     shell(
         live_stack,
-        "from tenants.lifecycle import association_delete as delete; "
+        "from console.lifecycle import association_delete as delete; "
         "from tenants.models import Association; "
         f"delete(association=Association.objects.get(slug={SOURCE!r}), "
         f"confirm_slug={SOURCE!r}, actor_email={OPERATOR!r}); print('deleted')",

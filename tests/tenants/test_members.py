@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.conftest import PASSWORD, client_for
 
 

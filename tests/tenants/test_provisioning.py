@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
-from tenants import services
-from tenants.accounts.models import User
+from accounts.models import User
 from tenants.models import Association, Domain
 from tests.conftest import PASSWORD, client_for
+from workspace import provisioning as services
 
 SIGNUP = {
     "name_ar": "جمعية غاما للتنمية",

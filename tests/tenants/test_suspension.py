@@ -10,16 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from platform_core.console.models import OperatorAction
-from tenants.accounts.models import User
-from tenants.lifecycle import association_reactivate, association_suspend
+from accounts.models import User
+from console.lifecycle import association_reactivate, association_suspend
+from console.models import OperatorAction
 from tenants.middleware import association_suspended_message
 from tenants.models import Association
-from tenants.services import association_provision
 from tests.conftest import PASSWORD, Tenant, client_for
 from tests.publishing.conftest import api_client, publish
 from tests.workflow.conftest import POLICY
 from workflow.models import Case
+from workspace.provisioning import association_provision
 
 OPERATOR = "operator@mustafid.example"
 SUSPENDED_EN = "This association's account on Mustafid is suspended."

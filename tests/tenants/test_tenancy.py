@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.conftest import PASSWORD, client_for
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
+from accounts.models import User
 from tests.conftest import PASSWORD
 from tests.publishing.conftest import api_client, publish
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
-from platform_core.billing.models import Plan
+from accounts.models import User
+from billing.models import Plan
 from publishing.models import Holiday
-from tenants.accounts.models import User
 from tests.workflow.conftest import BENEFICIARY
 from workflow import services
 from workflow.models import Case, CaseEvent, CaseStatus

@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from platform_core.hijri import hijri_with_gregorian
+from accounts.models import User
+from common.hijri import hijri_with_gregorian
 from publishing.selectors import policy_published
-from tenants.accounts.models import User
 from tests.conftest import client_for
 from tests.publishing.conftest import publish
 from tests.workflow.conftest import BENEFICIARY, POLICY

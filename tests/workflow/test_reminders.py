@@ -17,10 +17,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from psycopg import sql
 
+from accounts.models import User
+from common import reminders as common_reminders
+from common.hijri import hijri_with_gregorian
 from platform_core.celery import app
-from platform_core.hijri import hijri_with_gregorian
 from publishing.models import Holiday
-from tenants.accounts.models import User
 from tenants.models import Association
 from tests import live
 from tests.live import PYTHON, ROOT, LiveStack
@@ -198,7 +199,7 @@ def test_a_failed_send_records_nothing_and_the_next_run_sends(
     def mail_server_down(**_kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr(reminders, "send_mail", mail_server_down)
+    monkeypatch.setattr(common_reminders, "send_mail", mail_server_down)
     with pytest.raises(smtplib.SMTPException):
         _send(alpha, THU)
     with schema_context(alpha.association.schema_name):
@@ -321,7 +322,7 @@ def live_association_with_due_requests(
 ) -> None:
     """Run in the live stack (manage.py shell): an association whose committee has requests due
     today, one overdue and one not yet due; prints what the test needs as JSON."""
-    from tenants.services import association_provision
+    from workspace.provisioning import association_provision
 
     association, _admin = association_provision(
         slug=slug,

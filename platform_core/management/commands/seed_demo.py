@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tenants.demo import DEMO_PASSWORD, demo_logins, demo_seed
+from demo.associations import DEMO_PASSWORD, demo_logins, demo_seed
 
 
 class Command(BaseCommand):

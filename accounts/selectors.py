@@ -1,0 +1,28 @@
+"""Reads of an association's members: the one place where "members" is counted."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.models import User
+
+
+def member_seats_count() -> int:
+    """Seats a plan's member limit counts: active members and invitations not yet accepted
+    (an invitation takes a seat)."""
+    return User.objects.filter(Q(is_active=True) | Q(last_login__isnull=True)).count()
+
+
+def members_active_count() -> int:
+    """Active members, as the operators' console shows them (pending invitations left out)."""
+    return User.objects.filter(is_active=True).count()
+
+
+def active_member_emails(*, role: str) -> list[str]:
+    """The e-mail addresses of the active members holding `role`, in order: who a reminder
+    goes to."""
+    return list(
+        User.objects.filter(role=role, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )

@@ -1,0 +1,162 @@
+"""Operations on members (association schemas) and operators (public schema)."""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from billing.services import member_limit_check
+from tenants.selectors import association_current
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_SALT = "mustafid.login-handoff"
+HANDOFF_MAX_AGE_SECONDS = 120
+
+
+def user_email_validate(*, email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from error
+    return email
+
+
+def user_password_validate(*, password: str, email: str = "", full_name: str = "") -> None:
+    try:
+        validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    role: str,
+    full_name: str = "",
+    email_verified: bool = False,
+) -> User:
+    """A user in the current schema; the e-mail is unique there and the password must be strong."""
+    email = user_email_validate(email=email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A member with this e-mail already exists.")})
+    if password is not None:
+        user_password_validate(password=password, email=email, full_name=full_name)
+    user = User.objects.create_user(email, password, role=role, full_name=full_name)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
+    return user
+
+
+def operator_create(*, email: str, password: str) -> User:
+    """A platform operator, in the public schema. MFA is required before the console opens."""
+    with schema_context("public"), transaction.atomic():
+        return user_create(
+            email=email, password=password, role=User.Role.OPERATOR, email_verified=True
+        )
+
+
+def api_token_create(*, email: str) -> str:
+    """The API token of a member of the current association, made if it did not exist."""
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError({"email": _("No member of this association has this e-mail.")})
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def member_welcome_send(*, user_id: int) -> bool:
+    """E-mail the welcome to a new association admin once; False if it had been sent already."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, welcomed_at__isnull=True).first()
+        if user is None:
+            return False
+        association = association_current()
+        context = {"user": user, "association": association, "url": association.url("/app/")}
+        send_mail(
+            subject=render_to_string("emails/welcome_subject.txt", context).strip(),
+            message=render_to_string("emails/welcome.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        user.welcomed_at = timezone.now()
+        user.save(update_fields=["welcomed_at"])
+    logger.info("welcome e-mail sent to member %s", user_id)
+    return True
+
+
+def login_handoff_make(*, user: User) -> str:
+    """A signed, short-lived, single-use token that signs `user` in on their association's host.
+
+    It names the schema, so it is worthless on any other association's host, and it holds the
+    user's last login, which the sign-in changes, so it works once.
+    """
+    last_login = user.last_login.isoformat() if user.last_login else ""
+    return signing.dumps(
+        {"schema": connection.schema_name, "user": user.pk, "last_login": last_login},
+        salt=HANDOFF_SALT,
+    )
+
+
+def login_handoff_user(*, token: str) -> User | None:
+    try:
+        data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    if data.get("schema") != connection.schema_name:
+        return None
+    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    if user is None:
+        return None
+    last_login = user.last_login.isoformat() if user.last_login else ""
+    return user if last_login == data.get("last_login") else None
+
+
+def member_invite(
+    *, email: str, role: str, full_name: str, invited_by: User, base_url: str
+) -> User:
+    """Create an inactive member and e-mail them a link to choose a password."""
+    if role not in {User.Role.ADMIN, User.Role.STAFF, User.Role.COMMITTEE, User.Role.REFERRAL}:
+        raise ValidationError({"role": _("Choose one of the association's roles.")})
+    with transaction.atomic():
+        member_limit_check()
+        user = user_create(email=email, password=None, role=role, full_name=full_name)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    context = {"user": user, "invited_by": invited_by, "url": f"{base_url}/app/join/{uid}/{token}/"}
+    send_mail(
+        subject=render_to_string("emails/invite_subject.txt", context).strip(),
+        message=render_to_string("emails/invite.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return user
+
+
+def member_invite_accept(*, user: User, password: str) -> User:
+    """The invited member chooses a password; their e-mail is proven by the link."""
+    user_password_validate(password=password, email=user.email, full_name=user.full_name)
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+    return user

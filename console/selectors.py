@@ -1,0 +1,191 @@
+"""The console's reads: associations to find, their policy state, template versions, the log."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.selectors import members_active_count
+from catalog.models import TemplateVersion
+from console.models import OperatorAction
+from tenants.models import Association
+from tenants.selectors import association_files_size
+from workflow.models import Case
+from workflow.selectors import open_cases_count
+
+# Schemas read per query by policy_states: one UNION ALL of this many sub-selects.
+POLICY_STATE_CHUNK = 200
+
+
+def associations_search(
+    *,
+    q: str = "",
+    status: str = "",
+    plan: str = "",
+    created_from: datetime.date | None = None,
+    created_to: datetime.date | None = None,
+    activity: str = "",
+) -> QuerySet[Association]:
+    """Associations matching the console's filters, with their subscription and usage snapshot
+    joined in (one query for a page, whatever the number of associations)."""
+    found = Association.objects.select_related("subscription__plan", "usage_snapshot").order_by(
+        "-created_at", "-id"
+    )
+    if q := q.strip():
+        found = found.filter(
+            Q(slug__icontains=q)
+            | Q(name_ar__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(email__icontains=q)
+        )
+    if status:
+        found = found.filter(status=status)
+    if plan:
+        found = found.filter(subscription__plan__code=plan)
+    if created_from:
+        found = found.filter(created_at__date__gte=created_from)
+    if created_to:
+        found = found.filter(created_at__date__lte=created_to)
+    if activity:
+        kind, days = activity.split("_")
+        since = timezone.now() - datetime.timedelta(days=int(days))
+        if kind == "active":
+            found = found.filter(usage_snapshot__last_activity_at__gte=since)
+        else:
+            found = found.filter(
+                Q(usage_snapshot__last_activity_at__lt=since)
+                | Q(usage_snapshot__last_activity_at__isnull=True)
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    published_number: int | None
+    published_template: int | None
+    draft_template: int | None
+
+    @property
+    def template_version(self) -> int | None:
+        """The template version the association is on: its published policy's, else its draft's."""
+        return self.published_template or self.draft_template
+
+
+def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
+    """Each association's published version and template versions, read in its own schema.
+
+    One query per POLICY_STATE_CHUNK associations (a UNION ALL of small sub-selects), not one
+    per association: a thousand associations cost five queries.
+    """
+    states: dict[str, PolicyState] = {}
+    quote = connection.ops.quote_name
+    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
+        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
+        # Schema names come from the associations table and are quoted as identifiers.
+        parts = [
+            f"SELECT %s, (SELECT number FROM {quote(schema)}.publishing_policyversion "  # noqa: S608
+            f"ORDER BY number DESC LIMIT 1), (SELECT template_version FROM "
+            f"{quote(schema)}.publishing_policyversion ORDER BY number DESC LIMIT 1), "
+            f"(SELECT template_version FROM {quote(schema)}.publishing_policydraft LIMIT 1)"
+            for schema in chunk
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), chunk)
+            for schema, number, published_template, draft_template in cursor.fetchall():
+                states[schema] = PolicyState(number, published_template, draft_template)
+    return states
+
+
+@dataclass(frozen=True)
+class TemplateVersionRow:
+    version: TemplateVersion
+    published_on_it: int  # associations whose published policy follows this version
+    drafts_on_it: int  # associations with no published policy whose draft follows it
+
+
+def template_versions_overview() -> list[TemplateVersionRow]:
+    states = policy_states(list(Association.objects.values_list("schema_name", flat=True)))
+    rows = []
+    for version in TemplateVersion.objects.all():
+        rows.append(
+            TemplateVersionRow(
+                version=version,
+                published_on_it=sum(
+                    1 for s in states.values() if s.published_template == version.number
+                ),
+                drafts_on_it=sum(
+                    1
+                    for s in states.values()
+                    if s.published_template is None and s.draft_template == version.number
+                ),
+            )
+        )
+    return rows
+
+
+def operator_actions_search(
+    *,
+    q: str = "",
+    actor: str = "",
+    action: str = "",
+    association: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[OperatorAction]:
+    found = OperatorAction.objects.all()
+    if q := q.strip():
+        # The text search reaches into before/after too (jsonb as text keeps Arabic readable).
+        found = found.alias(
+            before_text=Cast("before", TextField()), after_text=Cast("after", TextField())
+        ).filter(
+            Q(summary__icontains=q)
+            | Q(action__icontains=q)
+            | Q(actor_email__icontains=q)
+            | Q(association_slug__icontains=q)
+            | Q(before_text__icontains=q)
+            | Q(after_text__icontains=q)
+        )
+    if actor := actor.strip():
+        found = found.filter(actor_email__icontains=actor)
+    if action := action.strip():
+        found = found.filter(action__startswith=action)
+    if association := association.strip():
+        found = found.filter(association_slug=association.lower())
+    if date_from:
+        found = found.filter(created_at__date__gte=date_from)
+    if date_to:
+        found = found.filter(created_at__date__lte=date_to)
+    return found
+
+
+@dataclass(frozen=True)
+class AssociationUsage:
+    members: int  # active members (invitations not yet accepted are not counted)
+    open_cases: int
+    total_cases: int
+    storage_bytes: int  # the association's files under MEDIA_ROOT/<schema>/
+    last_activity_at: datetime.datetime | None  # latest of a member's sign-in and a case's change
+
+
+def association_usage(association: Association) -> AssociationUsage:
+    """What the association holds and when it was last used, counted in its own schema."""
+    with schema_context(association.schema_name):
+        members = members_active_count()
+        last_login = User.objects.aggregate(latest=Max("last_login"))["latest"]
+        cases = Case.objects.aggregate(total=Count("id"), last_change=Max("updated_at"))
+        open_cases = open_cases_count()
+    moments = [moment for moment in (last_login, cases["last_change"]) if moment is not None]
+    return AssociationUsage(
+        members=members,
+        open_cases=open_cases,
+        total_cases=cases["total"],
+        storage_bytes=association_files_size(association),
+        last_activity_at=max(moments) if moments else None,
+    )

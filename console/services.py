@@ -1,0 +1,351 @@
+"""The console's operations: the operators' audit log, creating associations, usage snapshots,
+and drafting and releasing the shared template."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
+from django_tenants.utils import schema_context
+
+from billing.models import Plan, Subscription
+from billing.services import subscription_plan_set
+from catalog.models import TemplateSection, TemplateVersion
+from catalog.selectors import template_current
+from catalog.services import SECTION_FIELDS, template_release
+from console.models import AssociationUsageSnapshot, OperatorAction, ProvisioningJob
+from console.selectors import association_usage
+from tenants.models import Association
+from tenants.services import association_slug_check
+from tenants.tasking import enqueue_on_commit
+from workspace.provisioning import association_provision, association_provision_check
+
+SECTION_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$")
+
+
+def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    # JSON-safe copies (dates, decimals, UUIDs as text) so the row reads the same forever.
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def operator_action_record(
+    *,
+    actor_email: str,
+    action: str,
+    association_slug: str = "",
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> OperatorAction:
+    return OperatorAction.objects.create(
+        actor_email=actor_email,
+        action=action,
+        association_slug=association_slug,
+        summary=summary[:300],
+        before=_plain(before),
+        after=_plain(after),
+        ip_address=ip_address,
+    )
+
+
+# --- creating associations ------------------------------------------------------------------------
+
+
+def provisioning_job_create(
+    *,
+    slug: str,
+    name_ar: str,
+    name_en: str,
+    admin_email: str,
+    admin_password: str,
+    admin_name: str = "",
+    actor_email: str,
+    ip_address: str | None = None,
+) -> ProvisioningJob:
+    """Queue an association's creation; the worker runs it (provisioning_job_run).
+
+    Everything is checked now, so the operator sees a typing mistake at once; the password is
+    kept only as its hash.
+    """
+    association_provision_check(
+        slug=slug,
+        name_ar=name_ar,
+        name_en=name_en,
+        admin_email=admin_email,
+        admin_password=admin_password,
+    )
+    # Imported here: console.tasks imports this module for the task's body.
+    from console.tasks import association_provision_run
+
+    with transaction.atomic():
+        job = ProvisioningJob.objects.create(
+            actor_email=actor_email,
+            ip_address=ip_address,
+            slug=slug.strip().lower(),
+            name_ar=name_ar.strip(),
+            name_en=name_en.strip(),
+            admin_name=admin_name.strip(),
+            admin_email=admin_email.strip().lower(),
+            admin_password_hash=make_password(admin_password),
+        )
+        enqueue_on_commit(association_provision_run, schema_name="public", job_id=job.pk)
+    return job
+
+
+def _job_set(job: ProvisioningJob, **fields) -> None:
+    # Committed at once (outside the provisioning transaction), so the polling page sees it.
+    job.progress_save(**fields)
+
+
+def provisioning_job_run(*, job_id: int) -> ProvisioningJob | None:
+    """Create the association of a queued job, step by step; a finished job is left alone."""
+    job = ProvisioningJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in (ProvisioningJob.Status.DONE, ProvisioningJob.Status.FAILED):
+        return job
+    Step = ProvisioningJob.Step
+    _job_set(job, status=ProvisioningJob.Status.RUNNING, step=Step.CHECKING, progress=10)
+    try:
+        association_slug_check(slug=job.slug)  # taken since the job was queued?
+        _job_set(job, step=Step.SCHEMA, progress=30)
+        # Not inside a transaction of ours: provisioning commits on its own (its base schema
+        # must be committed for pg_dump to read). A throwaway password passes its checks; the
+        # admin then gets the hash of the one the operator typed (checked when queued).
+        association, admin = association_provision(
+            slug=job.slug,
+            name_ar=job.name_ar,
+            name_en=job.name_en,
+            admin_email=job.admin_email,
+            admin_password=secrets.token_urlsafe(32),
+            admin_name=job.admin_name,
+        )
+        _job_set(job, step=Step.FINISHING, progress=90)
+        with schema_context(association.schema_name):
+            admin.password = job.admin_password_hash
+            admin.save(update_fields=["password"])
+        operator_action_record(
+            actor_email=job.actor_email,
+            action="association.created",
+            association_slug=association.slug,
+            summary=association.name_en,
+            after={
+                "slug": association.slug,
+                "name_ar": association.name_ar,
+                "name_en": association.name_en,
+                "admin_email": job.admin_email,
+                "status": association.status,
+            },
+            ip_address=job.ip_address,
+        )
+    except ValidationError as error:
+        _job_set(
+            job,
+            status=ProvisioningJob.Status.FAILED,
+            error=" ".join(error.messages),
+            progress=100,
+        )
+        return job
+    except Exception:
+        _job_set(
+            job,
+            status=ProvisioningJob.Status.FAILED,
+            error=gettext("The association could not be created; nothing was kept."),
+            progress=100,
+        )
+        raise
+    _job_set(job, status=ProvisioningJob.Status.DONE, step=Step.DONE, progress=100)
+    return job
+
+
+# --- usage ----------------------------------------------------------------------------------------
+
+
+def usage_snapshot_refresh(*, association: Association) -> AssociationUsageSnapshot:
+    """Count the association's usage in its schema and keep it beside its public row."""
+    usage = association_usage(association)
+    snapshot, _created = AssociationUsageSnapshot.objects.update_or_create(
+        association=association,
+        defaults={
+            "members": usage.members,
+            "open_cases": usage.open_cases,
+            "total_cases": usage.total_cases,
+            "storage_bytes": usage.storage_bytes,
+            "last_activity_at": usage.last_activity_at,
+            "refreshed_at": timezone.now(),
+        },
+    )
+    return snapshot
+
+
+# --- the shared template --------------------------------------------------------------------------
+
+
+def _released_refused(version: TemplateVersion) -> None:
+    if version.released_at is not None:
+        raise ValidationError(gettext("A released version cannot be changed."))
+
+
+def template_draft_create(*, actor_email: str, ip_address: str | None = None) -> TemplateVersion:
+    """The next template version as a draft, copied from the current one.
+
+    There is one draft at a time: if it exists, it is returned as it is.
+    """
+    with transaction.atomic():
+        last = TemplateVersion.objects.select_for_update().order_by("-number").first()
+        if last.released_at is None:
+            return last
+        current = template_current()
+        draft = TemplateVersion.objects.create(number=last.number + 1)
+        TemplateSection.objects.bulk_create(
+            TemplateSection(
+                version=draft,
+                position=section.position,
+                **{field: getattr(section, field) for field in SECTION_FIELDS},
+            )
+            for section in current.sections.all()
+        )
+        operator_action_record(
+            actor_email=actor_email,
+            action="template.draft_created",
+            summary=f"v{draft.number} from v{current.number}",
+            after={"version": draft.number, "from_version": current.number},
+            ip_address=ip_address,
+        )
+    return draft
+
+
+def template_section_save(
+    *,
+    draft: TemplateVersion,
+    key: str,
+    data: dict[str, Any],
+    new: bool = False,
+    actor_email: str,
+    ip_address: str | None = None,
+) -> TemplateSection:
+    """Write one section of a draft (or add it at the end); both languages must be filled."""
+    _released_refused(draft)
+    errors = {
+        field: [gettext("This text cannot be empty.")]
+        for field in ("title_ar", "title_en", "body_ar", "body_en")
+        if not (data.get(field) or "").strip()
+    }
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        field: data[field].strip() for field in ("title_ar", "title_en", "body_ar", "body_en")
+    }
+    values["optional"] = bool(data.get("optional"))
+    with transaction.atomic():
+        if new:
+            if not SECTION_KEY.match(key or ""):
+                raise ValidationError(
+                    {"key": [gettext("Use lowercase Latin letters, digits and hyphens.")]}
+                )
+            if draft.sections.filter(key=key).exists():
+                raise ValidationError({"key": [gettext("This version already has this section.")]})
+            position = (draft.sections.aggregate(Max("position"))["position__max"] or 0) + 1
+            before = None
+            section = TemplateSection.objects.create(
+                version=draft, key=key, position=position, **values
+            )
+        else:
+            section = draft.sections.select_for_update().get(key=key)
+            before = {field: getattr(section, field) for field in values}
+            for field, value in values.items():
+                setattr(section, field, value)
+            section.save(update_fields=list(values))
+        operator_action_record(
+            actor_email=actor_email,
+            action="template.section_added" if new else "template.section_changed",
+            summary=f"v{draft.number} {key}",
+            before=before,
+            after=values | {"version": draft.number, "key": key},
+            ip_address=ip_address,
+        )
+    return section
+
+
+def template_section_remove(
+    *, draft: TemplateVersion, key: str, actor_email: str, ip_address: str | None = None
+) -> None:
+    _released_refused(draft)
+    with transaction.atomic():
+        section = draft.sections.filter(key=key).first()
+        if section is None:
+            raise ValidationError(gettext("This version has no such section."))
+        before = {field: getattr(section, field) for field in SECTION_FIELDS}
+        section.delete()
+        operator_action_record(
+            actor_email=actor_email,
+            action="template.section_removed",
+            summary=f"v{draft.number} {key}",
+            before=before | {"version": draft.number},
+            ip_address=ip_address,
+        )
+
+
+def template_draft_release(
+    *, draft: TemplateVersion, notes: str = "", actor_email: str, ip_address: str | None = None
+) -> TemplateVersion:
+    """Release a draft through the catalogue's one release service, under the draft's number.
+
+    The draft's rows make way for the released version inside one transaction, so a refused
+    release (an empty text, no sections) leaves the draft as it was.
+    """
+    _released_refused(draft)
+    with transaction.atomic():
+        draft = TemplateVersion.objects.select_for_update().get(pk=draft.pk)
+        _released_refused(draft)
+        sections = [
+            {field: getattr(section, field) for field in SECTION_FIELDS}
+            for section in draft.sections.order_by("position")
+        ]
+        if not sections:
+            raise ValidationError(gettext("A version needs at least one section."))
+        before = template_current()
+        before_keys = [section.key for section in before.sections.all()]
+        draft.delete()
+        version = template_release(sections=sections, notes=notes.strip())
+        operator_action_record(
+            actor_email=actor_email,
+            action="template.released",
+            summary=f"v{version.number}",
+            before={"version": before.number, "sections": before_keys},
+            after={"version": version.number, "sections": [s["key"] for s in sections]},
+            ip_address=ip_address,
+        )
+    return version
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def plan_assign(
+    *, association: Association, plan: Plan, actor_email: str, ip_address: str | None = None
+) -> Subscription:
+    """An operator puts the association on a plan by hand (a paid plan is active at once);
+    the change and the operator's record commit together."""
+    with transaction.atomic():
+        subscription, before, after = subscription_plan_set(association=association, plan=plan)
+        operator_action_record(
+            actor_email=actor_email,
+            action="plan.assigned",
+            association_slug=association.slug,
+            summary=plan.code,
+            before=before,
+            after=after,
+            ip_address=ip_address,
+        )
+    return subscription

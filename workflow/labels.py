@@ -1,0 +1,34 @@
+"""What each step on a case's timeline is called, and the button that takes it: shared by
+the pages, the CSV and a beneficiary's data export."""
+
+from django.utils.translation import gettext_lazy
+
+EVENT_LABELS = {
+    "open": gettext_lazy("Case opened"),
+    "verify": gettext_lazy("Data verified"),
+    "refer": gettext_lazy("Referred"),
+    "answer_referral": gettext_lazy("Referral answered"),
+    "declare": gettext_lazy("Declaration signed"),
+    "submit_to_committee": gettext_lazy("Sent to the committee"),
+    "decide": gettext_lazy("Committee decision"),
+    "register": gettext_lazy("Registered"),
+    "deliver": gettext_lazy("Service delivered"),
+    "close": gettext_lazy("Closed"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "document_added": gettext_lazy("Document added"),
+    "beneficiary_told": gettext_lazy("Beneficiary told"),
+    "survey_answered": gettext_lazy("Satisfaction survey answered"),
+    "consent_withdrawn": gettext_lazy("Consent withdrawn"),
+}
+ACTION_LABELS = {
+    "verify": gettext_lazy("Mark the data verified"),
+    "refer": gettext_lazy("Refer the case"),
+    "answer_referral": gettext_lazy("Answer the referral"),
+    "declare": gettext_lazy("Record the signed declaration"),
+    "submit_to_committee": gettext_lazy("Send to the committee"),
+    "decide": gettext_lazy("Record the committee's decision"),
+    "register": gettext_lazy("Register the beneficiary"),
+    "deliver": gettext_lazy("Record the service delivered"),
+    "close": gettext_lazy("Close the case"),
+    "withdraw": gettext_lazy("Withdraw the case"),
+}

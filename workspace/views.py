@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.services import (
+    login_handoff_make,
+    login_handoff_user,
+    member_invite,
+    member_invite_accept,
+)
+from common.validation import errors_onto_form
+from publishing.selectors import policy_published
+from tenants.permissions import admin_required, member_required
+from tenants.services import SOCIAL_NETWORKS, association_settings_save
+from workflow.dashboard import workspace_dashboard
+from workspace.forms import (
+    AssociationProfileForm,
+    BankAccountFormSet,
+    InviteForm,
+    JoinForm,
+    SignupForm,
+)
+from workspace.provisioning import association_provision
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """An association signs up on the platform host and lands in its own workspace."""
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            association, admin = association_provision(
+                slug=data["slug"],
+                name_ar=data["name_ar"],
+                name_en=data["name_en"],
+                admin_email=data["email"],
+                admin_password=data["password"],
+                admin_name=data["admin_name"],
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            with schema_context(association.schema_name):
+                token = login_handoff_make(user=admin)
+            return redirect(association.url(f"/accounts/handoff/{token}/"))
+    return render(request, "platform/signup.html", {"form": form})
+
+
+def login_handoff(request, token: str):
+    """Signs in the admin who just signed up on the platform host, once, within two minutes."""
+    user = login_handoff_user(token=token)
+    if user is None:
+        messages.error(request, _("This sign-in link has expired. Please sign in."))
+        return redirect("account_login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("workspace")
+
+
+def association_home(request):
+    context = {
+        "bank_accounts": request.association.bank_accounts.all(),
+        "has_policy": policy_published() is not None,
+    }
+    return render(request, "association/home.html", context)
+
+
+def home_after_login(request):
+    return redirect("workspace" if request.association else "platform_home")
+
+
+@member_required
+def workspace(request):
+    context = {"today": timezone.localdate(), "dashboard": workspace_dashboard(actor=request.user)}
+    return render(request, "app/workspace.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def association_settings(request):
+    association = request.association
+    social = association.social_handles or {}
+    initial = {f"social_{name}": social.get(name, "") for name in SOCIAL_NETWORKS}
+    accounts = [
+        {"iban": a.iban, "bank_name": a.bank_name, "holder_name": a.holder_name}
+        for a in association.bank_accounts.all()
+    ]
+    if request.method == "POST":
+        form = AssociationProfileForm(request.POST, request.FILES, instance=_fresh(association))
+        formset = BankAccountFormSet(request.POST, prefix="bank")
+        if form.is_valid() and formset.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            if data["logo"] is False:  # the "clear" box of the logo was ticked
+                data["logo"] = ""
+            try:
+                association_settings_save(
+                    association=association,
+                    profile=data,
+                    social_handles={
+                        name: form.cleaned_data[f"social_{name}"] for name in SOCIAL_NETWORKS
+                    },
+                    bank_accounts=[row for row in formset.cleaned_data if row.get("iban")],
+                )
+            except ValidationError as error:
+                _errors_onto_settings(form, formset, error)
+            else:
+                messages.success(request, _("The association's profile was saved."))
+                return redirect("association_settings")
+    else:
+        form = AssociationProfileForm(instance=association, initial=initial)
+        formset = BankAccountFormSet(initial=accounts, prefix="bank")
+    return render(request, "app/settings.html", {"form": form, "formset": formset})
+
+
+def _fresh(association):
+    # The cached association must not carry half-applied edits if the form is invalid.
+    return type(association).objects.get(pk=association.pk)
+
+
+def _errors_onto_settings(form, formset, error: ValidationError) -> None:
+    for field, field_messages in error.message_dict.items():
+        if field.startswith("bank_accounts["):
+            index = int(field[len("bank_accounts[") : -1])
+            formset.forms[index].add_error("iban", field_messages)
+        else:
+            form.add_error(field if field in form.fields else None, field_messages)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def members(request):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_invite(
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
+                invited_by=request.user,
+                base_url=request.association.url("").rstrip("/"),
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("The invitation was sent."))
+            return redirect("members")
+    return render(request, "app/members.html", {"form": form, "members": User.objects.all()})
+
+
+@require_http_methods(["GET", "POST"])
+def join(request, uidb64: str, token: str):
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=False)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "app/join_invalid.html", status=404)
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_invite_accept(user=user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("workspace")
+    return render(request, "app/join.html", {"form": form, "invited": user})
+
+
+def association_media(request, schema: str, path: str):
+    """Serves a file of this association only: the path is resolved inside its own folder."""
+    # Only the logo is public; documents get their own access-checked views.
+    if schema != request.association.schema_name or not path.startswith("logo/"):
+        raise Http404
+    folder = (Path(settings.MEDIA_ROOT) / schema).resolve()
+    target = (folder / path).resolve()
+    if folder not in target.parents or not target.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return FileResponse(target.open("rb"), content_type=content_type)
