@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from audit.services import access_record
 from console.services import operator_action_record
 from privacy.notice import notice_publish
-from accounts.models import User
 
 # table → the words of its trigger's refusal (so a refusal for another reason fails the test)
 ASSOCIATION_TABLES = {

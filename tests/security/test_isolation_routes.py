@@ -11,8 +11,8 @@ from collections.abc import Callable
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from publishing.models import PolicyDraft
 from accounts.models import User
+from publishing.models import PolicyDraft
 from tests.security.attack import (
     body,
     client,

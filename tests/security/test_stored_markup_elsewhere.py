@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from publishing.documents import pdf_from_html
 from accounts.models import User
 from accounts.services import member_invite
+from publishing.documents import pdf_from_html
 from tenants.models import Association
 from tenants.services import association_profile_update
 from tests.conftest import client_for
