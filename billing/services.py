@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from billing.limits import MEMBERS, OPEN_CASES, limit_usage
+from billing.limits import MEMBERS, OPEN_CASES, limit_usage, limit_usage_locked
 from billing.models import Plan, Subscription
 from tenants.models import Association
 from tenants.selectors import association_cache_clear, association_current
@@ -150,12 +150,13 @@ def _plan_name(plan: Plan) -> str:
 
 
 def member_limit_check(*, association: Association | None = None) -> None:
-    """Refuse one more member when the plan's seats are all taken (default: this association)."""
+    """Refuse one more member when the plan's seats are all taken (default: this association).
+    Called inside the transaction that adds the member, which it makes wait its turn."""
     association = association or association_current()
     plan = subscription_for(association).plan
     if (
         plan.max_members is not None
-        and limit_usage(MEMBERS, schema_name=association.schema_name) >= plan.max_members
+        and limit_usage_locked(MEMBERS, schema_name=association.schema_name) >= plan.max_members
     ):
         raise PlanLimitReached(
             _(
@@ -171,11 +172,12 @@ def open_case_limit_check(*, association: Association | None = None, public: boo
     """Refuse a new case when the plan's open cases are all in use (nothing is lost: close one).
 
     `public`: the refusal is for a beneficiary applying online, who is not told about plans.
+    Called inside the transaction that opens the case, which it makes wait its turn.
     """
     association = association or association_current()
     plan = subscription_for(association).plan
     limit = plan.max_open_cases
-    if limit is None or limit_usage(OPEN_CASES, schema_name=association.schema_name) < limit:
+    if limit is None or limit_usage_locked(OPEN_CASES, schema_name=association.schema_name) < limit:
         return
     if public:
         raise PlanLimitReached(

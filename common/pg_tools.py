@@ -41,3 +41,12 @@ def pg_connection_args() -> tuple[list[str], dict[str, str]]:
     if settings.get("PASSWORD"):
         environment["PGPASSWORD"] = settings["PASSWORD"]
     return args, environment
+
+
+def transaction_lock(name: str) -> None:
+    """Wait for, then hold until the transaction ends, PostgreSQL's advisory lock on `name`: one
+    transaction at a time runs what follows (a count, then the insert it allows)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("transaction_lock outside a transaction would hold nothing")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from common.pg_tools import transaction_lock
 from tenants.models import PROFILE_FIELDS, Association, BankAccount, Domain, validate_slug
 from tenants.schema_snapshot import (
     schema_create_from_snapshot,
@@ -97,8 +98,8 @@ def base_schema_ensure() -> None:
         return
     base = settings.TENANT_BASE_SCHEMA
     with transaction.atomic():
+        transaction_lock("mustafid.base_schema")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('mustafid.base_schema'))")
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
         call_command(
             "migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=0

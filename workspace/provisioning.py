@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.services import user_create, user_email_validate, user_password_validate
 from accounts.tasks import member_welcome_send_task
 from billing.services import subscription_start_trial
+from common.pg_tools import transaction_lock
 from publishing.services import policy_draft_create
 from tenants.models import Association, Domain
 from tenants.schema_snapshot import snapshot_sql
@@ -82,6 +83,10 @@ def association_provision(
         if strategy == "snapshot":
             snapshot_sql()  # made outside the transaction: pg_dump reads the committed base
         with transaction.atomic():
+            # Two sign-ups of one address at once: the second waits here for the first, then
+            # is told the address is taken (not a database error).
+            transaction_lock(f"mustafid.slug:{slug}")
+            association_slug_check(slug=slug)
             association = Association(
                 schema_name=schema_name_for(slug),
                 slug=slug,
