@@ -73,3 +73,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_operator(self) -> bool:
         return self.role == self.Role.OPERATOR
+
+
+class ApiToken(models.Model):
+    """A named API key of a member. Only its SHA-256 is kept: a copy of the database gives no
+    working key. `prefix` (the key's first characters) finds the row without the key itself."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -18,7 +18,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from billing.services import member_limit_check
@@ -71,15 +70,6 @@ def operator_create(*, email: str, password: str) -> User:
         return user_create(
             email=email, password=password, role=User.Role.OPERATOR, email_verified=True
         )
-
-
-def api_token_create(*, email: str) -> str:
-    """The API token of a member of the current association, made if it did not exist."""
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationError({"email": _("No member of this association has this e-mail.")})
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
 
 
 def member_welcome_send(*, user_id: int) -> bool:

@@ -58,7 +58,6 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "rest_framework.authtoken",
     "publishing",
     "workflow",
     "privacy",
@@ -212,7 +211,7 @@ CSRF_COOKIE_SECURE = PLATFORM_SCHEME == "https"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -73,6 +73,12 @@ urlpatterns = [
     ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
+    path("app/members/api-keys/", views.api_tokens, name="api_tokens"),
+    path(
+        "app/members/api-keys/<int:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("app/billing/", billing_views.billing, name="billing"),
     path("app/billing/subscribe/", billing_views.billing_subscribe, name="billing_subscribe"),
     path("app/billing/portal/", billing_views.billing_portal, name="billing_portal"),

@@ -76,6 +76,17 @@ class InviteForm(forms.Form):
     )
 
 
+class ApiTokenForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Member"), queryset=User.objects.filter(is_active=True), empty_label=None
+    )
+    name = forms.CharField(
+        label=_("What the key is for"),
+        max_length=100,
+        help_text=_("For example: the accounting system. The key is shown once, right after."),
+    )
+
+
 class JoinForm(forms.Form):
     password = forms.CharField(
         label=_("Choose a password"), widget=forms.PasswordInput, strip=False

@@ -17,19 +17,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_tenants.utils import schema_context
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.services import (
     login_handoff_make,
     login_handoff_user,
     member_invite,
     member_invite_accept,
 )
+from accounts.tokens import api_token_create, api_token_revoke
 from common.validation import errors_onto_form
 from publishing.selectors import policy_published
 from tenants.permissions import admin_required, member_required
 from tenants.services import SOCIAL_NETWORKS, association_settings_save
 from workflow.dashboard import workspace_dashboard
 from workspace.forms import (
+    ApiTokenForm,
     AssociationProfileForm,
     BankAccountFormSet,
     InviteForm,
@@ -161,6 +163,41 @@ def members(request):
             messages.success(request, _("The invitation was sent."))
             return redirect("members")
     return render(request, "app/members.html", {"form": form, "members": User.objects.all()})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """Members' API keys: a new one is shown once, on the page that made it."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_key = api_token_create(
+                user=form.cleaned_data["user"], name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            form = ApiTokenForm()
+            messages.success(request, _("Copy the key now: it cannot be shown again."))
+    tokens = ApiToken.objects.select_related("user")
+    response = render(
+        request, "app/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+    response["Cache-Control"] = "no-store"  # the new key is on this page
+    return response
+
+
+@admin_required
+@require_http_methods(["POST"])
+def api_token_revoke_view(request, token_id: int):
+    try:
+        token = api_token_revoke(token_id=token_id)
+    except ValidationError as error:
+        raise Http404 from error
+    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("api_tokens")
 
 
 @require_http_methods(["GET", "POST"])

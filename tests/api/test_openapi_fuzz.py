@@ -13,10 +13,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.models import User
+from accounts.tokens import api_token_create
 from tests.publishing.conftest import publish
 from tests.security.routes import ASSOCIATION_URLCONF
 from tests.security.routes import routes as association_routes
@@ -30,7 +30,7 @@ EXAMPLES_PER_OPERATION = 30
 def api_schema(alpha):
     publish(alpha, data=POLICY)
     with schema_context(alpha.association.schema_name):
-        token = Token.objects.get_or_create(user=User.objects.get(email=alpha.admin_email))[0].key
+        token = api_token_create(user=User.objects.get(email=alpha.admin_email), name="fuzz")[1]
     # The WSGI handler closes the database connection after each request: in a test, that is
     # the test's own transaction. Django's test client detaches these signals the same way (and
     # reattaches them after each of its requests, so this comes after publish()).

@@ -2,17 +2,17 @@ import datetime
 
 import pytest
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.tokens import api_token_create
 from tests.conftest import client_for
 
 
 def api_client(tenant, email):
     """A client with the API token of `email` in `tenant`."""
     with schema_context(tenant.association.schema_name):
-        token, _ = Token.objects.get_or_create(user=User.objects.get(email=email))
-    return client_for(tenant), {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        _token, key = api_token_create(user=User.objects.get(email=email), name="tests")
+    return client_for(tenant), {"HTTP_AUTHORIZATION": f"Token {key}"}
 
 
 @pytest.fixture

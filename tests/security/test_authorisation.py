@@ -75,6 +75,8 @@ ACCESS = {
     # The association's settings, members and exports: admins.
     "association_settings": ADMINS,
     "members": ADMINS,
+    "api_tokens": ADMINS,
+    "api_token_revoke": ADMINS,
     "policy_settings": ADMINS,
     "policy_preview": ADMINS,
     "policy_approve": ADMINS,

@@ -25,8 +25,8 @@ def tight_association(slug: str, limit: int) -> None:
     import datetime
 
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import api_token_create
     from billing.models import Plan
     from billing.services import subscription_plan_set
     from publishing.services import policy_draft_approve, policy_draft_update, policy_publish
@@ -61,7 +61,7 @@ def tight_association(slug: str, limit: int) -> None:
             meeting_number="1", approved_on=datetime.date(2025, 1, 1), chair_name="د. سعد"
         )
         policy_publish(actor_email=admin.email)
-        token = Token.objects.create(user=admin).key
+        token = api_token_create(user=admin, name="race")[1]
     print(json.dumps({"token": token, "schema": association.schema_name}))
 
 

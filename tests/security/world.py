@@ -24,9 +24,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 from PIL import Image, PngImagePlugin
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.tokens import api_token_create
 from tests.conftest import Tenant
 from tests.publishing.conftest import publish
 from tests.workflow.conftest import POLICY
@@ -164,6 +164,7 @@ def build_world(alpha: Tenant) -> World:
         address, _ = EmailAddress.objects.get_or_create(
             user=admin, email=admin.email, defaults={"primary": True}
         )
+        api_row, api_key = api_token_create(user=admin, name="world")
         world = World(
             alpha=alpha,
             schema=schema,
@@ -183,9 +184,10 @@ def build_world(alpha: Tenant) -> World:
             reset_uid=user_pk_to_url_str(admin),
             reset_key=allauth_tokens.make_token(admin),
             confirm_key=EmailConfirmationHMAC(address).key,
-            api_token=Token.objects.get_or_create(user=admin)[0].key,
+            api_token=api_key,
             session_cookie="",
         )
+        world.extra["token_id"] = api_row.pk
         world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)

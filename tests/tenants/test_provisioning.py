@@ -41,7 +41,7 @@ def test_provisioned_association_has_every_table_and_its_admin(db, settings, str
         assert member.role == User.Role.ADMIN
         assert member.check_password(PASSWORD)
         tables = set(connection.introspection.table_names())
-    assert {"accounts_user", "django_session", "authtoken_token", "mfa_authenticator"} <= tables
+    assert {"accounts_user", "django_session", "accounts_apitoken", "mfa_authenticator"} <= tables
     assert "tenants_association" not in tables  # public data stays in public
 
 

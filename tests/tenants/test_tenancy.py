@@ -3,9 +3,9 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.tokens import api_token_create
 from tests.conftest import PASSWORD, client_for
 
 
@@ -49,7 +49,7 @@ def test_session_from_one_association_is_worthless_on_another(alpha, beta):
 
 def test_api_token_from_one_association_is_worthless_on_another(alpha, beta):
     with schema_context(alpha.association.schema_name):
-        token = Token.objects.create(user=User.objects.get(email=alpha.admin_email)).key
+        token = api_token_create(user=User.objects.get(email=alpha.admin_email), name="t")[1]
     own = client_for(alpha).get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert own.json()["email"] == alpha.admin_email
     other = client_for(beta).get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
