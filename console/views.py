@@ -18,7 +18,6 @@ from common.validation import errors_onto_form
 from console import forms, lifecycle, selectors, services
 from console.access import actor_of, operator_required
 from console.models import OperatorAction, ProvisioningJob
-from console.services import plan_assign
 from publishing.rendering import policy_sections
 from tenants.models import Association, AssociationExport
 
@@ -121,7 +120,7 @@ def association_plan(request, slug: str):
         return redirect("console:association", slug=slug)
     actor = actor_of(request)
     try:
-        plan_assign(
+        services.plan_assign(
             association=association,
             plan=form.cleaned_data["plan"],
             actor_email=actor.email,

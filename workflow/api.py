@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 from accounts.models import User
 from common.access_trail import AccessAction, access_record
 from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
-from workflow import services
+from workflow import selectors, services
 from workflow.models import Case, CaseEvent, CaseKind, CaseStatus
-from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, sees_sensitive
+from workflow.permissions import SENSITIVE_FIELDS, opens_cases, sees_sensitive
 
 PUBLIC_REQUESTS_PER_HOUR = 10
 
@@ -156,18 +156,13 @@ class CaseListView(APIView):
         ),
     )
     def get(self, request):
-        cases = (
-            Case.objects.select_related("beneficiary")
-            .filter(cases_visible_to(request.user))
-            .order_by("-created_at", "-id")
-        )
         wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in CaseStatus.values:
-                raise serializers.ValidationError({"status": ["Unknown status."]})
-            cases = cases.filter(status=wanted)
-        if channel := request.query_params.get("channel"):
-            cases = cases.filter(channel_code=channel[:60])
+        if wanted and wanted not in CaseStatus.values:
+            raise serializers.ValidationError({"status": ["Unknown status."]})
+        channel = request.query_params.get("channel")
+        cases = selectors.case_list(
+            actor=request.user, status=wanted or None, channel=(channel or "")[:60] or None
+        )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         access_record(
@@ -187,7 +182,7 @@ class CaseListView(APIView):
 
     @extend_schema(request=OpenCaseSerializer, responses={201: CaseSerializer})
     def post(self, request):
-        if request.user.role not in (User.Role.STAFF, User.Role.ADMIN):
+        if not opens_cases(request.user):
             raise serializers.ValidationError(
                 {"detail": ["Only beneficiary relations staff open cases."]}
             )

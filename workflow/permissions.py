@@ -16,6 +16,8 @@ SENSITIVE_FIELDS = ("household_notes", "health_notes", "monthly_income")
 # The researcher who gathers them (staff), the committee who decides on them, the admins.
 SENSITIVE_READERS = frozenset({User.Role.ADMIN, User.Role.STAFF, User.Role.COMMITTEE})
 SENSITIVE_WRITERS = frozenset({User.Role.ADMIN, User.Role.STAFF})
+# Beneficiary relations: who opens cases (pages and API alike).
+OPENERS = frozenset({User.Role.STAFF, User.Role.ADMIN})
 # States a case reaches only through the committee; a case withdrawn after it went there
 # keeps its submission date.
 COMMITTEE_STAGE = (
@@ -53,3 +55,16 @@ def cases_visible_to(user: User) -> Q:
     if user.role == User.Role.REFERRAL:
         return Q(status=CaseStatus.REFERRED, referral_role_code__in=user.referral_roles or [])
     return Q(pk__in=[])
+
+
+def opens_cases(user: User) -> bool:
+    return user.role in OPENERS
+
+
+def uploads_to(user: User, case) -> bool:
+    """Staff and admins; a referral holder while the case is referred to their role (reports)."""
+    if user.role in OPENERS:
+        return True
+    return user.role == User.Role.REFERRAL and case.referral_role_code in (
+        user.referral_roles or []
+    )

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import tenant_context
 
-from accounts.models import User
 from common.access_trail import AccessAction, access_record
 from common.csv_export import csv_lines, csv_response
 from common.hijri import hijri_with_gregorian
@@ -36,11 +35,10 @@ from workflow.forms import (
 )
 from workflow.labels import ACTION_LABELS, EVENT_LABELS
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseKind, CaseStatus
-from workflow.permissions import edits_sensitive, sees_sensitive
+from workflow.permissions import edits_sensitive, opens_cases, sees_sensitive, uploads_to
 from workflow.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
-OPENERS = (User.Role.STAFF, User.Role.ADMIN)
 
 
 def _case_or_404(request, case_id, *, record: str | None = AccessAction.VIEW) -> Case:
@@ -74,29 +72,16 @@ def case_list(request):
             "form": form,
             "page": page,
             "cases": page.object_list,
-            "may_open": _may_open(request),
+            "may_open": opens_cases(request.user),
             "today": timezone.localdate(),
         },
-    )
-
-
-def _may_open(request) -> bool:
-    return request.user.role in OPENERS
-
-
-def _may_upload(user: User, case: Case) -> bool:
-    """Staff and admins; a referral holder while the case is referred to their role (reports)."""
-    if user.role in OPENERS:
-        return True
-    return user.role == User.Role.REFERRAL and case.referral_role_code in (
-        user.referral_roles or []
     )
 
 
 @member_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    if not _may_open(request):
+    if not opens_cases(request.user):
         raise PermissionDenied
     policy = policy_published()
     channels = policy.content["channels"] if policy else []
@@ -179,7 +164,7 @@ def _case_page(
             for action in actions
         ],
         "referral_roles": [(item["code"], _name(item)) for item in roles],
-        "may_upload": _may_upload(user, case),
+        "may_upload": uploads_to(user, case),
         "document_form": document_form or DocumentForm(),
         "overdue": case.status == CaseStatus.IN_COMMITTEE
         and case.committee_due_on is not None
@@ -283,7 +268,7 @@ def case_transition(request, case_id: int):
 @require_POST
 def case_document_upload(request, case_id: int):
     case = _case_or_404(request, case_id, record=None)  # the upload records the document
-    if not _may_upload(request.user, case):
+    if not uploads_to(request.user, case):
         raise PermissionDenied
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
