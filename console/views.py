@@ -71,6 +71,20 @@ def association_detail(request, slug: str):
     return render(request, "console/association_detail.html", context)
 
 
+def _operator_step(request, association: Association, step, done: str, **fields):
+    """Run one lifecycle step on the association as this operator; say how it went."""
+    actor = actor_of(request)
+    try:
+        step(
+            association=association, actor_email=actor.email, ip_address=actor.ip_address, **fields
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("console:association", slug=association.slug)
+
+
 @operator_required
 @require_POST
 def association_suspend(request, slug: str):
@@ -79,35 +93,25 @@ def association_suspend(request, slug: str):
     if not form.is_valid():
         messages.error(request, _("Give the reason for the suspension."))
         return redirect("console:association", slug=slug)
-    actor = actor_of(request)
-    try:
-        lifecycle.association_suspend(
-            association=association,
-            actor_email=actor.email,
-            reason=form.cleaned_data["reason"],
-            ip_address=actor.ip_address,
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The association was suspended."))
-    return redirect("console:association", slug=slug)
+    return _operator_step(
+        request,
+        association,
+        lifecycle.association_suspend,
+        _("The association was suspended."),
+        reason=form.cleaned_data["reason"],
+    )
 
 
 @operator_required
 @require_POST
 def association_reactivate(request, slug: str):
     association = _association(slug)
-    actor = actor_of(request)
-    try:
-        lifecycle.association_reactivate(
-            association=association, actor_email=actor.email, ip_address=actor.ip_address
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The association was reactivated."))
-    return redirect("console:association", slug=slug)
+    return _operator_step(
+        request,
+        association,
+        lifecycle.association_reactivate,
+        _("The association was reactivated."),
+    )
 
 
 @operator_required
@@ -118,35 +122,25 @@ def association_plan(request, slug: str):
     if not form.is_valid():
         messages.error(request, _("Choose one of the plans."))
         return redirect("console:association", slug=slug)
-    actor = actor_of(request)
-    try:
-        services.plan_assign(
-            association=association,
-            plan=form.cleaned_data["plan"],
-            actor_email=actor.email,
-            ip_address=actor.ip_address,
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The plan was assigned."))
-    return redirect("console:association", slug=slug)
+    return _operator_step(
+        request,
+        association,
+        services.plan_assign,
+        _("The plan was assigned."),
+        plan=form.cleaned_data["plan"],
+    )
 
 
 @operator_required
 @require_POST
 def association_export(request, slug: str):
     association = _association(slug)
-    actor = actor_of(request)
-    try:
-        lifecycle.association_export_start(
-            association=association, actor_email=actor.email, ip_address=actor.ip_address
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The export started; this page shows its progress."))
-    return redirect("console:association", slug=slug)
+    return _operator_step(
+        request,
+        association,
+        lifecycle.association_export_start,
+        _("The export started; this page shows its progress."),
+    )
 
 
 def _export(slug: str, export_id: int) -> AssociationExport:
