@@ -4,7 +4,6 @@ on their hosts. Every feature's tests use beta to try to reach alpha's data."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client
@@ -18,8 +17,7 @@ from tenants.selectors import association_cache_clear
 # One Chromium for every browser test: a session fixture imported by two conftest files would be
 # two fixtures, and Playwright's sync API refuses a second instance in the same thread.
 from tests.e2e.chromium import browser  # noqa: F401
-
-PASSWORD = "Correct-horse-2026"
+from tests.helpers import PASSWORD, POLICY, Tenant, api_client, client_for, publish
 
 # A failing example is kept in .hypothesis/ (replayed first next time) and printed as a blob
 # that @reproduce_failure takes.
@@ -40,14 +38,6 @@ def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"hypothesis seed {seed}: make test PYTEST_ARGS='--hypothesis-seed={seed}' draws it again"
     )
-
-
-@dataclass(frozen=True)
-class Tenant:
-    association: Association
-    host: str
-    admin_email: str
-    staff_email: str
 
 
 def _provision(slug: str, name_ar: str, name_en: str) -> None:
@@ -108,13 +98,57 @@ def _fresh_caches():
     cache.clear()
 
 
-def client_for(tenant: Tenant | None, *, email: str | None = None) -> Client:
-    """A test client on the tenant's host (the platform host for None), signed in as `email`."""
-    client = Client(HTTP_HOST=tenant.host if tenant else "localhost")
-    if email:
-        with schema_context(tenant.association.schema_name):
-            client.force_login(User.objects.get(email=email))
-    return client
+@pytest.fixture
+def alpha_policy(alpha):
+    return publish(alpha, data=POLICY)
+
+
+@pytest.fixture
+def members(alpha):
+    """One member per role in alpha; the referral holder answers for social_researcher."""
+    with schema_context(alpha.association.schema_name):
+        for role in ("committee", "referral"):
+            User.objects.create_user(
+                f"{role}@alpha.example",
+                PASSWORD,
+                role=role,
+                referral_roles=["social_researcher"] if role == "referral" else [],
+            )
+        User.objects.create_user(
+            "other-referral@alpha.example",
+            PASSWORD,
+            role="referral",
+            referral_roles=["competent_officer"],
+        )
+    return {
+        "admin": alpha.admin_email,
+        "staff": alpha.staff_email,
+        "committee": "committee@alpha.example",
+        "referral": "referral@alpha.example",
+        "other_referral": "other-referral@alpha.example",
+    }
+
+
+@pytest.fixture
+def alpha_admin_api(alpha):
+    return api_client(alpha, alpha.admin_email)
+
+
+@pytest.fixture
+def admin(alpha):
+    return client_for(alpha, email=alpha.admin_email)
+
+
+@pytest.fixture
+def staff(alpha):
+    return client_for(alpha, email=alpha.staff_email)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files of this test only."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture

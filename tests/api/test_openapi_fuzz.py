@@ -17,11 +17,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.models import User
 from accounts.tokens import api_token_create
-from tests.publishing.conftest import publish
+from tests.helpers import POLICY, publish
 from tests.security.routes import ASSOCIATION_URLCONF
 from tests.security.routes import routes as association_routes
 from tests.security.summary import record
-from tests.workflow.conftest import POLICY
 
 EXAMPLES_PER_OPERATION = 30
 

@@ -13,9 +13,7 @@ from django_tenants.utils import schema_context
 
 from audit.models import AccessRecord
 from tests.audit.conftest import records
-from tests.conftest import client_for
-from tests.publishing.conftest import api_client
-from tests.workflow.test_workspace import open_case, person, png_bytes, upload
+from tests.helpers import api_client, client_for, open_case, person, png_bytes, upload
 from workflow.models import CaseDocument, CaseStatus
 
 IP = "203.0.113.7"

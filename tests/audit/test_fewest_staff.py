@@ -10,9 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tests.conftest import client_for
-from tests.publishing.conftest import api_client
-from tests.workflow.test_workspace import open_case, person, png_bytes, upload
+from tests.helpers import api_client, client_for, open_case, person, png_bytes, upload
 from workflow.models import Beneficiary, CaseDocument, CaseStatus
 
 HEALTH = "مرض مزمن يحتاج علاجًا شهريًا"

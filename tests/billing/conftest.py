@@ -16,8 +16,7 @@ from tests.billing.fake_stripe import (
     fake_stripe_running,
     signed,
 )
-from tests.conftest import client_for
-from tests.workflow.conftest import alpha_policy  # noqa: F401 - a published policy for alpha
+from tests.helpers import client_for
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from console.services import plan_assign
 from tenants.models import Association
 from tests.billing.conftest import subscription_of
 from tests.billing.fake_stripe import PRICES, SECRET_KEY
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def page(response) -> str:

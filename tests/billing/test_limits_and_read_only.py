@@ -11,9 +11,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Plan, Subscription
 from tests.billing.conftest import detail
-from tests.conftest import client_for
-from tests.publishing.conftest import api_client
-from tests.workflow.conftest import BENEFICIARY
+from tests.helpers import BENEFICIARY, api_client, client_for
 from workflow.models import Case
 
 OPEN = {

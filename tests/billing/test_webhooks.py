@@ -24,7 +24,7 @@ from tests.billing.fake_stripe import (
     signed,
     subscription_object,
 )
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.usefixtures("tasks_inline")
 

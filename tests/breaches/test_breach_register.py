@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from breaches.models import Breach, BreachReminder
 from breaches.reminders import breach_reminders_send
 from breaches.tasks import breach_reminders_dispatch_task
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -34,11 +34,6 @@ def form(**changes) -> dict:
         "containment": "طُلب من المستلم حذف الملف",
         **changes,
     }
-
-
-@pytest.fixture
-def admin(alpha):
-    return client_for(alpha, email=alpha.admin_email)
 
 
 def only_breach(tenant) -> Breach:

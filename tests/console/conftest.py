@@ -8,9 +8,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.services import operator_create
-from tests.conftest import PASSWORD, client_for
-from tests.tenants.test_members import _current_code
-from tests.workflow.conftest import alpha_policy, members  # noqa: F401 - alpha with a policy, members
+from tests.helpers import PASSWORD, client_for, totp_code
 
 OPERATOR = "ops@mustafid.example"
 
@@ -27,7 +25,7 @@ def operator_secret(db) -> str:
 def operator_sign_in(client: Client, secret: str) -> Client:
     response = client.post("/accounts/login/", {"login": OPERATOR, "password": PASSWORD})
     assert response["Location"] == "/accounts/2fa/authenticate/"
-    response = client.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert response.status_code == 302, "the TOTP code was refused"
     return client
 

@@ -7,9 +7,8 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import operator_create, user_create
-from tests.conftest import PASSWORD, client_for
 from tests.console.conftest import OPERATOR
-from tests.tenants.test_members import _current_code
+from tests.helpers import PASSWORD, client_for, totp_code
 
 PAGES = [
     "/console/",
@@ -67,7 +66,7 @@ def test_operator_who_enrols_totp_reaches_the_console_with_that_code(db, tasks_i
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page).group(1)
     # allauth announces the new authenticator once its transaction commits (tasks_inline runs
     # on-commit callbacks at once, inside the request, as a real commit would).
-    client.post("/accounts/2fa/totp/activate/", {"code": _current_code(secret)})
+    client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
     # The code given at enrolment confirms this session: no second code is asked for.
     assert "Alpha Charity" in client.get("/console/?lang=en").content.decode()
 
@@ -80,7 +79,7 @@ def test_operator_whose_session_skipped_the_code_must_give_one(operator_secret):
     response = client.get("/console/audit/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fconsole%2Faudit%2F"
-    response = client.post(response["Location"], {"code": _current_code(operator_secret)})
+    response = client.post(response["Location"], {"code": totp_code(operator_secret)})
     assert response["Location"] == "/console/audit/"
     assert "Audit log" in client.get("/console/audit/?lang=en").content.decode()
 

@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 from billing.models import Plan, Subscription
 from console.models import OperatorAction
 from tenants.models import Association, AssociationExport
-from tests.conftest import PASSWORD, client_for
 from tests.console.conftest import OPERATOR
+from tests.helpers import PASSWORD, client_for
 
 
 def rows(page: str) -> str:

@@ -6,8 +6,8 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from console.models import OperatorAction, ProvisioningJob
 from tenants.models import Association
-from tests.conftest import client_for
 from tests.console.conftest import OPERATOR
+from tests.helpers import client_for
 
 NEW = {
     "name_ar": "جمعية الوفاء",
@@ -56,7 +56,7 @@ def test_operator_creates_an_association_and_follows_the_job(console, tasks_inli
 
 
 def test_the_admin_signs_in_on_the_new_host_with_the_password_given(console, tasks_inline):
-    from tests.conftest import Tenant
+    from tests.helpers import Tenant
 
     console.post("/console/associations/new/", NEW)
     association = Association.objects.get(slug="al-wafa")

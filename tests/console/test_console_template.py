@@ -6,7 +6,7 @@ from catalog.models import TemplateVersion
 from catalog.selectors import template_current
 from console.models import OperatorAction
 from publishing.selectors import policy_draft_get
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 SECTION = {"title_ar": "", "title_en": "", "body_ar": "", "body_en": "", "optional": ""}
 

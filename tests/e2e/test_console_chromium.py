@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.chromium import SCREENSHOTS
+from tests.helpers import totp_code
 from tests.live import LiveStack
-from tests.tenants.test_members import _current_code
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ def test_operator_creates_an_association_and_sees_it_listed(
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("input[name=code]", _current_code(SECRET))
+    page.fill("input[name=code]", totp_code(SECRET))
     page.locator("main form:has(input[name=code]) button[type=submit]:not([form])").click()
     page.wait_for_url(live_stack.url("/console/"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")

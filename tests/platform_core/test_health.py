@@ -1,7 +1,7 @@
 """/healthz and /readyz (CONTRACT.md)."""
 
 from platform_core.celery import app
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def test_healthz_answers_on_the_platform_host(db):

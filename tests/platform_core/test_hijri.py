@@ -11,8 +11,7 @@ import datetime
 import pytest
 
 from common.hijri import hijri_iso, hijri_with_gregorian
-from tests.publishing.conftest import api_client
-from tests.workflow.conftest import POLICY
+from tests.helpers import POLICY, api_client
 
 DAY = datetime.date.fromisoformat
 

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from common.hijri import hijri_iso, hijri_with_gregorian
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def test_pages_are_arabic_rtl_by_default_even_for_an_english_browser(alpha):

@@ -4,9 +4,7 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
-from tests.conftest import client_for
-from tests.workflow.conftest import alpha_policy, members  # noqa: F401 - fixtures used here
-from tests.workflow.test_workspace import open_case, person, png_bytes, upload  # noqa: F401
+from tests.helpers import client_for
 
 
 def page(response) -> str:
@@ -17,22 +15,6 @@ def page(response) -> str:
 
 def in_schema(tenant):
     return schema_context(tenant.association.schema_name)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def staff(alpha):
-    return client_for(alpha, email=alpha.staff_email)
-
-
-@pytest.fixture
-def admin(alpha):
-    return client_for(alpha, email=alpha.admin_email)
 
 
 @pytest.fixture

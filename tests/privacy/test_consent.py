@@ -5,11 +5,8 @@ withdrawing the case remains."""
 from django.utils import timezone
 
 from privacy.models import ConsentRecord
-from tests.conftest import client_for
-from tests.privacy.conftest import in_schema, open_case, page, person
-from tests.publishing.conftest import api_client
-from tests.workflow.test_public_pages import FORM
-from tests.workflow.test_workspace import NEW_CASE
+from tests.helpers import NEW_CASE, REQUEST_FORM, api_client, client_for, open_case, person
+from tests.privacy.conftest import in_schema, page
 from workflow.models import Case, CaseEvent, CaseStatus
 
 
@@ -37,7 +34,9 @@ def test_staff_api_and_online_cases_record_consent_with_the_versions_in_force(
         **auth,
     )
     assert opened.status_code == 201, opened.content
-    online = client_for(alpha).post("/request/", {**FORM, "national_id": person(42)["national_id"]})
+    online = client_for(alpha).post(
+        "/request/", {**REQUEST_FORM, "national_id": person(42)["national_id"]}
+    )
     assert online.status_code == 302
 
     policy = alpha_policy["version"]

@@ -19,8 +19,8 @@ from privacy.models import (
     RequestReminder,
     RetentionRun,
 )
-from tests.conftest import client_for
-from tests.privacy.conftest import in_schema, open_case, page, person
+from tests.helpers import client_for, open_case, person
+from tests.privacy.conftest import in_schema, page
 from workflow.models import Beneficiary, CaseStatus
 
 TODAY = timezone.localdate
@@ -122,8 +122,7 @@ def _ended(tenant, n: int, years_ago: float, **fields):
 def test_retention_anonymises_once_a_day_and_reports_what_it_skipped(
     alpha, beta, alpha_policy, admin
 ):
-    from tests.publishing.conftest import publish
-    from tests.workflow.conftest import POLICY
+    from tests.helpers import POLICY, publish
 
     publish(beta, data=POLICY)
     old = _ended(alpha, 100, 3)

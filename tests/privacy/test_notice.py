@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from privacy.models import PrivacyNoticeDraft, PrivacyNoticeVersion
-from tests.conftest import client_for
+from tests.helpers import client_for
 from tests.privacy.conftest import in_schema, page
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from privacy.anonymise import PLACEHOLDER_NAME
 from privacy.models import DataSubjectRequest, LegalHold, RequestEvent
-from tests.conftest import client_for
-from tests.privacy.conftest import in_schema, open_case, page, person, png_bytes, upload
+from tests.helpers import client_for, open_case, person, png_bytes, upload
+from tests.privacy.conftest import in_schema, page
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseStatus, Survey
 
 TODAY = timezone.localdate

@@ -7,8 +7,7 @@ from django.db import DatabaseError, transaction
 from django_tenants.utils import schema_context
 
 from publishing.models import PolicyVersion
-from tests.conftest import client_for
-from tests.publishing.conftest import api_client, publish
+from tests.helpers import api_client, client_for, publish
 
 DRAFT = "/api/v1/policy/draft/"
 

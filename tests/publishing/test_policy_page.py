@@ -2,14 +2,12 @@
 
 import datetime
 import re
-import subprocess
 
 import pytest
 from django_tenants.utils import schema_context
 
 from publishing.models import PolicyDocument
-from tests.conftest import client_for
-from tests.publishing.conftest import publish
+from tests.helpers import client_for, pdf_text, publish
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror="alert(1)"><b>مهم</b>'
 
@@ -68,7 +66,7 @@ def test_association_written_markup_is_sanitised_on_page_api_and_pdf(alpha, publ
 
 
 def test_editing_the_draft_changes_nothing_public_until_published_again(alpha, published):
-    from tests.publishing.conftest import api_client
+    from tests.helpers import api_client
 
     client, auth = api_client(alpha, alpha.admin_email)
     client.patch(
@@ -98,21 +96,11 @@ def test_another_association_never_shows_alphas_policy(alpha, beta, published):
         assert "ألفا" not in response.content.decode(errors="ignore")
 
 
-def _pdf_text(response) -> str:
-    data = b"".join(response.streaming_content)
-    assert data.startswith(b"%PDF-")
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
-    ).stdout.decode()
-    # pdftotext wraps right-to-left and left-to-right runs in invisible embedding marks.
-    return re.sub("[\u202a-\u202e]", "", text)
-
-
 def test_pdf_is_real_with_shaped_arabic_and_is_rendered_once(alpha, published, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     response = client_for(alpha).get("/policy.pdf")
     assert response["Content-Type"] == "application/pdf"
-    text = _pdf_text(response)
+    text = pdf_text(response)
     # pdftotext gives back the logical letters only when the glyphs were shaped (joined).
     assert "جمعية ألفا الخيرية" in text
     assert "تم اعتماد هذه السياسة" in text
@@ -130,7 +118,7 @@ def test_pdf_is_real_with_shaped_arabic_and_is_rendered_once(alpha, published, s
 
 def test_english_pdf(alpha, published, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    text = _pdf_text(client_for(alpha).get("/policy.pdf?lang=en"))
+    text = pdf_text(client_for(alpha).get("/policy.pdf?lang=en"))
     assert "Beneficiary Relationship Policy" in text
     assert "Alpha Charity" in text
 
@@ -141,7 +129,7 @@ def test_pages_and_pdf_agree_with_the_api_on_every_configured_field(
     settings.MEDIA_ROOT = str(tmp_path)
     api = client_for(alpha).get("/api/v1/policy/").json()
     page = client_for(alpha).get("/policy/").content.decode()
-    pdf = " ".join(_pdf_text(client_for(alpha).get("/policy.pdf")).split())
+    pdf = " ".join(pdf_text(client_for(alpha).get("/policy.pdf")).split())
     for item in api["channels"] + api["referral_roles"]:
         assert item["name_ar"] in page
         assert item["name_ar"] in pdf

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from publishing.models import Holiday, PolicyVersion
 from publishing.selectors import policy_draft_get
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 URL = "/app/settings/policy/"
 
@@ -35,11 +35,6 @@ def _form(tenant, **changes):
         data[f"section_{section['key']}_extra_en"] = section["extra_en"]
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
-
-
-@pytest.fixture
-def admin(alpha):
-    return client_for(alpha, email=alpha.admin_email)
 
 
 def test_settings_page_shows_the_form_the_preview_and_no_published_version(alpha, admin):

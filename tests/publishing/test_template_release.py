@@ -5,8 +5,7 @@ from django_tenants.utils import schema_context
 
 from catalog.selectors import template_current
 from catalog.services import template_release
-from tests.conftest import client_for
-from tests.publishing.conftest import api_client, publish
+from tests.helpers import api_client, client_for, publish
 
 NEW_PREAMBLE_AR = "تلتزم {association_name} بتنظيم علاقتها بالمستفيدين وفق هذه السياسة المحدّثة."
 NEW_PREAMBLE_EN = "{association_name} commits to organising its relations with beneficiaries by this updated policy."

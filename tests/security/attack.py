@@ -8,7 +8,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from tests.conftest import Tenant
+from tests.helpers import Tenant
 
 
 def send(client: Client, method: str, url: str) -> HttpResponse:

@@ -7,7 +7,6 @@ import pytest
 from tests.live import live_stack, pytest_runtest_makereport  # noqa: F401
 from tests.security.summary import SUMMARY
 from tests.security.world import world  # noqa: F401
-from tests.workflow.conftest import members  # noqa: F401
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

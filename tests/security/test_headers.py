@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import client_for
+from tests.helpers import client_for
 from tests.live import ROOT
 
 CSP = {

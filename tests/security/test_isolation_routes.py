@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from publishing.models import PolicyDraft
+from tests.helpers import png_bytes, upload
 from tests.security.attack import (
     body,
     client,
@@ -30,7 +31,6 @@ from tests.security.routes import (
     urls,
 )
 from tests.security.summary import record
-from tests.workflow.test_workspace import png_bytes, upload
 from workflow.models import Case, CaseDocument
 
 

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from tenants.models import Association
-from tests.conftest import PASSWORD, client_for
+from tests.helpers import PASSWORD, client_for
 from tests.security.attack import body, client, send
 from tests.security.routes import PLATFORM_URLCONF, routes, urls
 from tests.security.summary import record

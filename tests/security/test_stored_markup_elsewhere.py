@@ -16,11 +16,8 @@ from accounts.services import member_invite
 from publishing.documents import pdf_from_html
 from tenants.models import Association
 from tenants.services import association_profile_update
-from tests.conftest import client_for
 from tests.console.conftest import console, operator_secret  # noqa: F401
-from tests.publishing.conftest import publish
-from tests.publishing.test_policy_page import _pdf_text
-from tests.workflow.conftest import POLICY
+from tests.helpers import POLICY, client_for, pdf_text, publish
 
 SCRIPT = "<script>alert('stored')</script>"
 
@@ -78,7 +75,7 @@ def test_the_policy_pdf_prints_stored_markup_as_text_and_fetches_nothing(
         alpha,
         data={**POLICY, "sections": [{"key": "procedure", "extra_ar": extra, "extra_en": extra}]},
     )
-    text = _pdf_text(client_for(alpha).get("/policy.pdf"))
+    text = pdf_text(client_for(alpha).get("/policy.pdf"))
     # Printed as typed (pdftotext mirrors < and > inside right-to-left lines, so the tags are
     # matched by their words): the script and the image are text on the page, not markup.
     assert "script>alert('stored')" in text

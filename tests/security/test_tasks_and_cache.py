@@ -10,11 +10,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from platform_core.celery import app
-from tests.conftest import client_for
-from tests.publishing.conftest import publish
+from tests.helpers import POLICY, client_for, publish
 from tests.security.attack import fingerprint_changes, schema_fingerprint
 from tests.security.summary import record
-from tests.workflow.conftest import POLICY
 
 # Each task of ours that works in an association's schema, with alpha's ids for its arguments.
 ALPHAS_ARGUMENTS = {

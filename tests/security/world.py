@@ -27,9 +27,7 @@ from PIL import Image, PngImagePlugin
 
 from accounts.models import User
 from accounts.tokens import api_token_create
-from tests.conftest import Tenant
-from tests.publishing.conftest import publish
-from tests.workflow.conftest import POLICY
+from tests.helpers import POLICY, Tenant, publish
 
 NATIONAL_ID = "1098765439"
 NAME = "زينب السرّية ALPHAVICTIM"

@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import ApiToken, User
 from accounts.tokens import api_token_create
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 ME = "/api/v1/me/"
 

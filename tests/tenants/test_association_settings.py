@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from tenants.models import Association
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 PROFILE = {
     "name_ar": "جمعية ألفا الخيرية",

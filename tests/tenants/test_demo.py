@@ -36,7 +36,7 @@ def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(db, ca
 
 
 def test_demo_policies_are_configured_like_seeds_000_001_and_003(db):
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     call_command("seed_demo")
     hidaya, maawa, maharat = (

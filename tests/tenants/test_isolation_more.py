@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from tenants.models import Domain
 from tenants.selectors import association_cache_clear
-from tests.conftest import PASSWORD, client_for
+from tests.helpers import PASSWORD, client_for
 
 
 def test_password_reset_link_is_sent_for_own_member_and_works_only_on_own_host(

@@ -23,9 +23,8 @@ from console.lifecycle import association_delete, association_export_start
 from console.models import OperatorAction
 from console.selectors import association_usage
 from tenants.models import Association, AssociationExport, Domain
-from tests.conftest import PASSWORD, client_for
+from tests.helpers import PASSWORD, client_for, throwaway
 from tests.live import live_stack  # noqa: F401 - the session's live stack
-from tests.tenants.test_suspension import throwaway
 
 OPERATOR = "operator@mustafid.example"
 PDF = b"%PDF-1.4\n% a case document of the round trip\n%%EOF\n"

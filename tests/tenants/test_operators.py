@@ -6,8 +6,7 @@ from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from tests.conftest import PASSWORD, client_for
-from tests.tenants.test_members import _current_code
+from tests.helpers import PASSWORD, client_for, totp_code
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def test_operator_with_mfa_signs_in_with_a_code_and_reaches_the_platform(operato
     client = client_for(None)
     response = client.post("/accounts/login/", {"login": operator, "password": PASSWORD})
     assert response["Location"] == "/accounts/2fa/authenticate/"
-    client.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert client.get("/").status_code == 200
 
 

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
 from tenants.models import Association, Domain
-from tests.conftest import PASSWORD, client_for
+from tests.helpers import PASSWORD, client_for
 from workspace import provisioning as services
 
 SIGNUP = {

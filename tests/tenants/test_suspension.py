@@ -10,16 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from accounts.models import User
 from console.lifecycle import association_reactivate, association_suspend
 from console.models import OperatorAction
 from tenants.middleware import association_suspended_message
 from tenants.models import Association
-from tests.conftest import PASSWORD, Tenant, client_for
-from tests.publishing.conftest import api_client, publish
-from tests.workflow.conftest import POLICY
+from tests.helpers import PASSWORD, POLICY, Tenant, api_client, client_for, publish, throwaway
 from workflow.models import Case
-from workspace.provisioning import association_provision
 
 OPERATOR = "operator@mustafid.example"
 SUSPENDED_EN = "This association's account on Mustafid is suspended."
@@ -36,25 +32,6 @@ REQUEST_FORM = {
     "summary": "أحتاج إلى ترميم منزلي في حي السليمانية.",
     "consent": "on",
 }
-
-
-def throwaway(slug: str) -> Tenant:
-    """An association of this test only (the test's transaction takes it away)."""
-    association, _admin = association_provision(
-        slug=slug,
-        name_ar="جمعية جاما للتجربة",
-        name_en="Gamma Trial Society",
-        admin_email=f"admin@{slug}.example",
-        admin_password=PASSWORD,
-    )
-    with schema_context(association.schema_name):
-        User.objects.create_user(f"staff@{slug}.example", PASSWORD, role=User.Role.STAFF)
-    return Tenant(
-        association=association,
-        host=f"{slug}.localhost",
-        admin_email=f"admin@{slug}.example",
-        staff_email=f"staff@{slug}.example",
-    )
 
 
 @pytest.fixture

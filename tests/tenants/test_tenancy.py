@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.tokens import api_token_create
-from tests.conftest import PASSWORD, client_for
+from tests.helpers import PASSWORD, client_for
 
 
 def test_association_home_shows_its_own_profile_only(alpha, beta):

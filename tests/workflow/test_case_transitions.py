@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Plan
 from publishing.models import Holiday
-from tests.workflow.conftest import BENEFICIARY
+from tests.helpers import BENEFICIARY
 from workflow import services
 from workflow.models import Case, CaseEvent, CaseStatus
 from workflow.transitions import TRANSITIONS

@@ -4,9 +4,7 @@ import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
-from tests.conftest import client_for
-from tests.publishing.conftest import api_client, publish
-from tests.workflow.conftest import BENEFICIARY, POLICY
+from tests.helpers import BENEFICIARY, POLICY, api_client, client_for, publish
 
 CASES = "/api/v1/cases/"
 OPEN = {

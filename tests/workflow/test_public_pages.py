@@ -15,23 +15,11 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from common.hijri import hijri_with_gregorian
 from publishing.selectors import policy_published
-from tests.conftest import client_for
-from tests.publishing.conftest import publish
-from tests.workflow.conftest import BENEFICIARY, POLICY
+from tests.helpers import BENEFICIARY, POLICY, REQUEST_FORM, client_for, publish
 from workflow import services, surveys
 from workflow.models import Beneficiary, Case, CaseEvent, CaseStatus, Survey
 from workflow.tokens import token_hash
 
-FORM = {
-    "kind": "request",
-    "national_id": "1000000008",
-    "full_name": "محمد أحمد",
-    "phone": "0512345678",
-    "email": "mohammed@example.com",
-    "city": "تبوك",
-    "summary": "أحتاج إلى ترميم منزلي في حي السليمانية.",
-    "consent": "on",
-}
 ANSWER = {"score": "4", "deadline_kept": "yes", "staff_courteous": "no", "comment": "شكرًا"}
 SECRET_NOTE = "ملاحظة داخلية لا يراها المستفيد"
 
@@ -59,7 +47,7 @@ def altered(token: str) -> str:
 
 
 def file_request(client, lang="ar", **changes):
-    data = {**FORM, **changes}
+    data = {**REQUEST_FORM, **changes}
     data = {k: v for k, v in data.items() if v is not None}
     return client.post(f"/request/?lang={lang}", data)
 
@@ -115,7 +103,7 @@ def test_filed_request_opens_a_website_case_and_shows_its_reference_and_private_
         assert case.kind == "request"
         assert case.status == CaseStatus.RECEIVED
         assert case.consent_given_at is not None
-        assert case.summary == FORM["summary"]
+        assert case.summary == REQUEST_FORM["summary"]
         assert case.beneficiary.national_id == "1000000008"
         assert case.beneficiary.phone == "+966512345678"
         opened = case.events.get()
@@ -232,15 +220,15 @@ def test_before_any_publication_the_form_is_a_404_and_files_nothing(alpha, beta,
 def test_eleventh_submission_in_an_hour_is_refused_with_429_and_files_nothing(alpha, alpha_policy):
     client = client_for(alpha)
     for _ in range(10):
-        status_path(client.post("/request/", FORM, REMOTE_ADDR="10.1.1.1"))
-    response = client.post("/request/?lang=en", FORM, REMOTE_ADDR="10.1.1.1")
+        status_path(client.post("/request/", REQUEST_FORM, REMOTE_ADDR="10.1.1.1"))
+    response = client.post("/request/?lang=en", REQUEST_FORM, REMOTE_ADDR="10.1.1.1")
     assert response.status_code == 429
     assert "Too many attempts" in page(response)
     assert response["Retry-After"] == "3600"
     assert counts(alpha)[0] == 10
     # Reading the form is not counted; another address is not limited by this one.
     assert client.get("/request/", REMOTE_ADDR="10.1.1.1").status_code == 200
-    status_path(client.post("/request/", FORM, REMOTE_ADDR="10.2.2.2"))
+    status_path(client.post("/request/", REQUEST_FORM, REMOTE_ADDR="10.2.2.2"))
 
 
 def test_failed_submissions_count_towards_the_limit(alpha, alpha_policy):
@@ -290,7 +278,7 @@ def test_status_page_follows_the_case_in_plain_arabic_without_staff_details(alph
     ]  # fmt: skip
     for secret in (SECRET_NOTE, alpha.staff_email, alpha.admin_email, "social_researcher"):
         assert secret not in text
-    for personal in ("1000000008", "512345678", "mohammed@example.com", FORM["summary"]):
+    for personal in ("1000000008", "512345678", "mohammed@example.com", REQUEST_FORM["summary"]):
         assert personal not in text
 
 

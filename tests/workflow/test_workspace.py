@@ -6,75 +6,27 @@ import datetime
 import io
 from pathlib import Path
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from PIL import Image
-from stdnum import luhn
 
 from publishing.models import Holiday
-from tests.conftest import client_for
-from tests.workflow.conftest import BENEFICIARY
-from workflow import services
+from tests.helpers import (
+    BENEFICIARY,
+    NEW_CASE,
+    client_for,
+    national_id,
+    open_case,
+    person,
+    png_bytes,
+    upload,
+)
 from workflow.deadlines import working_days_between
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseStatus
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
-
-
-def national_id(n: int) -> str:
-    """A valid national ID (Luhn) for every n."""
-    body = f"1{n:08d}"
-    return body + luhn.calc_check_digit(body)
-
-
-def person(n: int, **changes) -> dict:
-    return {
-        "national_id": national_id(n),
-        "full_name": f"مستفيد رقم {n}",
-        "phone": f"055{n:07d}",
-        **changes,
-    }
-
-
-def open_case(tenant, *, who: dict | None = None, channel: str = "interview", **fields) -> Case:
-    """A case opened through the service, then put in the state the test needs."""
-    with schema_context(tenant.association.schema_name):
-        case, _token = services.case_open(
-            channel=channel,
-            beneficiary=who or BENEFICIARY,
-            summary="طلب مساعدة سكنية",
-            consent=True,
-            actor=None,
-        )
-        if fields:
-            Case.objects.filter(pk=case.pk).update(**fields)
-        return Case.objects.select_related("beneficiary").get(pk=case.pk)
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (11, 110, 79)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def upload(name: str, content: bytes, content_type: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-@pytest.fixture
-def staff(alpha):
-    return client_for(alpha, email=alpha.staff_email)
-
-
-@pytest.fixture
-def admin(alpha):
-    return client_for(alpha, email=alpha.admin_email)
 
 
 # --- Dashboard -------------------------------------------------------------------------------
@@ -452,17 +404,6 @@ def test_an_action_the_role_or_the_facts_forbid_changes_nothing(alpha, alpha_pol
 # --- Opening a case from the workspace -----------------------------------------------------------
 
 
-NEW_CASE = {
-    "channel": "phone",
-    "kind": "request",
-    "national_id": "٢٠٠٠٠٠٠٠٠٦",  # typed in Arabic-Indic digits
-    "full_name": "فاطمة علي",
-    "phone": "0551234567",
-    "summary": "طلب سلة غذائية",
-    "consent": "on",
-}
-
-
 def test_staff_open_a_case_through_a_published_channel_with_consent(alpha, alpha_policy, staff):
     response = staff.post("/app/cases/new/", NEW_CASE)
     assert response.status_code == 302
@@ -497,12 +438,6 @@ def test_only_staff_and_admins_open_cases(alpha, alpha_policy, members):
 
 
 # --- Documents -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    return tmp_path
 
 
 def test_staff_upload_a_png_and_members_download_it(alpha, alpha_policy, members, media):

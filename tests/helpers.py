@@ -1,0 +1,193 @@
+"""What tests share that is not a fixture: the two associations' shape, clients, a published
+policy, beneficiaries and cases made through the services, uploads, TOTP codes, PDF text.
+
+Tests import from here, never from one another or from a conftest.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import subprocess
+from dataclasses import dataclass
+
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django_tenants.utils import schema_context
+from PIL import Image
+from stdnum import luhn
+
+from accounts.models import User
+from accounts.tokens import api_token_create
+from tenants.models import Association
+from workflow import services as workflow_services
+from workflow.models import Case
+from workspace.provisioning import association_provision
+
+PASSWORD = "Correct-horse-2026"
+
+POLICY = {
+    "channels": ["interview", "phone", "website"],
+    "referral_roles": ["social_researcher", "competent_officer"],
+    "committee_deadline": {"kind": "working", "days": 10},
+}
+
+BENEFICIARY = {
+    "national_id": "1000000008",
+    "full_name": "محمد أحمد",
+    "phone": "0512345678",
+    "email": "mohammed@example.com",
+    "city": "تبوك",
+}
+
+# The staff's new-case form (/app/cases/new/), filled as staff type it.
+NEW_CASE = {
+    "channel": "phone",
+    "kind": "request",
+    "national_id": "٢٠٠٠٠٠٠٠٠٦",  # typed in Arabic-Indic digits
+    "full_name": "فاطمة علي",
+    "phone": "0551234567",
+    "summary": "طلب سلة غذائية",
+    "consent": "on",
+}
+
+# The public request form (/request/), filled as a beneficiary would.
+REQUEST_FORM = {
+    "kind": "request",
+    "national_id": "1000000008",
+    "full_name": "محمد أحمد",
+    "phone": "0512345678",
+    "email": "mohammed@example.com",
+    "city": "تبوك",
+    "summary": "أحتاج إلى ترميم منزلي في حي السليمانية.",
+    "consent": "on",
+}
+
+
+@dataclass(frozen=True)
+class Tenant:
+    association: Association
+    host: str
+    admin_email: str
+    staff_email: str
+
+
+def client_for(tenant: Tenant | None, *, email: str | None = None) -> Client:
+    """A test client on the tenant's host (the platform host for None), signed in as `email`."""
+    client = Client(HTTP_HOST=tenant.host if tenant else "localhost")
+    if email:
+        with schema_context(tenant.association.schema_name):
+            client.force_login(User.objects.get(email=email))
+    return client
+
+
+def api_client(tenant: Tenant, email: str) -> tuple[Client, dict]:
+    """A client with the API token of `email` in `tenant`."""
+    with schema_context(tenant.association.schema_name):
+        _token, key = api_token_create(user=User.objects.get(email=email), name="tests")
+    return client_for(tenant), {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+
+def publish(tenant, *, data=None, approved_on=datetime.date(2024, 8, 14), meeting="5"):
+    """Configure (optionally), approve and publish through the API; the published version."""
+    client, auth = api_client(tenant, tenant.admin_email)
+    if data:
+        response = client.patch(
+            "/api/v1/policy/draft/", data, content_type="application/json", **auth
+        )
+        assert response.status_code == 200, response.json()
+    approval = {
+        "meeting_number": meeting,
+        "approved_on": approved_on.isoformat(),
+        "chair_name": "د. سعد",
+    }
+    response = client.post(
+        "/api/v1/policy/draft/approve/", approval, content_type="application/json", **auth
+    )
+    assert response.status_code == 200, response.json()
+    response = client.post(
+        "/api/v1/policy/draft/publish/", {}, content_type="application/json", **auth
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def throwaway(slug: str) -> Tenant:
+    """An association of this test only (the test's transaction takes it away)."""
+    association, _admin = association_provision(
+        slug=slug,
+        name_ar="جمعية جاما للتجربة",
+        name_en="Gamma Trial Society",
+        admin_email=f"admin@{slug}.example",
+        admin_password=PASSWORD,
+    )
+    with schema_context(association.schema_name):
+        User.objects.create_user(f"staff@{slug}.example", PASSWORD, role=User.Role.STAFF)
+    return Tenant(
+        association=association,
+        host=f"{slug}.localhost",
+        admin_email=f"admin@{slug}.example",
+        staff_email=f"staff@{slug}.example",
+    )
+
+
+def national_id(n: int) -> str:
+    """A valid national ID (Luhn) for every n."""
+    body = f"1{n:08d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def person(n: int, **changes) -> dict:
+    return {
+        "national_id": national_id(n),
+        "full_name": f"مستفيد رقم {n}",
+        "phone": f"055{n:07d}",
+        **changes,
+    }
+
+
+def open_case(tenant, *, who: dict | None = None, channel: str = "interview", **fields) -> Case:
+    """A case opened through the service, then put in the state the test needs."""
+    with schema_context(tenant.association.schema_name):
+        case, _token = workflow_services.case_open(
+            channel=channel,
+            beneficiary=who or BENEFICIARY,
+            summary="طلب مساعدة سكنية",
+            consent=True,
+            actor=None,
+        )
+        if fields:
+            Case.objects.filter(pk=case.pk).update(**fields)
+        return Case.objects.select_related("beneficiary").get(pk=case.pk)
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (11, 110, 79)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def totp_code(secret: str) -> str:
+    """The TOTP code an authenticator app shows for `secret` now."""
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def pdf_text(response) -> str:
+    data = b"".join(response.streaming_content)
+    assert data.startswith(b"%PDF-")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    # pdftotext wraps right-to-left and left-to-right runs in invisible embedding marks.
+    return re.sub("[\u202a-\u202e]", "", text)
