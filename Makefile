@@ -25,6 +25,7 @@ lint: setup
 		-W "ignore:Got an error checking a consistent:RuntimeWarning" \
 		manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
+	DATABASE_URL=postgres://lint@localhost:1/none SECRET_KEY=lint $(VENV)/bin/mypy
 
 setup: $(VENV)/.installed
 

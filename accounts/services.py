@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.services import member_limit_check
-from tenants.selectors import association_current
+from tenants.selectors import association_current, schema_current
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def login_handoff_make(*, user: User) -> str:
     """
     last_login = user.last_login.isoformat() if user.last_login else ""
     return signing.dumps(
-        {"schema": connection.schema_name, "user": user.pk, "last_login": last_login},
+        {"schema": schema_current(), "user": user.pk, "last_login": last_login},
         salt=HANDOFF_SALT,
     )
 
@@ -110,7 +110,7 @@ def login_handoff_user(*, token: str) -> User | None:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE_SECONDS)
     except signing.BadSignature:
         return None
-    if data.get("schema") != connection.schema_name:
+    if data.get("schema") != schema_current():
         return None
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
     if user is None:

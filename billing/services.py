@@ -60,7 +60,7 @@ class BillingState:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return str(Status(self.status).label)
 
     @property
     def members_limit(self) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,7 +32,7 @@ FUTURE_SLACK = datetime.timedelta(minutes=5)
 
 def _check(data: dict, *, now: datetime.datetime) -> dict:
     """The breach's fields, or a ValidationError naming each one whose time is impossible."""
-    clean = {field: data.get(field) for field in FIELDS}
+    clean: dict[str, Any] = {field: data.get(field) for field in FIELDS}
     for field in ("summary", "found_by", "data_kinds", "containment", "regulator_notice",
                   "others_notified"):  # fmt: skip
         clean[field] = str(clean[field] or "").strip()

@@ -202,7 +202,7 @@ def template_draft_create(*, actor_email: str, ip_address: str | None = None) ->
     There is one draft at a time: if it exists, it is returned as it is.
     """
     with transaction.atomic():
-        last = TemplateVersion.objects.select_for_update().order_by("-number").first()
+        last = TemplateVersion.objects.select_for_update().latest("number")
         if last.released_at is None:
             return last
         current = template_current()

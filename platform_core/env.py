@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import overload
 
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +24,12 @@ def _launcher_recorded() -> dict[str, str]:
         line.split("=", 1) for line in LAUNCHER_ENV_FILE.read_text().splitlines() if "=" in line
     )
     return {name.strip(): value.strip() for name, value in pairs}
+
+
+@overload
+def text(name: str, default: str) -> str: ...
+@overload
+def text(name: str, default: None = None) -> str | None: ...
 
 
 def text(name: str, default: str | None = None) -> str | None:

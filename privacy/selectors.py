@@ -38,13 +38,16 @@ def notice_versions() -> list[PrivacyNoticeVersion]:
     return list(PrivacyNoticeVersion.objects.order_by("-number").only("number", "published_at"))
 
 
+# Where consent_withdrawn remembers its answer on the case object, for the rest of the request.
+WITHDRAWN_MEMO = "_privacy_consent_withdrawn"
+
+
 def consent_withdrawn(*, case: Case) -> bool:
     """Whether the consent the case was opened under was withdrawn (remembered on `case`)."""
-    if not hasattr(case, "_privacy_consent_withdrawn"):
-        case._privacy_consent_withdrawn = ConsentRecord.objects.filter(
-            case_id=case.pk, withdrawn_at__isnull=False
-        ).exists()
-    return case._privacy_consent_withdrawn
+    if not hasattr(case, WITHDRAWN_MEMO):
+        withdrawn = ConsentRecord.objects.filter(case_id=case.pk, withdrawn_at__isnull=False)
+        setattr(case, WITHDRAWN_MEMO, withdrawn.exists())
+    return getattr(case, WITHDRAWN_MEMO)
 
 
 def consent_blocks(*, case: Case, action: str) -> bool:

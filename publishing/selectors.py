@@ -98,6 +98,6 @@ def policy_template_updates(draft: PolicyDraft) -> list[dict]:
         if texts["old_ar"] == texts["new_ar"] and texts["old_en"] == texts["new_en"]:
             continue
         status = "new" if old is None else "removed" if new is None else "changed"
-        title = new.title_en if new is not None else old["title_en"]
+        title = new.title_en if new is not None else old["title_en"] if old else ""
         updates.append({"key": key, "status": status, "title": title, **texts})
     return updates

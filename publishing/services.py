@@ -7,7 +7,7 @@ import re
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from publishing.rendering import sanitize_extra
 from publishing.selectors import LATEST_KEY
 from publishing.tasks import policy_documents_render_task
 from tenants.models import PROFILE_FIELDS
-from tenants.selectors import association_current
+from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
@@ -369,7 +369,7 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
     transaction.on_commit(lambda: cache.delete(LATEST_KEY))
 
     enqueue_on_commit(
-        policy_documents_render_task, schema_name=connection.schema_name, number=version.number
+        policy_documents_render_task, schema_name=schema_current(), number=version.number
     )
     return version
 

@@ -65,6 +65,11 @@ def association_export_fresh(association: Association) -> AssociationExport | No
     return export if export is not None and export.path and export.path.is_file() else None
 
 
+def schema_current() -> str:
+    """The schema the connection is in now: a request's association's, a task's, or public."""
+    return connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend adds it
+
+
 def association_current() -> Association:
     """The association whose schema the connection is in now (a request's, or a task's)."""
-    return Association.objects.get(schema_name=connection.schema_name)
+    return Association.objects.get(schema_name=schema_current())

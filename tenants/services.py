@@ -80,7 +80,7 @@ def association_schema_create(*, association: Association, strategy: str) -> Non
             interactive=False,
             verbosity=0,
         )
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' backend
 
 
 _base_schema_current = False
@@ -104,7 +104,7 @@ def base_schema_ensure() -> None:
         call_command(
             "migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=0
         )
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' backend
     _base_schema_current = True
 
 

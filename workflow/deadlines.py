@@ -60,10 +60,17 @@ def committee_due_on(
     if kind == "calendar":
         return submitted_on + datetime.timedelta(days=days)
 
+    return nth_working_day_after(submitted_on, days, holidays)
+
+
+def nth_working_day_after(
+    day: datetime.date, n: int, holidays: Iterable[datetime.date]
+) -> datetime.date:
+    """The Nth Sunday-to-Thursday day after `day` that is not one of the holidays."""
     days_off = frozenset(holidays)
-    due, counted = submitted_on, 0
-    while counted < days:
-        due += ONE_DAY
-        if is_working_day(due, days_off):
+    counted = 0
+    while counted < n:
+        day += ONE_DAY
+        if is_working_day(day, days_off):
             counted += 1
-    return due
+    return day

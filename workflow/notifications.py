@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from tenants.selectors import association_current
+from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 from workflow.models import Case, CaseEvent, Survey
 from workflow.tokens import token_hash
@@ -41,7 +40,7 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
 
         enqueue_on_commit(
             beneficiary_email_send_task,
-            schema_name=connection.schema_name,
+            schema_name=schema_current(),
             to=email,
             subject=subject.strip(),
             body=body,

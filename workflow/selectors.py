@@ -15,7 +15,7 @@ from common.access_trail import AccessAction, access_record
 from common.saudi import ascii_digits, normalize_phone
 from publishing.models import PolicyVersion
 from publishing.selectors import holidays
-from workflow.deadlines import ONE_DAY, committee_due_on
+from workflow.deadlines import ONE_DAY, nth_working_day_after
 from workflow.models import (
     OPEN_STATUSES,
     Beneficiary,
@@ -167,10 +167,7 @@ class DashboardFigures:
 
 def due_soon_until(*, today: datetime.date, days_off) -> datetime.date:
     """The last day d with at most two working days between today and d (weekends included)."""
-    third = committee_due_on(
-        submitted_on=today, kind="working", days=DUE_SOON_WORKING_DAYS + 1, holidays=days_off
-    )
-    return third - ONE_DAY
+    return nth_working_day_after(today, DUE_SOON_WORKING_DAYS + 1, days_off) - ONE_DAY
 
 
 def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> DashboardFigures:

@@ -373,6 +373,10 @@ def _apply(case: Case, action: str, data: dict) -> list[str]:
         return ["declared_at", "declaration_signed_by"]
     if action == "submit_to_committee":
         policy = policy_published()
+        if policy is None:  # cannot be: cases are opened under a published version, never removed
+            raise ValidationError(
+                {"action": [_("The association has not published its policy yet.")]}
+            )
         case.submitted_on = today
         case.committee_due_on = committee_due_on(
             submitted_on=today,
