@@ -9,11 +9,17 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Plan
 from tests.conftest import PASSWORD, client_for
-from tests.publishing.conftest import api_client
-from tests.workflow.conftest import alpha_policy  # noqa: F401 - alpha publishes two roles
+from tests.publishing.conftest import api_client, publish
+from tests.workflow.conftest import POLICY
 
 MEMBERS = "/api/v1/members/"
 HOLDER = "holder@alpha.example"
+
+
+@pytest.fixture(autouse=True)
+def _published(alpha):
+    """Alpha publishes two referral roles: social_researcher and competent_officer."""
+    return publish(alpha, data=POLICY)
 
 
 def _members(tenant) -> dict[str, tuple]:
@@ -46,7 +52,7 @@ def _roles_post(client, member: User, role: str, codes=(), lang="en"):
 
 
 def test_admin_invites_a_referral_holder_choosing_roles_named_in_the_pages_language(
-    alpha, alpha_policy, mailoutbox
+    alpha, mailoutbox
 ):
     admin = _admin_page(alpha)
     arabic = admin.get("/app/members/").content.decode()
@@ -87,7 +93,7 @@ def test_admin_invites_a_referral_holder_choosing_roles_named_in_the_pages_langu
     ],
 )
 def test_an_invitation_with_roles_that_do_not_fit_keeps_what_was_typed_and_sends_nothing(
-    alpha, alpha_policy, mailoutbox, role, codes, english, arabic
+    alpha, mailoutbox, role, codes, english, arabic
 ):
     before = _members(alpha)
     typed = {"email": "sara@alpha.example", "full_name": "سارة", "role": role}
@@ -106,7 +112,7 @@ def test_an_invitation_with_roles_that_do_not_fit_keeps_what_was_typed_and_sends
     assert mailoutbox == []
 
 
-def test_admin_changes_a_members_role_and_referral_roles_later(alpha, alpha_policy):
+def test_admin_changes_a_members_role_and_referral_roles_later(alpha):
     holder = _holder(alpha)
     admin = _admin_page(alpha)
     page = admin.get("/app/members/?lang=en").content.decode()
@@ -119,9 +125,10 @@ def test_admin_changes_a_members_role_and_referral_roles_later(alpha, alpha_poli
         ["social_researcher", "competent_officer"],
         True,
     )
-    assert "The roles of holder@alpha.example were saved." in admin.get(
-        "/app/members/?lang=en"
-    ).content.decode()
+    assert (
+        "The roles of holder@alpha.example were saved."
+        in admin.get("/app/members/?lang=en").content.decode()
+    )
 
     # Another role: the referral roles go with an explicit unticking, never silently.
     response = _roles_post(admin, holder, "committee", ["social_researcher"])
@@ -136,7 +143,7 @@ def test_admin_changes_a_members_role_and_referral_roles_later(alpha, alpha_poli
     assert _members(alpha)[HOLDER] == ("committee", [], True)
 
 
-def test_the_last_administrator_stays_one(alpha, alpha_policy):
+def test_the_last_administrator_stays_one(alpha):
     admin = _admin_page(alpha)
     with schema_context(alpha.association.schema_name):
         me = User.objects.get(email=alpha.admin_email)
@@ -163,7 +170,7 @@ def test_the_last_administrator_stays_one(alpha, alpha_policy):
     assert _members(alpha)[alpha.admin_email][0] == "staff"
 
 
-def test_another_associations_member_id_on_the_page_is_404(alpha, beta, alpha_policy):
+def test_another_associations_member_id_on_the_page_is_404(alpha, beta):
     holder = _holder(alpha)
     with schema_context(beta.association.schema_name):
         assert not User.objects.filter(pk=holder.pk).exists()
@@ -184,7 +191,7 @@ def _api(tenant, email=None):
     return call
 
 
-def test_api_lists_invites_and_changes_members(alpha, alpha_policy, mailoutbox):
+def test_api_lists_invites_and_changes_members(alpha, mailoutbox):
     api = _api(alpha)
     listed = api("get", MEMBERS).json()
     assert {m["email"] for m in listed} == {alpha.admin_email, alpha.staff_email}
@@ -239,9 +246,7 @@ INVITE = {"email": "new@alpha.example", "full_name": "جديد", "role": "staff"
         ({"is_superuser": True}, "is_superuser"),
     ],
 )
-def test_bad_invitations_are_400_per_field_and_create_nothing(
-    alpha, alpha_policy, mailoutbox, change, field
-):
+def test_bad_invitations_are_400_per_field_and_create_nothing(alpha, mailoutbox, change, field):
     before = _members(alpha)
     response = _api(alpha)("post", f"{MEMBERS}?lang=en", {**INVITE, **change})
     assert response.status_code == 400
@@ -250,7 +255,7 @@ def test_bad_invitations_are_400_per_field_and_create_nothing(
     assert mailoutbox == []
 
 
-def test_api_errors_are_in_arabic_by_default(alpha, alpha_policy):
+def test_api_errors_are_in_arabic_by_default(alpha):
     response = _api(alpha)("post", MEMBERS, {**INVITE, "role": "referral"})
     assert "اختر جهة إحالة واحدة على الأقل" in response.json()["referral_roles"][0]
 
@@ -266,7 +271,7 @@ def test_api_errors_are_in_arabic_by_default(alpha, alpha_policy):
         ({"email": "stolen@alpha.example"}, "email"),
     ],
 )
-def test_bad_changes_are_400_per_field_and_change_nothing(alpha, alpha_policy, data, field):
+def test_bad_changes_are_400_per_field_and_change_nothing(alpha, data, field):
     holder = _holder(alpha)
     before = _members(alpha)
     response = _api(alpha)("patch", f"{MEMBERS}{holder.pk}/?lang=en", data)
@@ -275,12 +280,12 @@ def test_bad_changes_are_400_per_field_and_change_nothing(alpha, alpha_policy, d
     assert _members(alpha) == before
 
 
-def test_an_unknown_member_id_is_404(alpha, alpha_policy):
+def test_an_unknown_member_id_is_404(alpha):
     assert _api(alpha)("patch", f"{MEMBERS}999999/", {"role": "staff"}).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["staff", "committee", "referral"])
-def test_only_admins_use_the_members_api(alpha, alpha_policy, role, mailoutbox):
+def test_only_admins_use_the_members_api(alpha, role, mailoutbox):
     holder = _holder(alpha)
     email = f"{role}-api@alpha.example"
     _holder(alpha, email, codes=["social_researcher"] if role == "referral" else [], role=role)
@@ -299,7 +304,7 @@ def test_only_admins_use_the_members_api(alpha, alpha_policy, role, mailoutbox):
     assert mailoutbox == []
 
 
-def test_a_second_association_cannot_list_or_change_the_firsts_members(alpha, beta, alpha_policy):
+def test_a_second_association_cannot_list_or_change_the_firsts_members(alpha, beta):
     holder = _holder(alpha)
     with schema_context(beta.association.schema_name):
         assert not User.objects.filter(pk=holder.pk).exists()  # the id means nothing in beta
@@ -317,7 +322,7 @@ def test_a_second_association_cannot_list_or_change_the_firsts_members(alpha, be
     assert _members(alpha) == before
 
 
-def test_the_plans_member_limit_holds_for_api_invitations(alpha, alpha_policy, mailoutbox):
+def test_the_plans_member_limit_holds_for_api_invitations(alpha, mailoutbox):
     seats = len(_members(alpha))
     Plan.objects.filter(code="trial").update(max_members=seats)
     before = _members(alpha)
