@@ -3,6 +3,7 @@
 API; a role a newer version drops stays with its holders and their open cases."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
@@ -10,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from tests.conftest import PASSWORD, client_for
+from tests.platform_core.test_celery_worker import SignedUp, signup_over_http
 from tests.publishing.conftest import api_client, publish
 from tests.workflow.conftest import BENEFICIARY, POLICY
 from workflow import services
@@ -270,3 +272,56 @@ def test_a_role_a_newer_version_drops_stays_with_its_holders_and_their_open_case
             "competent_officer",
             "social_researcher",
         ]
+
+
+def test_the_worker_tells_the_holder_once_the_referral_committed(live_stack):
+    """The live stack: gunicorn refers the case, the Celery worker sends the e-mail."""
+    rawda = SignedUp("rawda-referral", "جمعية الروضة", "Rawda Society", "amal@rawda.example")
+    holder_email = "huda@rawda.example"
+    signup_over_http(live_stack, rawda)
+    made = live_stack.manage(
+        "create_api_token", "--association", rawda.slug, "--email", rawda.email
+    )
+    api = live_stack.http(rawda.slug)
+    api.headers["Authorization"] = f"Token {made.stdout.strip().splitlines()[-1]}"
+
+    def call(method: str, path: str, body: dict) -> dict:
+        response = api.request(method, path, json=body)
+        assert response.status_code in (200, 201), f"{method} {path}: {response.text[:2000]}"
+        return response.json()
+
+    call("patch", "/api/v1/policy/draft/", POLICY)
+    approval = {"meeting_number": "3", "approved_on": "2025-04-24", "chair_name": "أ. نورة"}
+    call("post", "/api/v1/policy/draft/approve/", approval)
+    call("post", "/api/v1/policy/draft/publish/", {})
+    invited = {"email": holder_email, "role": "referral", "referral_roles": ["social_researcher"]}
+    call("post", "/api/v1/members/", invited)
+    [invitation] = live_stack.mails_to(holder_email)
+    join = re.search(r"(/app/join/\S+/)", invitation.get_content()).group(1)
+    holder = live_stack.http(rawda.slug)
+    joined = holder.post(
+        join, data={"csrfmiddlewaretoken": holder.csrf_token(join), "password": PASSWORD + "!"}
+    )
+    assert joined.status_code == 302, joined.text[:2000]
+
+    opened = {"channel": "interview", "beneficiary": BENEFICIARY, "summary": SUMMARY}
+    case = call("post", "/api/v1/cases/", {**opened, "consent": True})
+    with live_stack.worker_paused():
+        referral = {"action": "refer", "role": "social_researcher", "note": NOTE}
+        assert call("post", f"/api/v1/cases/{case['id']}/transitions/", referral)["status"] == (
+            "referred"
+        )
+        # Committed and answered, but not sent by the web process: the worker sends it.
+        assert len(live_stack.mails_to(holder_email)) == 1
+    told = live_stack.wait_for(
+        "the referral e-mail to the holder", lambda: live_stack.mails_to(holder_email)[1:]
+    )
+    assert len(told) == 1
+    body = told[0].get_content()
+    link = live_stack.url(f"/app/cases/{case['id']}/", slug=rawda.slug)
+    assert case["reference"] in str(told[0]["Subject"]) and link in body
+    for private in (BENEFICIARY["full_name"], BENEFICIARY["national_id"], SUMMARY, NOTE):
+        assert private not in str(told[0]["Subject"]) + body
+    page = holder.get(urlsplit(link).path)
+    assert page.status_code == 200 and case["reference"] in page.text
+    assert 'value="answer_referral"' in page.text
