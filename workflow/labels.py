@@ -8,6 +8,7 @@ EVENT_LABELS = {
     "verify": gettext_lazy("Data verified"),
     "refer": gettext_lazy("Referred"),
     "answer_referral": gettext_lazy("Referral answered"),
+    "answer": gettext_lazy("Enquiry answered"),
     "declare": gettext_lazy("Declaration signed"),
     "submit_to_committee": gettext_lazy("Sent to the committee"),
     "decide": gettext_lazy("Committee decision"),
@@ -24,11 +25,19 @@ ACTION_LABELS = {
     "verify": gettext_lazy("Mark the data verified"),
     "refer": gettext_lazy("Refer the case"),
     "answer_referral": gettext_lazy("Answer the referral"),
+    "answer": gettext_lazy("Answer the enquiry and close the case"),
     "declare": gettext_lazy("Record the signed declaration"),
-    "submit_to_committee": gettext_lazy("Send to the committee"),
-    "decide": gettext_lazy("Record the committee's decision"),
+    # Named after who decides in the case's policy version (action_label fills it in).
+    "submit_to_committee": gettext_lazy("Send to %(body)s"),
+    "decide": gettext_lazy("Record the decision of %(body)s"),
     "register": gettext_lazy("Register the beneficiary"),
     "deliver": gettext_lazy("Record the service delivered"),
     "close": gettext_lazy("Close the case"),
     "withdraw": gettext_lazy("Withdraw the case"),
 }
+
+
+def action_label(action: str, decision_body: str) -> str:
+    """The button of `action` on a case, naming who decides as the case's policy version does."""
+    label = str(ACTION_LABELS[action])
+    return label % {"body": decision_body} if "%(body)s" in label else label
