@@ -18,11 +18,10 @@ def members_active_count() -> int:
     return User.objects.filter(is_active=True).count()
 
 
-def active_member_emails(*, role: str) -> list[str]:
-    """The e-mail addresses of the active members holding `role`, in order: who a reminder
-    goes to."""
-    return list(
-        User.objects.filter(role=role, is_active=True)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
+def active_member_emails(*, role: str, referral_role: str = "") -> list[str]:
+    """The e-mail addresses of the active members holding `role` (and, if given, answering
+    for the referral role `referral_role`), in order: who a reminder or a referral goes to."""
+    members = User.objects.filter(role=role, is_active=True)
+    if referral_role:
+        members = members.filter(referral_roles__contains=[referral_role])
+    return list(members.order_by("email").values_list("email", flat=True))

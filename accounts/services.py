@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
@@ -21,6 +22,8 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.services import member_limit_check
+from common.pg_tools import transaction_lock
+from common.text import text_problem
 from tenants.selectors import association_current
 
 logger = logging.getLogger(__name__)
@@ -30,7 +33,7 @@ HANDOFF_MAX_AGE_SECONDS = 120
 
 
 def user_email_validate(*, email: str) -> str:
-    email = (email or "").strip().lower()
+    email = (email if isinstance(email, str) else "").strip().lower()
     try:
         validate_email(email)
     except ValidationError as error:
@@ -119,17 +122,88 @@ def login_handoff_user(*, token: str) -> User | None:
     return user if last_login == data.get("last_login") else None
 
 
+# The roles an association gives its members (operators live in the public schema).
+MEMBER_ROLES = (User.Role.ADMIN, User.Role.STAFF, User.Role.COMMITTEE, User.Role.REFERRAL)
+
+
+def member_roles_check(
+    *, role, referral_roles, offered: Collection[str], held: Collection[str] = ()
+) -> list[str]:
+    """`role` and the referral role codes checked together; the codes, each once, in order.
+
+    `offered`: the codes of the draft's and the published policy's referral roles (publishing.
+    selectors.referral_role_codes_offered). `held`: the member's codes already, kept even when a
+    newer version dropped them, so that the cases referred to them stay answerable.
+
+    Only the `referral` role holds codes: the case work lets that role (and admins, who answer
+    every referral) answer a referral, and without a code a holder would see no case at all.
+    """
+    errors: dict[str, list[str]] = {}
+    if role not in MEMBER_ROLES:
+        errors["role"] = [_("Choose one of the association's roles.")]
+    if not isinstance(referral_roles, list | tuple) or not all(
+        isinstance(code, str) for code in referral_roles
+    ):
+        errors["referral_roles"] = [_("Give a list of referral role codes.")]
+        raise ValidationError(errors)
+    codes = list(dict.fromkeys(code.strip() for code in referral_roles))
+    unknown = [code for code in codes if code not in offered and code not in held]
+    if unknown:
+        errors["referral_roles"] = [
+            _("“%(code)s” is not a referral role of the association's policy.")
+            % {"code": code[:60]}
+            for code in unknown
+        ]
+    elif role == User.Role.REFERRAL and not codes:
+        errors["referral_roles"] = [
+            _("Choose at least one referral role: its holder sees only the cases referred to it.")
+        ]
+    elif codes and role in MEMBER_ROLES and role != User.Role.REFERRAL:
+        errors["referral_roles"] = [
+            _(
+                "Only a referral role holder answers for referral roles (administrators answer "
+                "every referral already): remove them to give another role."
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return codes
+
+
 def member_invite(
-    *, email: str, role: str, full_name: str, invited_by: User, base_url: str
+    *,
+    email: str,
+    role: str,
+    full_name: str,
+    invited_by: User,
+    base_url: str,
+    referral_roles: Collection[str] = (),
+    offered: Collection[str] = (),
 ) -> User:
-    """Create an inactive member and e-mail them a link to choose a password."""
-    if role not in {User.Role.ADMIN, User.Role.STAFF, User.Role.COMMITTEE, User.Role.REFERRAL}:
-        raise ValidationError({"role": _("Choose one of the association's roles.")})
+    """Create an inactive member and e-mail them a link to choose a password.
+
+    `referral_roles`: the codes they answer for, among `offered` (see member_roles_check)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        email = user_email_validate(email=email)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        codes = member_roles_check(role=role, referral_roles=referral_roles, offered=offered)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if problem := text_problem(full_name, limit=200):
+        errors["full_name"] = [problem]
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         member_limit_check()
-        user = user_create(email=email, password=None, role=role, full_name=full_name)
+        user = user_create(
+            email=email, password=None, role=role, full_name=(full_name or "").strip()
+        )
         user.is_active = False
-        user.save(update_fields=["is_active"])
+        user.referral_roles = codes
+        user.save(update_fields=["is_active", "referral_roles"])
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     context = {"user": user, "invited_by": invited_by, "url": f"{base_url}/app/join/{uid}/{token}/"}
@@ -140,6 +214,51 @@ def member_invite(
         recipient_list=[user.email],
     )
     return user
+
+
+def member_update(
+    *, member_id, role=None, referral_roles=None, offered: Collection[str], actor: User
+) -> User:
+    """Give a member another role and/or referral roles (None: unchanged); all or nothing.
+
+    The association keeps at least one active administrator. Raises User.DoesNotExist for an
+    id that is no member here."""
+    with transaction.atomic():
+        # One change of roles at a time: two admins demoting each other at once would
+        # otherwise each see the other still admin and leave the association with none.
+        transaction_lock(f"mustafid.member-roles:{connection.schema_name}")
+        try:
+            member = User.objects.select_for_update().get(pk=int(member_id))
+        except (TypeError, ValueError, OverflowError) as error:
+            raise User.DoesNotExist from error
+        role = member.role if role is None else role
+        codes = member_roles_check(
+            role=role,
+            referral_roles=member.referral_roles if referral_roles is None else referral_roles,
+            offered=offered,
+            held=member.referral_roles,
+        )
+        if (
+            member.role == User.Role.ADMIN
+            and role != User.Role.ADMIN
+            and member.is_active
+            and not User.objects.filter(role=User.Role.ADMIN, is_active=True)
+            .exclude(pk=member.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"role": [_("This is the last administrator: make another member one first.")]}
+            )
+        changed = [
+            field
+            for field, value in (("role", role), ("referral_roles", codes))
+            if getattr(member, field) != value
+        ]
+        member.role, member.referral_roles = role, codes
+        member.save(update_fields=changed)
+    if changed:
+        logger.info("member %s: %s changed by %s", member.pk, ", ".join(changed), actor.pk)
+    return member
 
 
 def member_invite_accept(*, user: User, password: str) -> User:

@@ -18,6 +18,8 @@ from workspace import views
 api_v1 = [
     path("me/", tenant_api.MeView.as_view(), name="api_me"),
     path("association/", tenant_api.AssociationView.as_view(), name="api_association"),
+    path("members/", tenant_api.MembersView.as_view(), name="api_members"),
+    path("members/<int:member_id>/", tenant_api.MemberView.as_view(), name="api_member"),
     path("cases/", workflow_api.CaseListView.as_view(), name="api_cases"),
     path("cases/<int:case_id>/", workflow_api.CaseDetailView.as_view(), name="api_case"),
     path(
@@ -73,6 +75,7 @@ urlpatterns = [
     ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
+    path("app/members/<int:member_id>/roles/", views.member_roles, name="member_roles"),
     path("app/members/api-keys/", views.api_tokens, name="api_tokens"),
     path(
         "app/members/api-keys/<int:token_id>/revoke/",

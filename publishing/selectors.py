@@ -40,6 +40,29 @@ def policy_published() -> PublishedPolicy | None:
     return PublishedPolicy(version=version.number, content=version.content) if version else None
 
 
+def referral_roles_known() -> list[dict]:
+    """Every referral role the draft or a published version names, {code, name_ar, name_en,
+    offered}: the draft's first (in its order and words), then the version in force's, then
+    older versions'. `offered`: in the draft or the version in force, so an admin may give it
+    to members; the others were dropped by a newer version and stay only with the members who
+    hold them, whose cases referred to them remain theirs to answer."""
+    draft = PolicyDraft.objects.first()
+    versions = PolicyVersion.objects.order_by("-number").values_list(
+        "content__referral_roles", flat=True
+    )
+    known: dict[str, dict] = {}
+    for index, roles in enumerate([draft.referral_roles if draft else [], *versions]):
+        for item in roles or []:
+            known.setdefault(item["code"], {**item, "offered": index <= 1})
+    return list(known.values())
+
+
+def referral_role_codes_offered() -> set[str]:
+    """The codes of the draft's and the published policy's referral roles: those an admin may
+    give members."""
+    return {item["code"] for item in referral_roles_known() if item["offered"]}
+
+
 LATEST_KEY = "policy-latest-number"
 # A process may show the previous version this long after a publication elsewhere; the process
 # that publishes forgets at once (publishing.services.policy_publish).

@@ -1,18 +1,25 @@
-"""Telling the beneficiary: the committee's decision, and the survey link when the case closes."""
+"""Telling people of a case's steps: the beneficiary the committee's decision and the survey
+link when the case closes; a referral role's holders that a case was referred to them."""
 
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.models import User
+from accounts.selectors import active_member_emails
+from publishing.selectors import policy_published
 from tenants.selectors import association_current
 from tenants.tasking import enqueue_on_commit
 from workflow.models import Case, CaseEvent, Survey
 from workflow.tokens import token_hash
+
+logger = logging.getLogger(__name__)
 
 SURVEY_DAYS = 30
 
@@ -54,3 +61,38 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
         # "none": no e-mail address; the case page asks staff to tell them by phone.
         data={"how": "email" if email else "none", "about": event.action},
     )
+
+
+def referral_holders_notify(*, case: Case) -> None:
+    """E-mail each active holder of the role `case` was just referred to, once the referral
+    commits: its reference and the link to its page, never the beneficiary's details (an
+    e-mail leaves the association's hands; the page asks for a sign-in)."""
+    from workflow.tasks import beneficiary_email_send_task
+
+    code = case.referral_role_code
+    recipients = active_member_emails(role=User.Role.REFERRAL, referral_role=code)
+    if not recipients:
+        # The admins answer every referral; the case list shows it as referred.
+        logger.warning("case %s referred to %s, which no active member holds", case.pk, code)
+        return
+    policy = policy_published()
+    names = {item["code"]: item for item in (policy.content["referral_roles"] if policy else [])}
+    role = names.get(code, {"name_ar": code, "name_en": code})
+    association = association_current()
+    # Members' language is not recorded: both languages, Arabic first, as every member e-mail.
+    context = {
+        "association": association,
+        "reference": case.reference,
+        "role": role,
+        "url": association.url(f"/app/cases/{case.pk}/"),
+    }
+    subject = render_to_string("workflow/emails/referred_subject.txt", context).strip()
+    body = render_to_string("workflow/emails/referred.txt", context)
+    for email in recipients:  # one e-mail each: holders do not see one another's addresses
+        enqueue_on_commit(
+            beneficiary_email_send_task,
+            schema_name=connection.schema_name,
+            to=email,
+            subject=subject,
+            body=body,
+        )

@@ -22,7 +22,7 @@ from publishing.selectors import holidays, policy_published
 from workflow import hooks
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
-from workflow.notifications import beneficiary_notify
+from workflow.notifications import beneficiary_notify, referral_holders_notify
 from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, edits_sensitive
 from workflow.tokens import token_hash
 from workflow.transitions import TRANSITIONS, role_may
@@ -347,6 +347,8 @@ def case_transition(
         )
         if action in ("decide", "close"):
             beneficiary_notify(case=case, event=event)
+        if action == "refer":
+            referral_holders_notify(case=case)
     return case
 
 

@@ -49,5 +49,6 @@ def committee_reminders_dispatch_task() -> list[str]:
     retry_backoff=60,
 )
 def beneficiary_email_send_task(*, to: str, subject: str, body: str) -> None:
-    """The decision or the survey link, e-mailed to the beneficiary after the case changed."""
+    """An e-mail written by a transition, sent once it committed: the decision or the survey link
+    to the beneficiary, or a referral to the role's holders (workflow.notifications)."""
     send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])

@@ -1,10 +1,18 @@
+"""The association's own endpoints of CONTRACT.md: who is signed in, the association, its
+members (association host, /api/v1/)."""
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.services import MEMBER_ROLES, member_invite, member_update
+from publishing.api import IsAssociationAdmin
+from publishing.selectors import referral_role_codes_offered
 from tenants.models import PROFILE_FIELDS, Association
 
 
@@ -41,3 +49,85 @@ class AssociationView(APIView):
     @extend_schema(responses=AssociationSerializer)
     def get(self, request):
         return Response(AssociationSerializer(request.association).data)
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    """What an invitation takes (checked by accounts.services.member_invite, per field)."""
+
+    email = serializers.CharField()
+    full_name = serializers.CharField(required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=MEMBER_ROLES)
+    referral_roles = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes of the draft's or the published policy's referral roles; at least one "
+        "for the role `referral`, none for the others.",
+    )
+
+
+class MemberPatchSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MEMBER_ROLES, required=False)
+    referral_roles = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The member's codes, all of them: a code a newer version dropped may be kept, "
+        "not given anew.",
+    )
+
+
+def _fields(data, allowed: set[str]) -> dict:
+    """The request's JSON object, refusing fields this endpoint does not take."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"detail": [_("Send a JSON object.")]})
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise serializers.ValidationError(
+            {field: [_("This field cannot be changed here.")] for field in unknown}
+        )
+    return data
+
+
+class MembersView(APIView):
+    """The association's members and invitations (admins). POST invites one by e-mail, within
+    the plan's member limit."""
+
+    permission_classes = [IsAssociationAdmin]
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request):
+        return Response(MemberSerializer(User.objects.all(), many=True).data)
+
+    @extend_schema(request=MemberInviteSerializer, responses={201: MemberSerializer})
+    def post(self, request):
+        data = _fields(request.data, {"email", "full_name", "role", "referral_roles"})
+        member = member_invite(
+            email=data.get("email"),
+            role=data.get("role"),
+            full_name=data.get("full_name", ""),
+            referral_roles=data.get("referral_roles", []),
+            offered=referral_role_codes_offered(),
+            invited_by=request.user,
+            base_url=request.association.url("").rstrip("/"),
+        )
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberView(APIView):
+    """One member's role and referral roles (admins); the last administrator stays one."""
+
+    permission_classes = [IsAssociationAdmin]
+
+    @extend_schema(request=MemberPatchSerializer, responses=MemberSerializer)
+    def patch(self, request, member_id: int):
+        data = _fields(request.data, {"role", "referral_roles"})
+        try:
+            member = member_update(
+                member_id=member_id,
+                role=data.get("role"),
+                referral_roles=data.get("referral_roles"),
+                offered=referral_role_codes_offered(),
+                actor=request.user,
+            )
+        except User.DoesNotExist as error:
+            raise NotFound from error
+        return Response(MemberSerializer(member).data)

@@ -4,6 +4,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.i18n import current_language
 from common.saudi import normalize_phone
 from tenants.models import PROFILE_FIELDS, Association
 from workspace.provisioning import association_provision_check
@@ -68,12 +69,56 @@ class BankAccountForm(forms.Form):
 BankAccountFormSet = formset_factory(BankAccountForm, extra=1, max_num=10, validate_max=True)
 
 
+MEMBER_ROLE_CHOICES = [c for c in User.Role.choices if c[0] != User.Role.OPERATOR]
+
+
+def referral_role_choices(roles: list[dict], *, held=()) -> list[tuple[str, str]]:
+    """Checkboxes for the policy's referral roles (publishing.selectors.referral_roles_known)
+    in the page's language: those offered, and those `held` that a newer version dropped."""
+    english = current_language() == "en"
+    names = {
+        item["code"]: (item["name_en"] or item["name_ar"]) if english else item["name_ar"]
+        for item in roles
+    }
+    choices = [(item["code"], names[item["code"]]) for item in roles if item["offered"]]
+    offered = {code for code, _name in choices}
+    dropped = _("%(name)s (no longer in the policy)")
+    return choices + [
+        (code, dropped % {"name": names.get(code, code)}) for code in held if code not in offered
+    ]
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    role = forms.ChoiceField(
-        label=_("Role"), choices=[c for c in User.Role.choices if c[0] != User.Role.OPERATOR]
+    role = forms.ChoiceField(label=_("Role"), choices=MEMBER_ROLE_CHOICES)
+    referral_roles = forms.MultipleChoiceField(
+        label=_("Referral roles"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a referral role holder: the roles whose referred cases they answer."),
     )
+
+    def __init__(self, *args, roles: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral_roles"].choices = referral_role_choices(roles)
+
+
+class MemberRolesForm(forms.Form):
+    """A member's role and referral roles, changed by an admin on the members page."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=MEMBER_ROLE_CHOICES)
+    referral_roles = forms.MultipleChoiceField(
+        label=_("Referral roles"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, member: User, roles: list[dict], **kwargs):
+        initial = {"role": member.role, "referral_roles": member.referral_roles}
+        super().__init__(*args, prefix=f"member-{member.pk}", initial=initial, **kwargs)
+        self.member = member
+        self.fields["referral_roles"].choices = referral_role_choices(
+            roles, held=member.referral_roles
+        )
 
 
 class ApiTokenForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
 from accounts.models import ApiToken, User
@@ -23,10 +23,11 @@ from accounts.services import (
     login_handoff_user,
     member_invite,
     member_invite_accept,
+    member_update,
 )
 from accounts.tokens import api_token_create, api_token_revoke
 from common.validation import errors_onto_form
-from publishing.selectors import policy_published
+from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
 from tenants.services import SOCIAL_NETWORKS, association_settings_save
 from workflow.dashboard import workspace_dashboard
@@ -36,7 +37,9 @@ from workspace.forms import (
     BankAccountFormSet,
     InviteForm,
     JoinForm,
+    MemberRolesForm,
     SignupForm,
+    referral_role_choices,
 )
 from workspace.provisioning import association_provision
 
@@ -147,13 +150,16 @@ def _errors_onto_settings(form, formset, error: ValidationError) -> None:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def members(request):
-    form = InviteForm(request.POST or None)
+    roles = referral_roles_known()
+    form = InviteForm(request.POST or None, roles=roles)
     if request.method == "POST" and form.is_valid():
         try:
             member_invite(
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 full_name=form.cleaned_data["full_name"],
+                referral_roles=form.cleaned_data["referral_roles"],
+                offered={item["code"] for item in roles if item["offered"]},
                 invited_by=request.user,
                 base_url=request.association.url("").rstrip("/"),
             )
@@ -162,7 +168,53 @@ def members(request):
         else:
             messages.success(request, _("The invitation was sent."))
             return redirect("members")
-    return render(request, "app/members.html", {"form": form, "members": User.objects.all()})
+    return _members_page(request, roles=roles, invite_form=form)
+
+
+@admin_required
+@require_POST
+def member_roles(request, member_id: int):
+    """One member's role and referral roles, from their row of the members page."""
+    member = User.objects.filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    roles = referral_roles_known()
+    form = MemberRolesForm(request.POST, member=member, roles=roles)
+    if form.is_valid():
+        try:
+            member_update(
+                member_id=member.pk,
+                role=form.cleaned_data["role"],
+                referral_roles=form.cleaned_data["referral_roles"],
+                offered={item["code"] for item in roles if item["offered"]},
+                actor=request.user,
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("The roles of %(member)s were saved.") % {"member": member})
+            return redirect("members")
+    return _members_page(request, roles=roles, roles_form=form)
+
+
+def _members_page(request, *, roles, invite_form=None, roles_form=None):
+    """The members with a roles form each (the one just sent keeps what was typed)."""
+    rows = [
+        {
+            "member": member,
+            "form": roles_form
+            if roles_form is not None and roles_form.member.pk == member.pk
+            else MemberRolesForm(member=member, roles=roles),
+            "referral_roles": [
+                name
+                for code, name in referral_role_choices(roles, held=member.referral_roles)
+                if code in member.referral_roles
+            ],
+        }
+        for member in User.objects.all()
+    ]
+    context = {"form": invite_form or InviteForm(roles=roles), "rows": rows}
+    return render(request, "app/members.html", context)
 
 
 @admin_required

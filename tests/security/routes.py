@@ -111,6 +111,7 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
     "hold_id": lambda w, _r: [str(w.extra["hold_id"])],
     "breach_id": lambda w, _r: [str(w.extra["breach_id"])],
     "token_id": lambda w, _r: [str(w.extra["token_id"])],  # alpha's admin's API key
+    "member_id": lambda w, _r: [str(w.extra["member_id"])],  # alpha's invited member
     # The console's pages about alpha, its provisioning job and its exports (operators only).
     "slug": lambda w, _r: [w.alpha.association.slug],
     "job_id": lambda w, _r: [str(w.extra["job_id"])],

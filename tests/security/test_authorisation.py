@@ -75,6 +75,9 @@ ACCESS = {
     # The association's settings, members and exports: admins.
     "association_settings": ADMINS,
     "members": ADMINS,
+    "member_roles": ADMINS,
+    "api_members": ADMINS,
+    "api_member": ADMINS,
     "api_tokens": ADMINS,
     "api_token_revoke": ADMINS,
     "policy_settings": ADMINS,

@@ -188,6 +188,7 @@ def build_world(alpha: Tenant) -> World:
             session_cookie="",
         )
         world.extra["token_id"] = api_row.pk
+        world.extra["member_id"] = invited.pk
         world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)
