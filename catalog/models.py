@@ -33,6 +33,8 @@ class TemplateVersion(models.Model):
     # None while operators are still writing it; associations only ever see released versions.
     released_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # The step catalogue: each step kind's default wording, {kind: {"ar": ..., "en": ...}}.
+    steps = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-number"]

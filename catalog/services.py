@@ -16,6 +16,7 @@ def template_release(*, sections: list[dict], notes: str = "") -> TemplateVersio
     """Release the next template version with `sections` (in order), each filled in both languages.
 
     Associations see the new version as an update they may take; nothing of theirs changes.
+    The step catalogue (each step kind's wording) is carried over from the version before.
     """
     keys = [section.get("key") for section in sections]
     if len(set(keys)) != len(keys) or not all(keys):
@@ -30,7 +31,10 @@ def template_release(*, sections: list[dict], notes: str = "") -> TemplateVersio
     with transaction.atomic():
         last = TemplateVersion.objects.select_for_update().order_by("-number").first()
         version = TemplateVersion.objects.create(
-            number=(last.number + 1) if last else 1, released_at=timezone.now(), notes=notes
+            number=(last.number + 1) if last else 1,
+            released_at=timezone.now(),
+            notes=notes,
+            steps=last.steps if last else {},
         )
         TemplateSection.objects.bulk_create(
             TemplateSection(

@@ -14,7 +14,8 @@ from common.hijri import hijri_iso
 from common.i18n import current_language
 from publishing import services
 from publishing.models import PolicyDraft, PolicyVersion
-from publishing.rendering import policy_sections
+from publishing.procedure import STEP_KINDS, version_decision_body
+from publishing.rendering import policy_sections, procedure_steps
 
 
 class IsAssociationAdmin(permissions.BasePermission):
@@ -33,6 +34,24 @@ class ItemSerializer(serializers.Serializer):
 class DeadlineSerializer(serializers.Serializer):
     days = serializers.IntegerField(allow_null=True, min_value=1, max_value=90)
     kind = serializers.ChoiceField(choices=["working", "calendar", "asap"])
+    wording_ar = serializers.CharField(required=False, allow_blank=True)
+    wording_en = serializers.CharField(required=False, allow_blank=True)
+
+
+class DecisionBodySerializer(serializers.Serializer):
+    name_ar = serializers.CharField(allow_blank=True)
+    name_en = serializers.CharField(allow_blank=True)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=list(STEP_KINDS))
+    text = serializers.CharField()
+
+
+class DraftStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=list(STEP_KINDS))
+    text_ar = serializers.CharField(allow_blank=True)
+    text_en = serializers.CharField(allow_blank=True)
 
 
 class ApprovalSerializer(serializers.Serializer):
@@ -64,6 +83,7 @@ class PolicySerializer(serializers.Serializer):
     tools = ItemSerializer(many=True)
     referral_roles = ItemSerializer(many=True)
     committee_deadline = DeadlineSerializer()
+    decision_body = DecisionBodySerializer()
     approval = ApprovalSerializer()
     sections = SectionSerializer(many=True)
 
@@ -71,11 +91,13 @@ class PolicySerializer(serializers.Serializer):
 class PublishedPolicySerializer(PolicySerializer):
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
+    procedure = StepSerializer(many=True)
 
 
 class DraftSerializer(PolicySerializer):
     revision = serializers.IntegerField()
     approved = serializers.BooleanField()
+    procedure = DraftStepSerializer(many=True)
 
 
 VersionListSerializer = inline_serializer(
@@ -100,7 +122,11 @@ def policy_payload(content: dict, language: str) -> dict:
         "committee_deadline": {
             "days": content["committee_deadline"]["days"],
             "kind": content["committee_deadline"]["kind"],
+            "wording_ar": content["committee_deadline"].get("wording_ar", ""),
+            "wording_en": content["committee_deadline"].get("wording_en", ""),
         },
+        "procedure": procedure_steps(content, language),
+        "decision_body": version_decision_body(content),
         "approval": {
             "meeting_number": approval.get("meeting_number") or "",
             "approved_on": approved_on,
@@ -130,6 +156,8 @@ def draft_payload(draft: PolicyDraft, language: str) -> dict:
         "revision": draft.revision,
         "approved": draft.is_approved,
         **policy_payload(content, language),
+        # What the association typed (empty: the template's wording), as a PATCH gives it.
+        "procedure": draft.procedure,
     }
 
 
@@ -180,6 +208,8 @@ class DraftPatchSerializer(serializers.Serializer):
     tools = serializers.ListField(child=serializers.JSONField(), required=False)
     referral_roles = serializers.ListField(child=serializers.JSONField(), required=False)
     committee_deadline = DeadlineSerializer(required=False)
+    procedure = DraftStepSerializer(many=True, required=False)
+    decision_body = DecisionBodySerializer(required=False)
     sections = serializers.ListField(child=serializers.JSONField(), required=False)
 
 
@@ -213,7 +243,15 @@ class PolicyDraftView(APIView):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"detail": ["Send a JSON object."]})
         services.policy_draft_ensure()
-        allowed = {"channels", "tools", "referral_roles", "committee_deadline", "sections"}
+        allowed = {
+            "channels",
+            "tools",
+            "referral_roles",
+            "committee_deadline",
+            "procedure",
+            "decision_body",
+            "sections",
+        }
         unknown = set(request.data) - allowed - {"revision"}
         if unknown:
             raise serializers.ValidationError(

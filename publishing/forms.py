@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import CatalogItem
 from common.saudi import ascii_digits
 from publishing.models import DeadlineKind, PolicyDraft
+from publishing.procedure import STEP_KINDS
 from publishing.selectors import holidays
 
 KINDS = {
@@ -36,13 +37,48 @@ def _own_lines(items: list[dict], catalogue_codes: set[str]) -> str:
     )
 
 
+def _step_lines(steps: list[dict]) -> str:
+    """The steps one a line, "kind | Arabic wording | English wording" (wordings optional)."""
+    lines = []
+    for step in steps:
+        parts = [step["step"], step.get("text_ar", ""), step.get("text_en", "")]
+        while len(parts) > 1 and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
 class PolicyForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    procedure = forms.CharField(
+        label=_("Steps of dealing with the beneficiary"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One step a line, in order: its kind (%(kinds)s), then, if you want your own words, "
+            "| the Arabic wording | the English wording. Without wording, the template's."
+        )
+        % {"kinds": ", ".join(STEP_KINDS)},
+    )
+    decision_body_ar = forms.CharField(
+        label=_("Who decides (Arabic)"), required=False, max_length=200
+    )
+    decision_body_en = forms.CharField(
+        label=_("Who decides (English)"), required=False, max_length=200
+    )
     deadline_kind = forms.ChoiceField(
         label=_("Committee deadline"), choices=DeadlineKind.choices, widget=forms.RadioSelect
     )
     deadline_days = forms.IntegerField(
         label=_("Number of days"), required=False, min_value=1, max_value=90
+    )
+    deadline_wording_ar = forms.CharField(
+        label=_("The deadline as the board worded it (Arabic)"),
+        required=False,
+        max_length=200,
+        help_text=_("e.g. خلال مدة لا تقل عن أسبوعين. Empty: the number of days is printed."),
+    )
+    deadline_wording_en = forms.CharField(
+        label=_("The deadline as the board worded it (English)"), required=False, max_length=200
     )
     holidays = forms.CharField(
         label=_("Holidays"),
@@ -60,8 +96,13 @@ class PolicyForm(forms.Form):
         }
         initial = {
             "revision": draft.revision,
+            "procedure": _step_lines(draft.procedure),
+            "decision_body_ar": draft.decision_body_ar,
+            "decision_body_en": draft.decision_body_en,
             "deadline_kind": draft.deadline_kind,
             "deadline_days": draft.deadline_days,
+            "deadline_wording_ar": draft.deadline_wording_ar,
+            "deadline_wording_en": draft.deadline_wording_en,
             "holidays": "\n".join(f"{h.day.isoformat()} {h.name}" for h in holidays()),
         }
         super().__init__(*args, initial=initial, **kwargs)
@@ -171,15 +212,31 @@ class PolicyForm(forms.Form):
                 self.add_error(None, error)
         return data
 
+    def clean_procedure(self) -> list[dict]:
+        # The kinds and their order are the service's to check, with its messages.
+        steps = []
+        for line in self.cleaned_data["procedure"].splitlines():
+            if line.strip():
+                kind, text_ar, text_en = [*(p.strip() for p in line.split("|", 2)), "", ""][:3]
+                steps.append({"step": kind.lower(), "text_ar": text_ar, "text_en": text_en})
+        return steps
+
     def to_data(self) -> dict:
         data = self.cleaned_data
         return {
             **{name: [*data[name], *data[f"{name}_items"]] for name in KINDS},
+            "procedure": data["procedure"],
+            "decision_body": {
+                "name_ar": data["decision_body_ar"],
+                "name_en": data["decision_body_en"],
+            },
             "committee_deadline": {
                 "kind": data["deadline_kind"],
                 "days": None
                 if data["deadline_kind"] == DeadlineKind.ASAP
                 else data["deadline_days"],
+                "wording_ar": data["deadline_wording_ar"],
+                "wording_en": data["deadline_wording_en"],
             },
             "sections": [
                 {

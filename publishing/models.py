@@ -28,6 +28,13 @@ class PolicyDraft(models.Model):
         max_length=10, choices=DeadlineKind.choices, default=DeadlineKind.WORKING
     )
     deadline_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How the page words the deadline, as the board did; the due date still comes from the above.
+    deadline_wording_ar = models.CharField(max_length=200, blank=True)
+    deadline_wording_en = models.CharField(max_length=200, blank=True)
+    # The ordered steps of the procedure, {step, text_ar, text_en} (publishing.procedure).
+    procedure = models.JSONField(default=list)
+    decision_body_ar = models.CharField(max_length=200, blank=True)
+    decision_body_en = models.CharField(max_length=200, blank=True)
     sections = models.JSONField(default=list)
     # The board's approval of exactly this draft; any change to the draft clears it.
     approval_meeting_number = models.CharField(max_length=50, blank=True)

@@ -17,10 +17,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from common.hijri import hijri_with_gregorian
+from publishing.procedure import version_decision_body, version_procedure
 
-BLOCK_PLACEHOLDERS = {"{channels}": "channels", "{tools}": "tools"}
+# A list in the body: the value it takes and how it is listed.
+BLOCK_PLACEHOLDERS = {
+    "{channels}": ("channels", "ul"),
+    "{tools}": ("tools", "ul"),
+    "{procedure}": ("procedure", "ol"),
+}
 INLINE_PLACEHOLDER = re.compile(
-    r"\{(association_name|referral_roles|committee_deadline|approval_statement|chair_name)\}"
+    r"\{(association_name|referral_roles|decision_body|committee_deadline|approval_statement"
+    r"|chair_name)\}"
 )
 # What an association may use in its extra text: structure and emphasis, no attributes but links.
 EXTRA_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a"}
@@ -87,17 +94,35 @@ def _name(item: dict, language: str) -> str:
 def placeholder_values(content: dict, language: str) -> dict[str, str | list[str]]:
     association = content.get("association", {})
     deadline = content.get("committee_deadline", {})
-    return {
+    values = {
         "association_name": association.get(f"name_{language}") or association.get("name_ar", ""),
         "channels": [_name(item, language) for item in content.get("channels", [])],
         "tools": [_name(item, language) for item in content.get("tools", [])],
         "referral_roles": _or_join(
             [_name(item, language) for item in content.get("referral_roles", [])], language
         ),
-        "committee_deadline": deadline_phrase(deadline.get("kind"), deadline.get("days"), language),
+        "decision_body": _name(version_decision_body(content), language),
+        # The board's own wording where it gave one; the due date is computed all the same.
+        "committee_deadline": deadline.get(f"wording_{language}")
+        or deadline.get("wording_ar")
+        or deadline_phrase(deadline.get("kind"), deadline.get("days"), language),
         "approval_statement": approval_statement(content.get("approval") or {}, language),
         "chair_name": (content.get("approval") or {}).get("chair_name", ""),
     }
+    values["procedure"] = [step["text"] for step in procedure_steps(content, language, values)]
+    return values
+
+
+def procedure_steps(content: dict, language: str, values: dict | None = None) -> list[dict]:
+    """The version's steps in order, {step, text}: the text in `language` as the page prints it."""
+    values = values or placeholder_values(content, language)
+    return [
+        {
+            "step": step["step"],
+            "text": _fill(step.get(f"text_{language}") or step["text_ar"], values),
+        }
+        for step in version_procedure(content)
+    ]
 
 
 def _fill(line: str, values: dict) -> str:
@@ -112,8 +137,8 @@ def body_blocks(body: str, values: dict) -> list[Block]:
         for line in lines:
             stripped = line.strip()
             if stripped in BLOCK_PLACEHOLDERS:
-                names = values.get(BLOCK_PLACEHOLDERS[stripped], [])
-                blocks.append(Block("ul", items=[(name, []) for name in names]))
+                name, kind = BLOCK_PLACEHOLDERS[stripped]
+                blocks.append(Block(kind, items=[(item, []) for item in values.get(name, [])]))
             elif line.startswith("  - ") and blocks and blocks[-1].kind in ("ul", "ol"):
                 blocks[-1].items[-1][1].append(_fill(line[4:], values))
             elif stripped.startswith("- "):

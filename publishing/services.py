@@ -12,9 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogItem
-from catalog.selectors import template_current
+from catalog.selectors import template_current, template_version_get
 from common.hijri import to_hijri
 from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
+from publishing.procedure import (
+    DEFAULT_DECISION_BODY,
+    names_clean,
+    procedure_clean,
+    procedure_default,
+    procedure_problems,
+    procedure_resolved,
+)
 from publishing.rendering import sanitize_extra
 from publishing.selectors import LATEST_KEY
 from publishing.tasks import policy_documents_render_task
@@ -73,6 +81,9 @@ def policy_draft_create() -> PolicyDraft:
         referral_roles=[roles[code] for code in DEFAULT_REFERRAL_ROLES if code in roles],
         deadline_kind=DeadlineKind.WORKING,
         deadline_days=DEFAULT_DEADLINE_DAYS,
+        procedure=procedure_default(),
+        decision_body_ar=DEFAULT_DECISION_BODY["name_ar"],
+        decision_body_en=DEFAULT_DECISION_BODY["name_en"],
         sections=[_section_from_template(section) for section in template.sections.all()],
     )
 
@@ -117,6 +128,23 @@ def _items(name: str, value, errors: dict) -> list[dict]:
     if problems:
         errors[name] = problems
     return items
+
+
+def _deadline_wording(draft: PolicyDraft, value, errors: dict) -> list[str]:
+    """The board's own words for the deadline, where given; the fields they changed."""
+    keys = ("wording_ar", "wording_en")
+    if not isinstance(value, dict) or not any(key in value for key in keys):
+        return []
+    wording = names_clean(value, "committee_deadline", errors, keys=keys)
+    for key, text in wording.items():
+        setattr(draft, f"deadline_{key}", text)
+    return [f"deadline_{key}" for key in wording]
+
+
+def _decision_body(draft: PolicyDraft, value, errors: dict) -> None:
+    names = names_clean(value, "decision_body", errors, keys=("name_ar", "name_en"))
+    for key, name in names.items():
+        setattr(draft, f"decision_body_{key.removeprefix('name_')}", name)
 
 
 def _deadline(value, errors: dict) -> tuple[str, int | None]:
@@ -232,12 +260,32 @@ def _apply(draft: PolicyDraft, data: dict) -> list[str]:
     if "committee_deadline" in data:
         draft.deadline_kind, draft.deadline_days = _deadline(data["committee_deadline"], errors)
         fields += ["deadline_kind", "deadline_days"]
+        fields += _deadline_wording(draft, data["committee_deadline"], errors)
+    if "procedure" in data:
+        draft.procedure = procedure_clean(data["procedure"], errors)
+        fields.append("procedure")
+    if "decision_body" in data:
+        _decision_body(draft, data["decision_body"], errors)
+        fields += ["decision_body_ar", "decision_body_en"]
     if "sections" in data:
         draft.sections = _sections(draft.sections, data["sections"], errors)
         fields.append("sections")
+    if {"procedure", "decision_body"} & set(data) and "procedure" not in errors:
+        # How the steps fit together, with the roles and the deciding body as they now stand
+        # (a draft left without them is only incomplete: approval asks for them).
+        for field, problems in procedure_problems(
+            draft.procedure,
+            referral_roles=draft.referral_roles,
+            decision_body=_decision_body_of(draft),
+        ).items():
+            errors.setdefault(field, []).extend(problems)
     if errors:
         raise ValidationError(errors)
     return fields
+
+
+def _decision_body_of(draft: PolicyDraft) -> dict[str, str]:
+    return {"name_ar": draft.decision_body_ar, "name_en": draft.decision_body_en}
 
 
 def policy_draft_ensure() -> PolicyDraft:
@@ -269,11 +317,18 @@ def policy_draft_preview(*, data: dict) -> PolicyDraft:
 def policy_draft_problems(draft: PolicyDraft) -> dict[str, list[str]]:
     """What stops this draft from being approved and published, per field."""
     problems: dict[str, list[str]] = {}
+    kinds = {step["step"] for step in draft.procedure}
     if not draft.channels:
         problems["channels"] = [_("Choose at least one channel.")]
-    if not draft.referral_roles:
-        problems["referral_roles"] = [_("Choose at least one role to refer unclear cases to.")]
-    if draft.deadline_kind != DeadlineKind.ASAP and not draft.deadline_days:
+    # A refer step without a role to refer to is among these.
+    problems.update(
+        procedure_problems(
+            draft.procedure,
+            referral_roles=draft.referral_roles,
+            decision_body=_decision_body_of(draft),
+        )
+    )
+    if "decide" in kinds and draft.deadline_kind != DeadlineKind.ASAP and not draft.deadline_days:
         problems["committee_deadline"] = [
             _("Give the committee's deadline in days, or choose “as soon as possible”.")
         ]
@@ -332,13 +387,21 @@ def _letterhead() -> dict:
 
 def policy_snapshot(draft: PolicyDraft) -> dict:
     """Everything a published version shows, frozen: configuration, texts and letterhead."""
+    template = template_version_get(number=draft.template_version) or template_current()
     return {
         "template_version": draft.template_version,
         "association": _letterhead(),
         "channels": draft.channels,
         "tools": draft.tools,
         "referral_roles": draft.referral_roles,
-        "committee_deadline": {"kind": draft.deadline_kind, "days": draft.deadline_days},
+        "committee_deadline": {
+            "kind": draft.deadline_kind,
+            "days": draft.deadline_days,
+            "wording_ar": draft.deadline_wording_ar,
+            "wording_en": draft.deadline_wording_en,
+        },
+        "procedure": procedure_resolved(draft.procedure, template.steps),
+        "decision_body": _decision_body_of(draft),
         "approval": {
             "meeting_number": draft.approval_meeting_number,
             "approved_on": draft.approval_date.isoformat() if draft.approval_date else None,

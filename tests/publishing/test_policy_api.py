@@ -23,7 +23,13 @@ def test_new_association_has_a_draft_from_the_template_and_nothing_published(
         "responsibilities", "approval",
     ]  # fmt: skip
     assert len(draft["channels"]) == 8
-    assert draft["committee_deadline"] == {"days": 10, "kind": "working"}
+    assert draft["committee_deadline"] == {
+        "days": 10, "kind": "working", "wording_ar": "", "wording_en": "",
+    }  # fmt: skip
+    assert [step["step"] for step in draft["procedure"]] == [
+        "receive", "verify", "refer", "declare", "decide", "register", "deliver",
+    ]  # fmt: skip
+    assert draft["decision_body"] == {"name_ar": "لجنة البحث", "name_en": "the research committee"}
     assert draft["approved"] is False
     assert client.get("/api/v1/policy/").status_code == 404
     assert client.get("/policy/").status_code == 404
@@ -55,7 +61,9 @@ def test_publishing_makes_version_1_that_the_api_returns_exactly(alpha):
         "name_ar": "واتساب",
         "name_en": "WhatsApp",
     }
-    assert current["committee_deadline"] == {"days": 14, "kind": "calendar"}
+    assert current["committee_deadline"] == {
+        "days": 14, "kind": "calendar", "wording_ar": "", "wording_en": "",
+    }  # fmt: skip
     assert current["approval"] == {
         "meeting_number": "12",
         "approved_on": "2023-03-20",
@@ -179,7 +187,9 @@ def _versions(tenant):
 
 def test_asap_needs_no_days_and_reads_as_soon_as_possible(alpha):
     published = publish(alpha, data={"committee_deadline": {"kind": "asap", "days": 5}})
-    assert published["committee_deadline"] == {"days": None, "kind": "asap"}
+    assert published["committee_deadline"] == {
+        "days": None, "kind": "asap", "wording_ar": "", "wording_en": "",
+    }  # fmt: skip
     procedure = next(s for s in published["sections"] if s["key"] == "procedure")["body"]
     assert "في أسرع وقت ممكن" in procedure
 

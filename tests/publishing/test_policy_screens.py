@@ -27,6 +27,11 @@ def _form(tenant, **changes):
         "channels_own": "",
         "tools_own": "",
         "referral_roles_own": "",
+        "procedure": "\n".join(step["step"] for step in draft.procedure),
+        "decision_body_ar": draft.decision_body_ar,
+        "decision_body_en": draft.decision_body_en,
+        "deadline_wording_ar": draft.deadline_wording_ar,
+        "deadline_wording_en": draft.deadline_wording_en,
     }
     for section in draft.sections:
         if section["optional"]:
@@ -179,3 +184,36 @@ def test_beta_admin_sees_only_betas_draft(alpha, beta):
     page = client_for(beta, email=beta.admin_email).get(URL).content.decode()
     assert "Alpha line" not in page
     assert "جمعية بيتا الأهلية" in page
+
+
+def test_the_editor_sets_the_steps_and_keeps_what_was_typed_when_they_cannot_run(alpha, admin):
+    typed = "verify | التحقق من الأوراق\nreceive\nregister"
+    response = admin.post(
+        URL + "?lang=en", _form(alpha, procedure=typed, decision_body_ar="اللجنة")
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "starts with receiving the beneficiary" in page
+    assert "needs a decision (decide) before it" in page
+    assert "verify | التحقق من الأوراق\nreceive\nregister</textarea>" in page
+    assert 'value="اللجنة"' in page
+    with schema_context(alpha.association.schema_name):
+        assert [s["step"] for s in policy_draft_get().procedure][:2] == ["receive", "verify"]
+
+    steps = "receive\ntext | الاستماع إلى المستفيد | Listening\nanswer\nrefer"
+    response = admin.post(
+        URL,
+        _form(alpha, procedure=steps, deadline_wording_ar="خلال مدة لا تقل عن أسبوعين"),
+    )
+    assert response.status_code == 302
+    with schema_context(alpha.association.schema_name):
+        draft = policy_draft_get()
+    assert [s["step"] for s in draft.procedure] == ["receive", "text", "answer", "refer"]
+    assert draft.procedure[1] == {
+        "step": "text", "text_ar": "الاستماع إلى المستفيد", "text_en": "Listening",
+    }  # fmt: skip
+    assert draft.deadline_wording_ar == "خلال مدة لا تقل عن أسبوعين"
+    page = admin.get(URL + "?lang=ar").content.decode()
+    # The form shows the steps as saved, and the preview lists them.
+    assert "receive\ntext | الاستماع إلى المستفيد | Listening\nanswer\nrefer</textarea>" in page
+    assert "<li>الاستماع إلى المستفيد</li>" in page
