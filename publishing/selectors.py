@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from catalog.selectors import template_current
 from publishing.models import Holiday, PolicyDraft, PolicyVersion
+from publishing.procedure import version_decision_body, version_step_kinds
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,41 @@ class PublishedPolicy:
     def deadline_days(self) -> int | None:
         return self.content["committee_deadline"]["days"]
 
+    @property
+    def steps(self) -> frozenset[str]:
+        """The kinds of step this version publishes: the actions its cases offer."""
+        return version_step_kinds(self.content)
+
+    def decision_body_name(self, language: str) -> str:
+        body = version_decision_body(self.content)
+        return body.get(f"name_{language}") or body["name_ar"]
+
+
+# A version never changes (a trigger refuses it), so its content is kept by number, per
+# association (the cache's keys carry the schema); a day bounds what a deleted one leaves.
+VERSION_KEY = "policy-version:{number}"
+VERSION_SECONDS = 24 * 3600
+
+
+def _remembered(version: PolicyVersion) -> PublishedPolicy:
+    cache.set(VERSION_KEY.format(number=version.number), version.content, VERSION_SECONDS)
+    return PublishedPolicy(version=version.number, content=version.content)
+
 
 def policy_published() -> PublishedPolicy | None:
     """The currently published policy of the association in the current schema, or None."""
     version = PolicyVersion.objects.order_by("-number").first()
-    return PublishedPolicy(version=version.number, content=version.content) if version else None
+    return _remembered(version) if version else None
+
+
+def policy_version_published(*, number: int) -> PublishedPolicy | None:
+    """Version `number`, the one a case runs by: from the cache once it was read or published
+    (no query on a case's page or transition), else from the database."""
+    content = cache.get(VERSION_KEY.format(number=number))
+    if content is not None:
+        return PublishedPolicy(version=number, content=content)
+    version = PolicyVersion.objects.filter(number=number).first()
+    return _remembered(version) if version else None
 
 
 def referral_roles_known() -> list[dict]:

@@ -24,7 +24,7 @@ from publishing.procedure import (
     procedure_resolved,
 )
 from publishing.rendering import sanitize_extra
-from publishing.selectors import LATEST_KEY
+from publishing.selectors import LATEST_KEY, policy_version_published
 from publishing.tasks import policy_documents_render_task
 from tenants.models import PROFILE_FIELDS
 from tenants.selectors import association_current
@@ -430,6 +430,8 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
         )
     cache.delete(LATEST_KEY)
     transaction.on_commit(lambda: cache.delete(LATEST_KEY))
+    # Its cases will run by it: remembered once it is committed.
+    transaction.on_commit(lambda: policy_version_published(number=version.number))
 
     enqueue_on_commit(
         policy_documents_render_task, schema_name=connection.schema_name, number=version.number

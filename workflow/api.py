@@ -66,20 +66,27 @@ class CaseSerializer(serializers.ModelSerializer):
     beneficiary = BeneficiarySerializer()
     events = EventSerializer(many=True)
     referral_role = serializers.CharField(source="referral_role_code")
+    # The version the case runs by, and what this member may do on it now.
+    policy_version = serializers.IntegerField(source="policy_version_opened")
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
         fields = [
             "id", "reference", "kind", "status", "channel", "beneficiary", "summary",
             "committee_due_on", "submitted_on", "decided_on", "decision_reason",
-            "policy_version_opened", "policy_version_committee", "verified_at", "declared_at",
-            "referral_role", "version", "created_at", "updated_at", "events",
+            "policy_version", "policy_version_opened", "policy_version_committee",
+            "verified_at", "declared_at", "answered_at", "referral_role", "version",
+            "created_at", "updated_at", "actions", "events",
         ]  # fmt: skip
+
+    def get_actions(self, case) -> list[str]:
+        return services.case_actions_for(case=case, actor=self.context["actor"])
 
 
 class CaseListSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
-        fields = [f for f in CaseSerializer.Meta.fields if f != "events"]
+        fields = [f for f in CaseSerializer.Meta.fields if f not in ("events", "actions")]
 
 
 class BeneficiaryInputSerializer(serializers.Serializer):
@@ -127,7 +134,7 @@ def _object(data) -> dict:
 
 def _case_response(case_id: int, *, actor: User, code=status.HTTP_200_OK) -> Response:
     case = Case.objects.select_related("beneficiary").prefetch_related("events").get(pk=case_id)
-    context = {"sees_sensitive": sees_sensitive(actor)}
+    context = {"sees_sensitive": sees_sensitive(actor), "actor": actor}
     return Response(CaseSerializer(case, context=context).data, status=code)
 
 

@@ -1,13 +1,14 @@
 """What each step on a case's timeline is called, and the button that takes it: shared by
 the pages, the CSV and a beneficiary's data export."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 EVENT_LABELS = {
     "open": gettext_lazy("Case opened"),
     "verify": gettext_lazy("Data verified"),
     "refer": gettext_lazy("Referred"),
     "answer_referral": gettext_lazy("Referral answered"),
+    "answer": gettext_lazy("Enquiry answered"),
     "declare": gettext_lazy("Declaration signed"),
     "submit_to_committee": gettext_lazy("Sent to the committee"),
     "decide": gettext_lazy("Committee decision"),
@@ -24,6 +25,7 @@ ACTION_LABELS = {
     "verify": gettext_lazy("Mark the data verified"),
     "refer": gettext_lazy("Refer the case"),
     "answer_referral": gettext_lazy("Answer the referral"),
+    "answer": gettext_lazy("Answer the enquiry and close the case"),
     "declare": gettext_lazy("Record the signed declaration"),
     "submit_to_committee": gettext_lazy("Send to the committee"),
     "decide": gettext_lazy("Record the committee's decision"),
@@ -32,3 +34,12 @@ ACTION_LABELS = {
     "close": gettext_lazy("Close the case"),
     "withdraw": gettext_lazy("Withdraw the case"),
 }
+
+
+def action_label(action: str, decision_body: str) -> str:
+    """The button of `action` on a case, naming who decides as the case's policy version does."""
+    if action == "submit_to_committee":
+        return gettext("Send to %(body)s") % {"body": decision_body}
+    if action == "decide":
+        return gettext("Record the decision of %(body)s") % {"body": decision_body}
+    return str(ACTION_LABELS[action])

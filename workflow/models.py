@@ -88,6 +88,8 @@ class Case(models.Model):
     decided_on = models.DateField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when staff answered an enquiry and closed the case: an enquiry, not a request.
+    answered_at = models.DateTimeField(null=True, blank=True)
     # sha256 of the private status link's token; the token itself is never stored.
     status_token_hash = models.CharField(max_length=64, blank=True)
     # Bumped by every transition: a client acting on an older state gets a 409.

@@ -1,5 +1,6 @@
-"""Telling people of a case's steps: the beneficiary the committee's decision and the survey
-link when the case closes; a referral role's holders that a case was referred to them."""
+"""Telling people of a case's steps: the beneficiary the decision and the survey link when the
+case closes (an enquiry answered closes it too); a referral role's holders that a case was
+referred to them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.selectors import active_member_emails
-from publishing.selectors import policy_published
+from publishing.selectors import policy_published, policy_version_published
 from tenants.selectors import association_current
 from tenants.tasking import enqueue_on_commit
 from workflow.models import Case, CaseEvent, Survey
@@ -27,8 +28,15 @@ SURVEY_DAYS = 30
 def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
     """E-mail the beneficiary when they gave an address; the timeline says how they were told."""
     association = association_current()
-    context = {"case": case, "association": association}
-    if event.action == "close":
+    # Who decides, named as the policy version the case runs by names it.
+    policy = policy_version_published(number=case.policy_version_opened)
+    context = {
+        "case": case,
+        "association": association,
+        "decision_body_ar": policy.decision_body_name("ar") if policy else "",
+        "decision_body_en": policy.decision_body_name("en") if policy else "",
+    }
+    if event.action in ("close", "answer"):
         token = secrets.token_urlsafe(24)
         Survey.objects.create(
             case=case,

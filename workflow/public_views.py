@@ -43,13 +43,14 @@ STATUS_SENTENCES = {
         "Your request was referred to a specialist to clarify some points; it then returns to "
         "review.",
     ),
+    # %(body)s: who decides, as the case's policy version names it.
     CaseStatus.IN_COMMITTEE: (
-        "طلبكم لدى لجنة البحث، وستصدر قرارها في موعد أقصاه %(date)s.",
-        "Your request is with the committee, which will decide by %(date)s.",
+        "طلبكم لدى %(body)s، وستصدر قرارها في موعد أقصاه %(date)s.",
+        "Your request is with %(body)s, which will decide by %(date)s.",
     ),
     "in_committee_asap": (
-        "طلبكم لدى لجنة البحث، وستصدر قرارها في أقرب وقت ممكن.",
-        "Your request is with the committee, which will decide as soon as possible.",
+        "طلبكم لدى %(body)s، وستصدر قرارها في أقرب وقت ممكن.",
+        "Your request is with %(body)s, which will decide as soon as possible.",
     ),
     CaseStatus.ACCEPTED: (
         "قُبل طلبكم، وسنتواصل معكم لاستكمال التسجيل وتقديم الخدمة.",
@@ -76,6 +77,10 @@ STATUS_SENTENCES = {
         "سُحب طلبكم وأُغلق دون متابعة.",
         "Your request was withdrawn and closed.",
     ),
+    "answered": (
+        "أُجيب عن استفساركم وأُغلق. شكرًا لتواصلكم مع الجمعية.",
+        "Your enquiry was answered and closed. Thank you for contacting the association.",
+    ),
 }
 REJECTION_REASON = ("سبب عدم القبول: %(reason)s", "The reason: %(reason)s")
 
@@ -86,9 +91,10 @@ PUBLIC_STEPS = {
     "refer": ("أُحيل إلى المختص", "Referred to a specialist"),
     "answer_referral": ("عاد من الإحالة إلى المراجعة", "Back from the specialist"),
     "declare": ("وُقّع الإقرار بصحة البيانات", "Declaration signed"),
-    "submit_to_committee": ("أُرسل إلى لجنة البحث", "Sent to the committee"),
-    "decide:accepted": ("قرار اللجنة: مقبول", "Committee decision: accepted"),
-    "decide:rejected": ("قرار اللجنة: غير مقبول", "Committee decision: not accepted"),
+    "answer": ("أُجيب عن الاستفسار", "Enquiry answered"),
+    "submit_to_committee": ("أُرسل إلى %(body)s", "Sent to %(body)s"),
+    "decide:accepted": ("قرار %(body)s: مقبول", "Decision of %(body)s: accepted"),
+    "decide:rejected": ("قرار %(body)s: غير مقبول", "Decision of %(body)s: not accepted"),
     "register": ("سُجّل المستفيد", "Registered"),
     "deliver": ("قُدّمت الخدمة", "Service delivered"),
     "close": ("أُغلق الطلب", "Closed"),
@@ -205,6 +211,8 @@ def request_status(request, reference: str):
     )
     if case is None:
         return _link_invalid(request)
+    policy = services.case_policy(case)
+    words = {"body": policy.decision_body_name(current_language()) if policy else ""}
     steps, decision = [], None
     for event in case.events.all():
         key = event.action
@@ -212,14 +220,18 @@ def request_status(request, reference: str):
             decision = event.data.get("decision")
             key = f"decide:{decision}"
         if key in PUBLIC_STEPS:
-            steps.append({"label": _in_language(PUBLIC_STEPS[key]), "at": event.at})
+            label = _in_language(PUBLIC_STEPS[key])
+            steps.append({"label": label % words if "%(" in label else label, "at": event.at})
     if case.status == CaseStatus.IN_COMMITTEE:
         if case.committee_due_on:
             sentence = _in_language(STATUS_SENTENCES[CaseStatus.IN_COMMITTEE]) % {
-                "date": hijri_display(case.committee_due_on)
+                **words,
+                "date": hijri_display(case.committee_due_on),
             }
         else:
-            sentence = _in_language(STATUS_SENTENCES["in_committee_asap"])
+            sentence = _in_language(STATUS_SENTENCES["in_committee_asap"]) % words
+    elif case.answered_at:
+        sentence = _in_language(STATUS_SENTENCES["answered"])
     else:
         sentence = _in_language(STATUS_SENTENCES[CaseStatus(case.status)])
     reason = ""

@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.selectors import active_member_emails
 from common.hijri import hijri_with_gregorian
 from common.reminders import reminder_send_once
-from publishing.selectors import holidays
+from publishing.selectors import holidays, policy_version_published
 from tenants.models import Association
 from tenants.selectors import association_current
 from workflow.deadlines import committee_due_on, working_days_between
@@ -119,8 +119,12 @@ def _item(
     association: Association,
 ) -> dict:
     due = case.committee_due_on
+    # Who decides, as the case's own policy version names it (cached by version).
+    policy = policy_version_published(number=case.policy_version_opened)
     return {
         "reference": case.reference,
+        "body_ar": policy.decision_body_name("ar") if policy else "",
+        "body_en": policy.decision_body_name("en") if policy else "",
         "due_ar": hijri_with_gregorian(due, "ar"),
         "due_en": hijri_with_gregorian(due, "en"),
         "working_days_late": working_days_between(start=due, end=on, holidays=days_off),

@@ -158,6 +158,8 @@ class DashboardFigures:
     decided: int  # decisions with a deadline (asap cases have none)
     decided_on_time: int
     satisfaction: list[ChannelSatisfaction]  # answered surveys of the last twelve months
+    enquiries_answered: int  # closed by answering an enquiry
+    requests_closed: int  # every other closed case
 
     @property
     def on_time_rate(self) -> float | None:
@@ -179,13 +181,16 @@ def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> Das
     today = today or timezone.localdate()
     soon_until = due_soon_until(today=today, days_off=[h.day for h in holidays()])
     visible = Case.objects.filter(cases_visible_to(actor))
-    counts = dict(
-        visible.filter(status__in=OPEN_STATUSES)
+    by_status = {
+        row["status"]: row
+        for row in visible.filter(status__in=[*OPEN_STATUSES, CaseStatus.CLOSED])
         .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+        .values("status")
+        .annotate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+    }
+    counts = {status: by_status[status]["n"] for status in OPEN_STATUSES if status in by_status}
+    # Closed cases: enquiries answered (the answer step) apart from requests seen through.
+    closed = by_status.get(CaseStatus.CLOSED, {"n": 0, "answered": 0})
     soon = Q(committee_due_on__gte=today, committee_due_on__lte=soon_until)
     # Two narrow passes, each on its own index, rather than one scan of every case.
     figures = visible.filter(status=CaseStatus.IN_COMMITTEE).aggregate(
@@ -205,6 +210,8 @@ def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> Das
         decided=figures["decided"],
         decided_on_time=figures["decided_on_time"],
         satisfaction=satisfaction_by_channel(months=SATISFACTION_MONTHS),
+        enquiries_answered=closed["answered"],
+        requests_closed=closed["n"] - closed["answered"],
     )
 
 

@@ -18,14 +18,19 @@ from billing.services import open_case_limit_check
 from common.access_trail import AccessAction, access_record
 from common.saudi import ascii_digits, normalize_national_id, normalize_phone
 from common.text import text_problem
-from publishing.selectors import holidays, policy_published
+from publishing.selectors import (
+    PublishedPolicy,
+    holidays,
+    policy_published,
+    policy_version_published,
+)
 from workflow import hooks
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
 from workflow.notifications import beneficiary_notify, referral_holders_notify
 from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, edits_sensitive
 from workflow.tokens import token_hash
-from workflow.transitions import TRANSITIONS, role_may
+from workflow.transitions import TRANSITIONS, procedure_transitions, role_may
 
 logger = logging.getLogger(__name__)
 
@@ -277,40 +282,61 @@ def case_status_for_token(*, reference: str, token: str) -> Case | None:
     return case if case is not None and token and matches else None
 
 
-def case_actions_for(*, case: Case, actor: User) -> list[str]:
-    """The actions `actor` may take on `case` right now (the case page shows only these)."""
+def case_policy(case: Case) -> PublishedPolicy | None:
+    """The policy version `case` runs by: the one in force when it was opened (cached)."""
+    return policy_version_published(number=case.policy_version_opened)
+
+
+def case_actions_for(
+    *, case: Case, actor: User, policy: PublishedPolicy | None = None
+) -> list[str]:
+    """The actions `actor` may take on `case` right now (the case page shows only these): those
+    of the steps its policy version publishes."""
+    policy = policy or case_policy(case)
+    steps = policy.steps if policy else frozenset()
     return [
         action
-        for action, transition in TRANSITIONS.items()
+        for action, transition in procedure_transitions(steps).items()
         if case.status in transition.sources
         and role_may(user=actor, action=action, referral_role_code=case.referral_role_code)
-        and not _blocked(case, action)
+        and not _blocked(case, action, steps)
     ]
 
 
-def _blocked(case: Case, action: str) -> str | None:
+def _blocked(case: Case, action: str, steps: frozenset[str]) -> str | None:
     """Why the case's facts forbid `action` now, beyond its state (None if nothing does)."""
     if action == "verify" and case.verified_at:
         return _("The data was verified already.")
     if action == "declare" and case.declared_at:
         return _("The declaration was signed already.")
-    if action == "submit_to_committee" and not (case.verified_at and case.declared_at):
+    # The decision, or delivery where nobody decides, waits for the published checks.
+    unchecked = ("verify" in steps and not case.verified_at) or (
+        "declare" in steps and not case.declared_at
+    )
+    if action == "submit_to_committee" and unchecked:
         return _("Verify the data and take the signed declaration before the committee.")
+    if action == "deliver" and "decide" not in steps and unchecked:
+        return _("Verify the data and take the signed declaration before delivering the service.")
     return hooks.case_action_refusal(case=case, action=action)
 
 
 def case_transition(
     *, case_id: int, actor: User, action: str, data: dict, expected_version: int | None = None
 ) -> Case:
-    """Apply one action of the lifecycle table; record it on the timeline. All or nothing."""
+    """Apply one action of the lifecycle table of the case's policy version; record it on the
+    timeline. All or nothing."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": [_("Unknown action.")]})
-    transition = TRANSITIONS[action]
     data = data if isinstance(data, dict) else {}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
         if expected_version is not None and expected_version != case.version:
             raise CaseConflict()
+        policy = case_policy(case)
+        steps = policy.steps if policy else frozenset()
+        transition = procedure_transitions(steps).get(action)
+        if transition is None:
+            raise ValidationError({"action": [_("The procedure has no such step.")]})
         if not role_may(user=actor, action=action, referral_role_code=case.referral_role_code):
             raise ValidationError({"action": [_("Your role does not allow this action.")]})
         if case.status not in transition.sources:
@@ -318,7 +344,7 @@ def case_transition(
                 {"action": [_("This action is not possible while the case is %(status)s.")
                             % {"status": CaseStatus(case.status).label}]}
             )  # fmt: skip
-        if reason := _blocked(case, action):
+        if reason := _blocked(case, action, steps):
             raise ValidationError({"action": [reason]})
         missing = [field for field in transition.required if not str(data.get(field) or "").strip()]
         if missing:
@@ -328,7 +354,7 @@ def case_transition(
                 raise ValidationError({field: [problem]})
 
         before = case.status
-        fields = _apply(case, action, data)
+        fields = _apply(case, action, data, policy)
         if transition.target:
             case.status = transition.target
         case.version += 1
@@ -345,22 +371,20 @@ def case_transition(
         access_record(
             actor=actor, action=AccessAction.UPDATE, obj=case, detail={"transition": action}
         )
-        if action in ("decide", "close"):
+        if action in ("decide", "close", "answer"):
             beneficiary_notify(case=case, event=event)
         if action == "refer":
             referral_holders_notify(case=case)
     return case
 
 
-def _apply(case: Case, action: str, data: dict) -> list[str]:
+def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list[str]:
     today = timezone.localdate()
     if action == "verify":
         case.verified_at = timezone.now()
         return ["verified_at"]
     if action == "refer":
-        policy = policy_published()
-        roles = policy.referral_role_codes if policy else []
-        if data.get("role") not in roles:
+        if data.get("role") not in policy.referral_role_codes:
             raise ValidationError(
                 {"role": [_("Refer only to a role of the association's published policy.")]}
             )
@@ -374,7 +398,7 @@ def _apply(case: Case, action: str, data: dict) -> list[str]:
         case.declaration_signed_by = str(data["signed_by"]).strip()[:200]
         return ["declared_at", "declaration_signed_by"]
     if action == "submit_to_committee":
-        policy = policy_published()
+        # The deadline the case was promised when it was opened.
         case.submitted_on = today
         case.committee_due_on = committee_due_on(
             submitted_on=today,
@@ -394,6 +418,9 @@ def _apply(case: Case, action: str, data: dict) -> list[str]:
         case.decided_on = today
         case.decision_reason = str(data.get("reason") or "").strip()
         return ["decided_on", "decision_reason"]
+    if action == "answer":
+        case.closed_at = case.answered_at = timezone.now()
+        return ["closed_at", "answered_at"]
     if action in ("close", "withdraw"):
         case.closed_at = timezone.now()
         return ["closed_at"]

@@ -1,11 +1,13 @@
 """The case lifecycle as one table: (action) → allowed states, target state, roles, fields.
 
-CONTRACT.md ("Cases") is the source; adding an action is one row here and one test.
+CONTRACT.md ("Cases") is the source; adding an action is one row here and one test. A case
+offers only the actions of the steps its policy version publishes (`procedure_transitions`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 from accounts.models import User
 from workflow.models import OPEN_STATUSES, CaseStatus
@@ -30,6 +32,10 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "answer_referral": Transition(
         frozenset({CaseStatus.REFERRED}), CaseStatus.RECEIVED, frozenset({REFERRAL}), ("note",)
+    ),
+    # An enquiry answered: the case closes.
+    "answer": Transition(
+        frozenset({CaseStatus.RECEIVED}), CaseStatus.CLOSED, frozenset({STAFF}), ("note",)
     ),
     "declare": Transition(
         frozenset({CaseStatus.RECEIVED}), None, frozenset({STAFF}), ("signed_by",)
@@ -56,6 +62,45 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset(OPEN_STATUSES), CaseStatus.WITHDRAWN, frozenset({STAFF}), ("reason",)
     ),
 }
+
+
+# The published step each action belongs to; the others (close, withdraw) belong to every case.
+STEP_OF = {
+    "verify": "verify",
+    "refer": "refer",
+    "answer_referral": "refer",
+    "answer": "answer",
+    "declare": "declare",
+    "submit_to_committee": "decide",
+    "decide": "decide",
+    "register": "register",
+    "deliver": "deliver",
+}
+
+
+@cache
+def procedure_transitions(steps: frozenset[str]) -> dict[str, Transition]:
+    """The table of a procedure publishing `steps`: only their actions. Delivery follows the
+    last step before it (registration, else the decision's acceptance, else receipt); a case
+    closes once the last step of a request is done, or when it was rejected."""
+    table = {
+        action: transition
+        for action, transition in TRANSITIONS.items()
+        if action not in STEP_OF or STEP_OF[action] in steps
+    }
+    decided = CaseStatus.ACCEPTED if "decide" in steps else None
+    registered = CaseStatus.REGISTERED if "register" in steps else decided
+    if "deliver" in table:
+        table["deliver"] = replace(
+            table["deliver"], sources=frozenset({registered or CaseStatus.RECEIVED})
+        )
+    done = CaseStatus.SERVICE_DELIVERED if "deliver" in steps else registered
+    closes_from = frozenset({done, CaseStatus.REJECTED if decided else None} - {None})
+    if closes_from:
+        table["close"] = replace(table["close"], sources=closes_from)
+    else:
+        del table["close"]  # nothing to see through: an answered enquiry closes itself
+    return table
 
 
 def role_may(*, user: User, action: str, referral_role_code: str = "") -> bool:

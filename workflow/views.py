@@ -33,7 +33,7 @@ from workflow.forms import (
     SensitiveDetailsForm,
     TransitionForm,
 )
-from workflow.labels import ACTION_LABELS, EVENT_LABELS
+from workflow.labels import EVENT_LABELS, action_label
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseKind, CaseStatus
 from workflow.permissions import edits_sensitive, opens_cases, sees_sensitive, uploads_to
 from workflow.transitions import TRANSITIONS
@@ -137,11 +137,13 @@ def _case_page(
     posted=None,
     document_form: DocumentForm | None = None,
 ):
-    policy = policy_published()
+    # The version the case runs by: its roles, its steps, who decides in it.
+    policy = services.case_policy(case)
     roles = policy.content["referral_roles"] if policy else []
     role_names = {item["code"]: _name(item) for item in roles}
+    decision_body = policy.decision_body_name(current_language()) if policy else ""
     user = request.user
-    actions = services.case_actions_for(case=case, actor=user)
+    actions = services.case_actions_for(case=case, actor=user, policy=policy)
     context = {
         "case": case,
         "beneficiary": case.beneficiary,
@@ -156,7 +158,7 @@ def _case_page(
         "actions": [
             {
                 "name": action,
-                "label": ACTION_LABELS[action],
+                "label": action_label(action, decision_body),
                 "has_fields": bool(TRANSITIONS[action].required) or action == "deliver",
                 "errors": action_errors if action == failed_action else None,
                 "posted": posted if action == failed_action else None,
@@ -260,7 +262,9 @@ def case_transition(request, case_id: int):
         errors = error.message_dict if hasattr(error, "error_dict") else {"action": error.messages}
         messages.error(request, _("Nothing was saved: correct the form below."))
         return _case_page(request, case, status=400, failed_action=action, action_errors=errors)
-    messages.success(request, _("Saved: %(action)s.") % {"action": ACTION_LABELS[action]})
+    policy = services.case_policy(case)
+    body = policy.decision_body_name(current_language()) if policy else ""
+    messages.success(request, _("Saved: %(action)s.") % {"action": action_label(action, body)})
     return redirect("case_detail", case_id=case.pk)
 
 

@@ -11,7 +11,8 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Plan
 from publishing.models import Holiday
-from tests.workflow.conftest import BENEFICIARY
+from tests.publishing.conftest import publish
+from tests.workflow.conftest import BENEFICIARY, POLICY
 from workflow import services
 from workflow.models import Case, CaseEvent, CaseStatus
 from workflow.transitions import TRANSITIONS
@@ -19,10 +20,60 @@ from workflow.transitions import TRANSITIONS
 DATA = {
     "refer": {"role": "social_researcher", "note": "غير واضح"},
     "answer_referral": {"note": "أُجيب"},
+    "answer": {"note": "أُجيب عن الاستفسار"},
     "declare": {"signed_by": "محمد أحمد"},
     "decide": {"decision": "rejected", "reason": "خارج نطاق الخدمة"},
     "deliver": {"note": "سُلّمت"},
     "withdraw": {"reason": "طلب المستفيد"},
+}
+OPEN = ["received", "referred", "in_committee", "accepted", "rejected", "registered",
+        "service_delivered"]  # fmt: skip
+# CONTRACT.md's table, written out for each procedure: action → {from state: to state}. An
+# action missing here is not a step of that procedure ("the procedure has no such step").
+SEVEN_STEPS = {
+    "verify": {"received": "received"},
+    "refer": {"received": "referred"},
+    "answer_referral": {"referred": "received"},
+    "declare": {"received": "received"},
+    "submit_to_committee": {"received": "in_committee"},
+    "decide": {"in_committee": "rejected"},  # DATA's decision; acceptance is tested below
+    "register": {"accepted": "registered"},
+    "deliver": {"registered": "service_delivered"},
+    "close": {"service_delivered": "closed", "rejected": "closed"},
+    "withdraw": {state: "withdrawn" for state in OPEN},
+}
+# Seed 000's kind: receive, listen (words only), answer, refer. No committee, no closing by hand.
+ENQUIRY = {
+    "refer": {"received": "referred"},
+    "answer_referral": {"referred": "received"},
+    "answer": {"received": "closed"},
+    "withdraw": {state: "withdrawn" for state in OPEN},
+}
+# A decision without registration (seed 003's kind): delivery follows acceptance.
+NO_REGISTER = {
+    "verify": {"received": "received"},
+    "submit_to_committee": {"received": "in_committee"},
+    "decide": {"in_committee": "rejected"},
+    "deliver": {"accepted": "service_delivered"},
+    "close": {"service_delivered": "closed", "rejected": "closed"},
+    "withdraw": {state: "withdrawn" for state in OPEN},
+}
+# Nobody decides: delivery follows receipt, once verified and declared.
+NO_DECISION = {
+    "verify": {"received": "received"},
+    "declare": {"received": "received"},
+    "deliver": {"received": "service_delivered"},
+    "close": {"service_delivered": "closed"},
+    "withdraw": {state: "withdrawn" for state in OPEN},
+}
+PROCEDURES = {
+    "seven steps": (
+        ["receive", "verify", "refer", "declare", "decide", "register", "deliver"],
+        SEVEN_STEPS,
+    ),
+    "enquiry": (["receive", "text", "answer", "refer"], ENQUIRY),
+    "no register": (["receive", "verify", "decide", "deliver"], NO_REGISTER),
+    "no decision": (["receive", "verify", "declare", "deliver"], NO_DECISION),
 }
 ROLE_MAY = {
     "admin": set(TRANSITIONS),
@@ -48,33 +99,38 @@ def _case_in(status: str, action: str = "") -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def test_every_state_action_role_cell(alpha, alpha_policy, members):
+@pytest.mark.parametrize("name", PROCEDURES)
+def test_every_state_action_role_cell_of_the_published_procedure(alpha, members, name):
+    steps, table = PROCEDURES[name]
+    publish(alpha, data={**POLICY, "procedure": [{"step": step} for step in steps]})
     # Hundreds of cases stay open here, more than the trial plan allows (platform_core/billing).
     Plan.objects.filter(code="trial").update(max_open_cases=None)
-    with schema_context(alpha.association.schema_name):
+    with schema_context(alpha.association.schema_name), translation.override("en"):
         users = {role: User.objects.get(email=email) for role, email in members.items()}
         tried = 0
         for status, action, role in itertools.product(CaseStatus.values, TRANSITIONS, users):
             case = _case_in(status, action)
-            allowed = status in TRANSITIONS[action].sources and action in ROLE_MAY[role]
-            if allowed:
+            target = table.get(action, {}).get(status)
+            if target and action in ROLE_MAY[role]:
                 services.case_transition(
                     case_id=case.pk, actor=users[role], action=action, data=DATA.get(action, {})
                 )
                 after = Case.objects.get(pk=case.pk)
-                assert after.version == case.version + 1, (status, action, role)
+                assert (after.status, after.version) == (target, case.version + 1), (
+                    status, action, role,
+                )  # fmt: skip
                 assert after.events.filter(action=action).exists()
             else:
-                with pytest.raises(ValidationError):
+                with pytest.raises(ValidationError) as refused:
                     services.case_transition(
                         case_id=case.pk, actor=users[role], action=action, data=DATA.get(action, {})
                     )
+                if action not in table:
+                    assert "The procedure has no such step." in str(refused.value)
                 after = Case.objects.get(pk=case.pk)
                 assert (after.status, after.version) == (case.status, case.version), (
-                    status,
-                    action,
-                    role,
-                )
+                    status, action, role,
+                )  # fmt: skip
                 assert not after.events.exclude(action="open").exists()
             tried += 1
     assert tried == len(CaseStatus.values) * len(TRANSITIONS) * len(users)

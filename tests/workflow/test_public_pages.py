@@ -286,7 +286,7 @@ def test_status_page_follows_the_case_in_plain_arabic_without_staff_details(alph
     steps = re.findall(r"<li>(.*?) — ", text)
     assert steps == [
         "استُلم الطلب", "أُحيل إلى المختص", "عاد من الإحالة إلى المراجعة", "تُحقّق من البيانات",
-        "وُقّع الإقرار بصحة البيانات", "أُرسل إلى لجنة البحث", "قرار اللجنة: غير مقبول", "أُغلق الطلب",
+        "وُقّع الإقرار بصحة البيانات", "أُرسل إلى لجنة البحث", "قرار لجنة البحث: غير مقبول", "أُغلق الطلب",
     ]  # fmt: skip
     for secret in (SECRET_NOTE, alpha.staff_email, alpha.admin_email, "social_researcher"):
         assert secret not in text
