@@ -1,7 +1,7 @@
 """What each step on a case's timeline is called, and the button that takes it: shared by
 the pages, the CSV and a beneficiary's data export."""
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 EVENT_LABELS = {
     "open": gettext_lazy("Case opened"),
@@ -27,8 +27,9 @@ ACTION_LABELS = {
     "answer_referral": gettext_lazy("Answer the referral"),
     "answer": gettext_lazy("Answer the enquiry and close the case"),
     "declare": gettext_lazy("Record the signed declaration"),
-    "submit_to_committee": gettext_lazy("Send to the committee"),
-    "decide": gettext_lazy("Record the committee's decision"),
+    # Named after who decides in the case's policy version (action_label fills it in).
+    "submit_to_committee": gettext_lazy("Send to %(body)s"),
+    "decide": gettext_lazy("Record the decision of %(body)s"),
     "register": gettext_lazy("Register the beneficiary"),
     "deliver": gettext_lazy("Record the service delivered"),
     "close": gettext_lazy("Close the case"),
@@ -38,8 +39,5 @@ ACTION_LABELS = {
 
 def action_label(action: str, decision_body: str) -> str:
     """The button of `action` on a case, naming who decides as the case's policy version does."""
-    if action == "submit_to_committee":
-        return gettext("Send to %(body)s") % {"body": decision_body}
-    if action == "decide":
-        return gettext("Record the decision of %(body)s") % {"body": decision_body}
-    return str(ACTION_LABELS[action])
+    label = str(ACTION_LABELS[action])
+    return label % {"body": decision_body} if "%(body)s" in label else label
