@@ -17,6 +17,9 @@ from tenants.models import PROFILE_FIELDS, Association
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    # An association's roles (operators are in the public schema): one enum in the schema.
+    role = serializers.ChoiceField(choices=MEMBER_ROLES)
+
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "role", "referral_roles"]

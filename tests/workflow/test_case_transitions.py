@@ -207,11 +207,12 @@ def test_full_lifecycle_is_on_the_timeline_and_the_beneficiary_is_told(
         ]  # fmt: skip
         assert ("decide", "committee@alpha.example") in timeline
         assert case.survey.expires_at > timezone.now()
-    # Two e-mails handed to the worker after commit, for alpha's schema: decision and survey.
-    assert [headers["_schema_name"] for _, headers in handed_to_worker] == ["a_alpha", "a_alpha"]
-    assert [m.to for m in mailoutbox] == [["mohammed@example.com"]] * 2
-    assert case.reference in mailoutbox[0].subject
-    assert "/survey/" in mailoutbox[1].body
+    # Three e-mails handed to the worker after commit, for alpha's schema: the referral to its
+    # holder, then the decision and the survey to the beneficiary.
+    assert [headers["_schema_name"] for _, headers in handed_to_worker] == ["a_alpha"] * 3
+    assert [m.to for m in mailoutbox] == [[members["referral"]]] + [["mohammed@example.com"]] * 2
+    assert case.reference in mailoutbox[1].subject
+    assert "/survey/" in mailoutbox[2].body
 
 
 def test_rejection_needs_a_reason(alpha, alpha_policy, members):
