@@ -47,13 +47,6 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA3210000000000000123456", "holder_name": "جمعية الهداية التجريبية"}
         ],
         "seed": "000",
-        # The listening step is words only: the demo says it in its own words, not the seed's.
-        "wording": {
-            1: {
-                "text_ar": "الإصغاء إلى المستفيد حتى تتضح استفساراته وطلباته كاملة.",
-                "text_en": "Listen to the beneficiary until their questions are clear.",
-            }
-        },
         # The seed gives the board's session («الرابعة»), not a meeting number, and no chair.
         "approval": {"meeting_number": "4", "chair_name": "د. عبدالرحمن الناصر"},
     },
@@ -144,7 +137,7 @@ def demo_seed() -> list[Association]:
 def _demo_policy_publish(spec: dict, facts: dict, *, admin_email: str) -> None:
     approval = {**facts["approval"], **spec["approval"]}
     policy_draft_ensure()
-    policy_draft_update(data=seed_policy_data(facts, spec.get("wording")))
+    policy_draft_update(data=seed_policy_data(facts))
     policy_draft_approve(
         meeting_number=approval["meeting_number"],
         approved_on=datetime.date.fromisoformat(approval["approved_on"]),

@@ -137,8 +137,8 @@ def _configure_and_publish(tenant: Tenant, facts: dict, sentences: list[str]) ->
     return response.json()
 
 
-def _page_text(tenant: Tenant) -> str:
-    response = client_for(tenant).get("/policy/")
+def _page_text(tenant: Tenant, language: str = "ar") -> str:
+    response = client_for(tenant).get(f"/policy/?lang={language}")
     assert response.status_code == 200
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
@@ -217,6 +217,7 @@ def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(number, db, 
     facts = seed_facts(number)
     steps = seed_steps(facts)
     sentences = [seed_sentence(facts, step) for step in facts["procedure"]]
+    assert all(len(sentence) > 15 for sentence in sentences), sentences
     roles = _codes(facts["policy"]["referral_roles"])
     body = facts["policy"]["decision_body"]
     deadline = facts["policy"]["committee_deadline"]
@@ -247,6 +248,14 @@ def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(number, db, 
         assert "لجنة البحث" not in page
     if "register" not in steps:
         assert "التسجيل" not in page
+    # The seeds are Arabic only: the English page words each step as the template does, with
+    # the seed's deciding body and its board's wording of the deadline.
+    page_en = _page_text(tenant, "en")
+    if body:
+        assert f"referred to {body['name_en']}, which" in page_en
+        assert deadline["wording_en"] in page_en
+    else:
+        assert "committee" not in page_en.lower()
 
     # The members, invited through the API now that the policy offers its roles: staff, a
     # holder of the seed's referral role and, where the seed decides, a member of its deciding
