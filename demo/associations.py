@@ -1,4 +1,5 @@
-"""Demo associations modelled on the seeds' associations: fictional names, contacts and banks."""
+"""Demo associations configured as seeds 000, 001 and 003 (demo/seeds/), under fictional
+names, contacts, banks and chairs: the seeds' real letterheads stay out of the demo."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from accounts.services import user_create
 from billing.models import Plan
 from console.services import plan_assign
 from demo.cases import demo_cases_seed
+from demo.seed_facts import seed_facts, seed_policy_data, seed_steps
 from publishing.selectors import policy_published
 from publishing.services import (
     policy_draft_approve,
@@ -44,19 +46,9 @@ DEMO_ASSOCIATIONS = [
         "bank_accounts": [
             {"iban": "SA3210000000000000123456", "holder_name": "جمعية الهداية التجريبية"}
         ],
-        "referral_roles": ["public_relations_officer"],
-        # Seed 000: five channels, no tools section, a responsibilities section.
-        "policy": {
-            "channels": ["interview", "phone", "social_media", "letters", "website"],
-            "tools": [],
-            "referral_roles": ["public_relations_officer"],
-            "committee_deadline": {"kind": "working", "days": 10},
-            "sections": [
-                {"key": "tools", "included": False},
-                {"key": "responsibilities", "included": True},
-            ],
-        },
-        "approval": {"meeting_number": "4", "approved_on": datetime.date(2023, 3, 20)},
+        "seed": "000",
+        # The seed gives the board's session («الرابعة»), not a meeting number, and no chair.
+        "approval": {"meeting_number": "4", "chair_name": "د. عبدالرحمن الناصر"},
     },
     {
         # Modelled on seed 001, a housing association in Tabuk.
@@ -77,30 +69,8 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA6080000000000000777001", "holder_name": "جمعية مأوى التجريبية"},
             {"iban": "SA6305000000000000654321", "holder_name": "جمعية مأوى التجريبية"},
         ],
-        "referral_roles": ["social_researcher"],
-        # Seed 001: eight channels, the four tools, ten working days.
-        "policy": {
-            "channels": [
-                "interview",
-                "phone",
-                "social_media",
-                "letters",
-                "assistance_request",
-                "volunteering",
-                "website",
-                "branch_representatives",
-            ],
-            "tools": [
-                "bylaws",
-                "social_research_guide",
-                "support_policy_guide",
-                "support_request_form",
-            ],
-            "referral_roles": ["social_researcher"],
-            "committee_deadline": {"kind": "working", "days": 10},
-            "sections": [{"key": "responsibilities", "included": False}],
-        },
-        "approval": {"meeting_number": "5", "approved_on": datetime.date(2024, 8, 14)},
+        "seed": "001",
+        "approval": {"chair_name": "م. سليمان العطوي"},
     },
     {
         # Modelled on seed 003, a training association in Riyadh.
@@ -120,30 +90,9 @@ DEMO_ASSOCIATIONS = [
         "bank_accounts": [
             {"iban": "SA5520000000000000450012", "holder_name": "جمعية مهارات التجريبية"}
         ],
-        "referral_roles": ["competent_officer"],
-        # Seed 003: the competent official, as soon as possible.
-        "policy": {
-            "channels": [
-                "interview",
-                "phone",
-                "social_media",
-                "letters",
-                "assistance_request",
-                "volunteering",
-                "website",
-                "branch_representatives",
-            ],
-            "tools": [
-                "bylaws",
-                "social_research_guide",
-                "support_policy_guide",
-                "support_request_form",
-            ],
-            "referral_roles": ["competent_officer"],
-            "committee_deadline": {"kind": "asap", "days": None},
-            "sections": [{"key": "responsibilities", "included": False}],
-        },
-        "approval": {"meeting_number": "25/02", "approved_on": datetime.date(2025, 4, 24)},
+        "seed": "003",
+        # The seed gives no chair.
+        "approval": {"chair_name": "أ. نوف السبيعي"},
     },
 ]
 
@@ -160,33 +109,44 @@ def demo_logins(slug: str) -> list[tuple[str, str]]:
     ]
 
 
+def _codes(items: list) -> list[str]:
+    return [item if isinstance(item, str) else item["code"] for item in items]
+
+
 def demo_seed() -> list[Association]:
     """Create what of the demo is missing; leave what exists as it is."""
     associations = []
     for spec in DEMO_ASSOCIATIONS:
+        facts = seed_facts(spec["seed"])
         association = Association.objects.filter(slug=spec["slug"]).first()
         if association is None:
-            association = _demo_association_create(spec)
+            association = _demo_association_create(spec, facts)
         with schema_context(association.schema_name):
             if policy_published() is None:
-                _demo_policy_publish(spec, admin_email=f"admin@{spec['slug']}.example")
+                _demo_policy_publish(spec, facts, admin_email=f"admin@{spec['slug']}.example")
             demo_cases_seed(
-                channels=[c for c in spec["policy"]["channels"] if isinstance(c, str)],
-                referral_roles=spec["policy"]["referral_roles"],
+                channels=_codes(facts["policy"]["channels"]),
+                referral_roles=_codes(facts["policy"]["referral_roles"]),
+                steps=seed_steps(facts),
                 seed=len(associations),
             )
         associations.append(association)
     return associations
 
 
-def _demo_policy_publish(spec: dict, *, admin_email: str) -> None:
+def _demo_policy_publish(spec: dict, facts: dict, *, admin_email: str) -> None:
+    approval = {**facts["approval"], **spec["approval"]}
     policy_draft_ensure()
-    policy_draft_update(data=spec["policy"])
-    policy_draft_approve(chair_name="رئيس مجلس الإدارة", **spec["approval"])
+    policy_draft_update(data=seed_policy_data(facts))
+    policy_draft_approve(
+        meeting_number=approval["meeting_number"],
+        approved_on=datetime.date.fromisoformat(approval["approved_on"]),
+        chair_name=approval["chair_name"],
+    )
     policy_publish(actor_email=admin_email)
 
 
-def _demo_association_create(spec: dict) -> Association:
+def _demo_association_create(spec: dict, facts: dict) -> Association:
     slug = spec["slug"]
     association, _admin = association_provision(
         slug=slug,
@@ -214,6 +174,7 @@ def _demo_association_create(spec: dict) -> Association:
                     email_verified=True,
                 )
                 if role == User.Role.REFERRAL:
-                    member.referral_roles = spec["referral_roles"]
+                    # The referral holder answers for every role the seed refers to.
+                    member.referral_roles = _codes(facts["policy"]["referral_roles"])
                     member.save(update_fields=["referral_roles"])
     return association

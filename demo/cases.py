@@ -27,22 +27,31 @@ SUMMARIES = [
     "اقتراح بتمديد ساعات استقبال المستفيدين مساءً.",
 ]
 REJECTION = "الدخل أعلى من الحد المعتمد."
-# The path each demo case walks, by its final state.
-PATHS = {
-    CaseStatus.RECEIVED: [],
-    CaseStatus.REFERRED: ["refer"],
-    CaseStatus.IN_COMMITTEE: ["verify", "declare", "submit_to_committee"],
-    CaseStatus.ACCEPTED: ["verify", "declare", "submit_to_committee", "accept"],
-    CaseStatus.REJECTED: ["verify", "declare", "submit_to_committee", "reject"],
-    CaseStatus.REGISTERED: ["verify", "declare", "submit_to_committee", "accept", "register"],
-    CaseStatus.SERVICE_DELIVERED: [
-        "verify", "declare", "submit_to_committee", "accept", "register", "deliver",
-    ],
-    CaseStatus.CLOSED: [
-        "verify", "declare", "submit_to_committee", "accept", "register", "deliver", "close",
-    ],
-    CaseStatus.WITHDRAWN: ["withdraw"],
-}  # fmt: skip
+
+
+def demo_paths(steps: list[str]) -> dict[str, list[str]]:
+    """The path each demo case walks, by its final state: every state the procedure reaches."""
+    kinds = set(steps)
+    ready = [step for step in ("verify", "declare") if step in kinds]
+    paths = {CaseStatus.RECEIVED: [], CaseStatus.WITHDRAWN: ["withdraw"]}
+    if "refer" in kinds:
+        paths[CaseStatus.REFERRED] = ["refer"]
+    before_delivery = ready
+    if "decide" in kinds:
+        submitted = [*ready, "submit_to_committee"]
+        paths[CaseStatus.IN_COMMITTEE] = submitted
+        paths[CaseStatus.ACCEPTED] = before_delivery = [*submitted, "accept"]
+        paths[CaseStatus.REJECTED] = [*submitted, "reject"]
+        if "register" in kinds:
+            paths[CaseStatus.REGISTERED] = before_delivery = [*before_delivery, "register"]
+    if "deliver" in kinds:
+        paths[CaseStatus.SERVICE_DELIVERED] = [*before_delivery, "deliver"]
+        paths[CaseStatus.CLOSED] = [*before_delivery, "deliver", "close"]
+    if "answer" in kinds:
+        # An enquiry answered, once the role it was referred to has answered where it refers.
+        referral = ["refer", "answer_referral"] if "refer" in kinds else []
+        paths.setdefault(CaseStatus.CLOSED, [*referral, "answer"])
+    return paths
 
 
 def _national_id(rng: random.Random) -> str:
@@ -53,6 +62,8 @@ def _national_id(rng: random.Random) -> str:
 def _step(case: Case, step: str, actors: dict[str, User], policy_roles: list[str]) -> None:
     actions = {
         "refer": ("staff", "refer", {"role": policy_roles[0], "note": "يحتاج إلى دراسة اجتماعية."}),
+        "answer_referral": ("referral", "answer_referral", {"note": "وُضّحت الجوانب التنظيمية."}),
+        "answer": ("staff", "answer", {"note": "أُجيب المستفيد حسب التعليمات المتبعة."}),
         "verify": ("staff", "verify", {}),
         "declare": ("staff", "declare", {"signed_by": case.beneficiary.full_name}),
         "submit_to_committee": ("staff", "submit_to_committee", {}),
@@ -67,17 +78,22 @@ def _step(case: Case, step: str, actors: dict[str, User], policy_roles: list[str
     case_transition(case_id=case.pk, actor=actors[role], action=action, data=data)
 
 
-def demo_cases_seed(*, channels: list[str], referral_roles: list[str], seed: int) -> int:
-    """Cases in every state, two of them overdue and the closed ones with answered surveys."""
+def demo_cases_seed(
+    *, channels: list[str], referral_roles: list[str], steps: list[str], seed: int
+) -> int:
+    """Cases in every state the procedure `steps` reaches, two of them overdue where it has a
+    deadline and the closed ones with answered surveys."""
     if Case.objects.exists():
         return 0
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
     actors = {
         "staff": User.objects.filter(role=User.Role.STAFF).first(),
         "committee": User.objects.filter(role=User.Role.COMMITTEE).first(),
+        "referral": User.objects.filter(role=User.Role.REFERRAL).first(),
     }
+    paths = demo_paths(steps)
     made = 0
-    for number, status in enumerate(list(PATHS) * 2):
+    for number, status in enumerate(list(paths) * 2):
         name = NAMES[number % len(NAMES)]
         case, _token = case_open(
             channel=channels[number % len(channels)],
@@ -93,7 +109,7 @@ def demo_cases_seed(*, channels: list[str], referral_roles: list[str], seed: int
             actor=actors["staff"],
             kind="suggestion" if number % 9 == 4 else "request",
         )
-        for step in PATHS[status]:
+        for step in paths[status]:
             _step(case, step, actors, referral_roles)
         made += 1
     # Two requests the committee is late with, for the dashboard and the reminders.

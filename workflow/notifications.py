@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.selectors import active_member_emails
-from publishing.selectors import policy_published, policy_version_published
+from publishing.selectors import policy_version_published
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 from workflow.models import Case, CaseEvent, Survey
@@ -82,7 +82,8 @@ def referral_holders_notify(*, case: Case) -> None:
         # The admins answer every referral; the case list shows it as referred.
         logger.warning("case %s referred to %s, which no active member holds", case.pk, code)
         return
-    policy = policy_published()
+    # The role as the case's own version names it (cached: no query on the transition).
+    policy = policy_version_published(number=case.policy_version_opened)
     names = {item["code"]: item for item in (policy.content["referral_roles"] if policy else [])}
     role = names.get(code, {"name_ar": code, "name_en": code})
     association = association_current()
