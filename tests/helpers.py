@@ -94,6 +94,10 @@ def api_client(tenant: Tenant, email: str) -> tuple[Client, dict]:
     return client_for(tenant), {"HTTP_AUTHORIZATION": f"Token {key}"}
 
 
+def staff_api(tenant: Tenant) -> tuple[Client, dict]:
+    return api_client(tenant, tenant.staff_email)
+
+
 def publish(tenant, *, data=None, approved_on=datetime.date(2024, 8, 14), meeting="5"):
     """Configure (optionally), approve and publish through the API; the published version."""
     client, auth = api_client(tenant, tenant.admin_email)
