@@ -1,6 +1,7 @@
 from django import template
 
 from common.hijri import hijri_display
+from common.saudi import shown_digits
 
 register = template.Library()
 
@@ -9,6 +10,12 @@ register = template.Library()
 def hijri(value):
     """A date (or datetime, in Riyadh time) shown in Umm al-Qura Hijri with its Gregorian day."""
     return hijri_display(value)
+
+
+@register.filter
+def digits(value, style):
+    """A number or date in the digits the association prints with ("arabic": ١٤٤٦)."""
+    return shown_digits(value, style)
 
 
 @register.simple_tag(takes_context=True)
