@@ -19,6 +19,13 @@ from tenants.services import NETWORK_LABELS
 logger = logging.getLogger(__name__)
 
 
+def _phone_shown(phone: str, digits: str) -> str:
+    """055 123 4567 in the chosen digits. Arabic-Indic digits are not strong left-to-right
+    characters: without a mark after each space, bidi puts their groups right to left."""
+    shown = shown_digits(phone_local(phone), digits)
+    return shown.replace(" ", " \u200e") if digits == "arabic" else shown
+
+
 def _letterhead_shown(association: dict, language: str, digits: str) -> dict:
     """The letterhead as printed: phones as Saudis write them, IBANs in fours, each bank named
     (from the IBAN's code when the association gave no name), digits in the chosen style."""
@@ -31,7 +38,7 @@ def _letterhead_shown(association: dict, language: str, digits: str) -> dict:
         "license_label": label,
         "license_number": shown_digits(association.get("license_number") or "", digits),
         "postal_code": shown_digits(association.get("postal_code") or "", digits),
-        "phones": [shown_digits(phone_local(phone), digits) for phone in association["phones"]],
+        "phones": [_phone_shown(phone, digits) for phone in association["phones"]],
         "emails": association.get("emails") or [],
         "social_handles": [
             (NETWORK_LABELS.get(network, network), handle)
