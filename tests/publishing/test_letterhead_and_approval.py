@@ -381,3 +381,52 @@ def test_a_version_published_before_these_fields_renders_exactly_as_before(alpha
         "تم اعتماد هذه السياسة في اجتماع مجلس الإدارة رقم (5)"
     )
     assert api["association"]["phones"] == ["+966126654321"]
+
+
+@pytest.fixture
+def orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and in order.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_page_in_chromium_shows_the_letterhead_without_overflow(
+    orm_beside_playwright, alpha, letterhead, browser, width
+):
+    """The served page, its own CSS served from the static files, in Chromium; the screenshots
+    are kept under test-output/letterhead/."""
+    from django.contrib.staticfiles import finders
+
+    _publish(alpha, APPROVAL)
+    html = client_for(alpha).get("/policy/").content.decode()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+
+    def static(route):
+        name = route.request.url.split("/static/", 1)[1].split("?")[0]
+        # The manifest storage's names carry a hash of the content: the source has none.
+        found = finders.find(re.sub(r"\.[0-9a-f]{12}(\.\w+)$", r"\1", name))
+        if found:
+            route.fulfill(path=found)
+        else:
+            route.fulfill(status=404)
+
+    page.route("**/static/**", static)
+    page.route(
+        "http://alpha.localhost/", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    page.goto("http://alpha.localhost/")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"policy-ar-{width}.png"), full_page=True)
+    text = page.inner_text("article.policy")
+    for printed in [
+        "بسم الله الرحمن الرحيم",
+        "تصريح رقم 5031",
+        "055 512 7571",
+        "SA78 8000 0430 6080 1066 6626",
+    ]:
+        assert printed in text, printed
+    # Nothing wider than the screen: the page scrolls down, never sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
