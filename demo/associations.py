@@ -32,6 +32,8 @@ DEMO_ASSOCIATIONS = [
         "name_ar": "جمعية الهداية التجريبية للدعوة والإرشاد",
         "name_en": "Al-Hidaya Demo Association for Call and Guidance",
         "profile": {
+            "license_label_ar": "تصريح رقم",
+            "license_label_en": "Permit No.",
             "license_number": "9001",
             "supervising_authority": "وزارة الشؤون الإسلامية والدعوة والإرشاد",
             "address": "حي الورود، الرياض",
@@ -56,7 +58,8 @@ DEMO_ASSOCIATIONS = [
                 {"key": "responsibilities", "included": True},
             ],
         },
-        "approval": {"meeting_number": "4", "approved_on": datetime.date(2023, 3, 20)},
+        # As seed 000 writes it: the session, no meeting number and no chair.
+        "approval": {"session": "الرابعة", "approved_on": datetime.date(2023, 3, 20)},
     },
     {
         # Modelled on seed 001, a housing association in Tabuk.
@@ -65,6 +68,8 @@ DEMO_ASSOCIATIONS = [
         "name_en": "Maawa Demo Housing Association in Tabuk",
         "profile": {
             "license_number": "9002",
+            "basmala": True,
+            "digits": "arabic",
             "supervising_authority": "وزارة البلديات والإسكان",
             "address": "حي المروج، تبوك",
             "postal_code": "47913",
@@ -100,7 +105,13 @@ DEMO_ASSOCIATIONS = [
             "committee_deadline": {"kind": "working", "days": 10},
             "sections": [{"key": "responsibilities", "included": False}],
         },
-        "approval": {"meeting_number": "5", "approved_on": datetime.date(2024, 8, 14)},
+        "approval": {
+            "meeting_number": "5",
+            "approved_on": datetime.date(2024, 8, 14),
+            "chair_name": "أ. سالم العنزي",
+            "effect_ar": "وتعتبر نافذة من تاريخ اعتمادها",
+            "effect_en": "It takes effect from the date of its approval.",
+        },
     },
     {
         # Modelled on seed 003, a training association in Riyadh.
@@ -113,7 +124,8 @@ DEMO_ASSOCIATIONS = [
             "address": "حي النخيل، الرياض",
             "postal_code": "12382",
             "phone": "+966118765432",
-            "email": "info@maharat.example",
+            "emails": ["info@maharat.example", "maharat.sa@gmail.example"],
+            "reference_header": True,
             "website": "https://maharat.example",
             "social_handles": {},
         },
@@ -143,7 +155,13 @@ DEMO_ASSOCIATIONS = [
             "committee_deadline": {"kind": "asap", "days": None},
             "sections": [{"key": "responsibilities", "included": False}],
         },
-        "approval": {"meeting_number": "25/02", "approved_on": datetime.date(2025, 4, 24)},
+        # Seed 003: the term, a Hijri date, and the approval under the title.
+        "approval": {
+            "meeting_number": "25/02",
+            "term": "الأولى",
+            "approved_on_hijri": "1446-10-26",
+            "position": "title",
+        },
     },
 ]
 
@@ -182,7 +200,7 @@ def demo_seed() -> list[Association]:
 def _demo_policy_publish(spec: dict, *, admin_email: str) -> None:
     policy_draft_ensure()
     policy_draft_update(data=spec["policy"])
-    policy_draft_approve(chair_name="رئيس مجلس الإدارة", **spec["approval"])
+    policy_draft_approve(**spec["approval"])
     policy_publish(actor_email=admin_email)
 
 

@@ -59,13 +59,13 @@ def seed(slug: str) -> None:
     from breaches.services import breach_record
     from privacy.holds import legal_hold_set
     from privacy.subject_requests import subject_request_record
+    from publishing.models import PolicyDraft
     from publishing.services import (
         policy_draft_approve,
         policy_draft_ensure,
         policy_draft_update,
         policy_publish,
     )
-    from publishing.models import PolicyDraft
     from tenants.models import Association, BankAccount
     from tenants.selectors import association_cache_clear
     from tenants.services import association_profile_update
