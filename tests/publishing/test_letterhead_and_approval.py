@@ -383,23 +383,10 @@ def test_a_version_published_before_these_fields_renders_exactly_as_before(alpha
     assert api["association"]["phones"] == ["+966126654321"]
 
 
-@pytest.fixture
-def orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous and in order.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.mark.parametrize("width", [390, 1366])
-def test_the_page_in_chromium_shows_the_letterhead_without_overflow(
-    orm_beside_playwright, alpha, letterhead, browser, width
-):
-    """The served page, its own CSS served from the static files, in Chromium; the screenshots
-    are kept under test-output/letterhead/."""
+def _shown(browser, html: str, width: int, screenshot: str):
+    """`html` in Chromium with its own CSS (served from the static files), screenshot kept."""
     from django.contrib.staticfiles import finders
 
-    _publish(alpha, APPROVAL)
-    html = client_for(alpha).get("/policy/").content.decode()
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
 
@@ -418,7 +405,27 @@ def test_the_page_in_chromium_shows_the_letterhead_without_overflow(
     )
     page.goto("http://alpha.localhost/")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"policy-ar-{width}.png"), full_page=True)
+    page.screenshot(path=str(ARTEFACTS / screenshot), full_page=True)
+    return context, page
+
+
+@pytest.fixture
+def orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and in order.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_page_in_chromium_shows_the_letterhead_without_overflow(
+    orm_beside_playwright, alpha, letterhead, browser, width
+):
+    """The served page, its own CSS served from the static files, in Chromium; the screenshots
+    are kept under test-output/letterhead/."""
+
+    _publish(alpha, APPROVAL)
+    html = client_for(alpha).get("/policy/").content.decode()
+    context, page = _shown(browser, html, width, f"policy-ar-{width}.png")
     text = page.inner_text("article.policy")
     for printed in [
         "بسم الله الرحمن الرحيم",
@@ -429,4 +436,19 @@ def test_the_page_in_chromium_shows_the_letterhead_without_overflow(
         assert printed in text, printed
     # Nothing wider than the screen: the page scrolls down, never sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+def test_the_refused_approval_form_in_chromium(orm_beside_playwright, alpha, browser):
+    admin = client_for(alpha, email=alpha.admin_email)
+    with schema_context(alpha.association.schema_name):
+        revision = PolicyDraft.objects.get().revision
+    response = admin.post(
+        "/app/settings/policy/approve/",
+        {"revision": revision, "meeting_number": "25/02", "approved_on_hijri": "1446-01-30"},
+    )
+    context, page = _shown(browser, response.content.decode(), 1366, "approval-refused.png")
+    page.locator("section.approval").screenshot(path=str(ARTEFACTS / "approval-form.png"))
+    assert "هذا التاريخ الهجري غير موجود" in page.inner_text("section.approval")
+    assert page.input_value("input[name=meeting_number]") == "25/02"
     context.close()
