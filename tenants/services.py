@@ -154,9 +154,12 @@ def _social_handles(value) -> dict[str, str]:
                 % {"name": str(network)[:30], "known": ", ".join(SOCIAL_NETWORKS)}
             )
             continue
-        if handle is None or handle == "":
+        if handle is None:
             continue
-        bare = handle.strip().lstrip("@") if isinstance(handle, str) else ""
+        if not isinstance(handle, str):
+            problems.append(_("Enter text."))
+            continue
+        bare = handle.strip().lstrip("@")
         if not bare:
             continue
         if not HANDLE_PATTERN.match(bare):
