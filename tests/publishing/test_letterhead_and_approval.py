@@ -361,7 +361,10 @@ def test_the_editor_keeps_what_was_typed_when_the_approval_is_refused(alpha):
     assert "26/10/1446هـ الموافق 24/04/2025م" in page
 
 
-def test_a_version_published_before_these_fields_renders_exactly_as_before(alpha):
+def test_a_version_published_before_these_fields_renders_exactly_as_before(
+    alpha, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
     content = json.loads((DATA / "legacy_v1_content.json").read_text())
     with schema_context(alpha.association.schema_name):
         PolicyVersion.objects.create(
@@ -381,6 +384,12 @@ def test_a_version_published_before_these_fields_renders_exactly_as_before(alpha
         "تم اعتماد هذه السياسة في اجتماع مجلس الإدارة رقم (5)"
     )
     assert api["association"]["phones"] == ["+966126654321"]
+    # Its PDF keeps its old layout too: the registration line, the phone as it was, "1 / n".
+    pages = _pdf_pages(alpha, keep="legacy.pdf")
+    first = _flat(pages[0])
+    assert "مسجلة في المركز الوطني لتنمية القطاع غير الربحي برقم" in first
+    assert re.search(r"\b1 ?/ ?\d|\d/1\b", first)  # pdftotext may flip it inside Arabic
+    assert "+966126654321" in _flat(pages[-1])
 
 
 def _shown(browser, html: str, width: int, screenshot: str):
