@@ -32,8 +32,32 @@ SAUDI_BANKS = {
 }
 
 
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
 def ascii_digits(value: str) -> str:
     return value.translate(_DIGITS)
+
+
+def shown_digits(value, style: str) -> str:
+    """`value` as text in the digits an association prints with: "arabic" (١٤٤٦), else as it is
+    (Latin, the default: what older published versions were printed with)."""
+    text = str(value)
+    return text.translate(_ARABIC_INDIC) if style == "arabic" else text
+
+
+def phone_local(value: str) -> str:
+    """An E.164 Saudi number as Saudis write it: 011 234 5678, 055 123 4567, 9200 12345."""
+    try:
+        number = phonenumbers.parse(value, "SA")
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def iban_grouped(iban: str) -> str:
+    """The IBAN in its printed form, in groups of four: SA78 8000 0430 …"""
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
 def normalize_iban(value: str) -> str:

@@ -34,6 +34,8 @@ DEMO_ASSOCIATIONS = [
         "name_ar": "جمعية الهداية التجريبية للدعوة والإرشاد",
         "name_en": "Al-Hidaya Demo Association for Call and Guidance",
         "profile": {
+            "license_label_ar": "تصريح رقم",
+            "license_label_en": "Permit No.",
             "license_number": "9001",
             "supervising_authority": "وزارة الشؤون الإسلامية والدعوة والإرشاد",
             "address": "حي الورود، الرياض",
@@ -47,8 +49,8 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA3210000000000000123456", "holder_name": "جمعية الهداية التجريبية"}
         ],
         "seed": "000",
-        # The seed gives the board's session («الرابعة»), not a meeting number, and no chair.
-        "approval": {"meeting_number": "4", "chair_name": "د. عبدالرحمن الناصر"},
+        # As seed 000 writes it: the session, no meeting number and no chair.
+        "approval": {},
     },
     {
         # Modelled on seed 001, a housing association in Tabuk.
@@ -57,6 +59,8 @@ DEMO_ASSOCIATIONS = [
         "name_en": "Maawa Demo Housing Association in Tabuk",
         "profile": {
             "license_number": "9002",
+            "basmala": True,
+            "digits": "arabic",
             "supervising_authority": "وزارة البلديات والإسكان",
             "address": "حي المروج، تبوك",
             "postal_code": "47913",
@@ -70,7 +74,11 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA6305000000000000654321", "holder_name": "جمعية مأوى التجريبية"},
         ],
         "seed": "001",
-        "approval": {"chair_name": "م. سليمان العطوي"},
+        "approval": {
+            "chair_name": "م. سليمان العطوي",
+            "effect_ar": "وتعتبر نافذة من تاريخ اعتمادها",
+            "effect_en": "It takes effect from the date of its approval.",
+        },
     },
     {
         # Modelled on seed 003, a training association in Riyadh.
@@ -83,7 +91,8 @@ DEMO_ASSOCIATIONS = [
             "address": "حي النخيل، الرياض",
             "postal_code": "12382",
             "phone": "+966118765432",
-            "email": "info@maharat.example",
+            "emails": ["info@maharat.example", "maharat.sa@gmail.example"],
+            "reference_header": True,
             "website": "https://maharat.example",
             "social_handles": {},
         },
@@ -91,8 +100,8 @@ DEMO_ASSOCIATIONS = [
             {"iban": "SA5520000000000000450012", "holder_name": "جمعية مهارات التجريبية"}
         ],
         "seed": "003",
-        # The seed gives no chair.
-        "approval": {"chair_name": "أ. نوف السبيعي"},
+        # Seed 003: the term, a Hijri date, and the approval under the title; no chair.
+        "approval": {"position": "title"},
     },
 ]
 
@@ -139,9 +148,7 @@ def _demo_policy_publish(spec: dict, facts: dict, *, admin_email: str) -> None:
     policy_draft_ensure()
     policy_draft_update(data=seed_policy_data(facts))
     policy_draft_approve(
-        meeting_number=approval["meeting_number"],
-        approved_on=datetime.date.fromisoformat(approval["approved_on"]),
-        chair_name=approval["chair_name"],
+        **{**approval, "approved_on": datetime.date.fromisoformat(approval["approved_on"])}
     )
     policy_publish(actor_email=admin_email)
 

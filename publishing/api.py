@@ -15,7 +15,7 @@ from common.i18n import current_language
 from publishing import services
 from publishing.models import PolicyDraft, PolicyVersion
 from publishing.procedure import STEP_KINDS, version_decision_body
-from publishing.rendering import policy_sections, procedure_steps
+from publishing.rendering import approval_statement, policy_sections, procedure_steps
 
 
 class IsAssociationAdmin(permissions.BasePermission):
@@ -56,9 +56,17 @@ class DraftStepSerializer(serializers.Serializer):
 
 class ApprovalSerializer(serializers.Serializer):
     meeting_number = serializers.CharField()
+    session = serializers.CharField()
+    term = serializers.CharField()
     approved_on = serializers.DateField(allow_null=True)
     approved_on_hijri = serializers.CharField(allow_null=True, read_only=True)
     chair_name = serializers.CharField()
+    statement_ar = serializers.CharField()
+    statement_en = serializers.CharField()
+    effect_ar = serializers.CharField()
+    effect_en = serializers.CharField()
+    position = serializers.ChoiceField(choices=["end", "title"])
+    statement = serializers.CharField(help_text="The approval as the page prints it.")
 
 
 class SectionSerializer(serializers.Serializer):
@@ -67,14 +75,29 @@ class SectionSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
+class BankAccountSerializer(serializers.Serializer):
+    bank_name = serializers.CharField()
+    iban = serializers.CharField()
+
+
 class PolicyAssociationSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name_ar = serializers.CharField()
     name_en = serializers.CharField()
+    license_label_ar = serializers.CharField()
+    license_label_en = serializers.CharField()
     license_number = serializers.CharField()
+    supervising_authority = serializers.CharField()
+    address = serializers.CharField()
+    postal_code = serializers.CharField()
     email = serializers.CharField()
+    emails = serializers.ListField(child=serializers.CharField())
     phone = serializers.CharField()
+    phones = serializers.ListField(child=serializers.CharField())
     website = serializers.CharField()
+    social_handles = serializers.DictField(child=serializers.CharField())
+    bank_accounts = BankAccountSerializer(many=True)
+    basmala = serializers.BooleanField()
 
 
 class PolicySerializer(serializers.Serializer):
@@ -107,15 +130,58 @@ VersionListSerializer = inline_serializer(
 )
 
 
+LETTERHEAD_TEXTS = (
+    "slug",
+    "name_ar",
+    "name_en",
+    "license_label_ar",
+    "license_label_en",
+    "license_number",
+    "supervising_authority",
+    "address",
+    "postal_code",
+    "email",
+    "phone",
+    "website",
+)
+APPROVAL_TEXTS = (
+    "meeting_number",
+    "session",
+    "term",
+    "chair_name",
+    "statement_ar",
+    "statement_en",
+    "effect_ar",
+    "effect_en",
+)
+
+
+def _association_payload(association: dict) -> dict:
+    """The letterhead as published; versions from before the lists give their one phone and
+    e-mail as the list."""
+    return {
+        **{key: association.get(key) or "" for key in LETTERHEAD_TEXTS},
+        "phones": association.get(
+            "phones", [association["phone"]] if association.get("phone") else []
+        ),
+        "emails": association.get(
+            "emails", [association["email"]] if association.get("email") else []
+        ),
+        "social_handles": association.get("social_handles") or {},
+        "bank_accounts": [
+            {"bank_name": account.get("bank_name") or "", "iban": account["iban"]}
+            for account in association.get("bank_accounts") or []
+        ],
+        "basmala": bool(association.get("basmala")),
+    }
+
+
 def policy_payload(content: dict, language: str) -> dict:
     association = content["association"]
     approval = content.get("approval") or {}
     approved_on = approval.get("approved_on")
     return {
-        "association": {
-            key: association.get(key) or ""
-            for key in ("slug", "name_ar", "name_en", "license_number", "email", "phone", "website")
-        },
+        "association": _association_payload(association),
         "channels": content["channels"],
         "tools": content["tools"],
         "referral_roles": content["referral_roles"],
@@ -128,12 +194,13 @@ def policy_payload(content: dict, language: str) -> dict:
         "procedure": procedure_steps(content, language),
         "decision_body": version_decision_body(content),
         "approval": {
-            "meeting_number": approval.get("meeting_number") or "",
+            **{key: approval.get(key) or "" for key in APPROVAL_TEXTS},
             "approved_on": approved_on,
             "approved_on_hijri": hijri_iso(datetime.date.fromisoformat(approved_on))
             if approved_on
             else None,
-            "chair_name": approval.get("chair_name") or "",
+            "position": approval.get("position") or "end",
+            "statement": approval_statement(approval, language),
         },
         "sections": [
             {"key": section.key, "title": section.title, "body": section.text}
@@ -268,9 +335,21 @@ class PolicyDraftView(APIView):
 
 
 class ApprovalRequestSerializer(serializers.Serializer):
-    meeting_number = serializers.CharField(max_length=50)
-    approved_on = serializers.DateField()
-    chair_name = serializers.CharField(max_length=200)
+    """The shapes only; the service checks the values, each with its own message."""
+
+    meeting_number = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    session = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    term = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    approved_on = serializers.DateField(required=False, allow_null=True)
+    approved_on_hijri = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="Umm al-Qura: 1446-10-26"
+    )
+    chair_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    statement_ar = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    statement_en = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    effect_ar = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    effect_en = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    position = serializers.CharField(required=False)
     revision = serializers.IntegerField(required=False)
 
 
@@ -285,12 +364,7 @@ class PolicyApproveView(APIView):
         data = ApprovalRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            draft = services.policy_draft_approve(
-                meeting_number=data.validated_data["meeting_number"],
-                approved_on=data.validated_data["approved_on"],
-                chair_name=data.validated_data["chair_name"],
-                revision=data.validated_data.get("revision"),
-            )
+            draft = services.policy_draft_approve(**data.validated_data)
         except services.PolicyConflict:
             return _conflict()
         return Response(draft_payload(draft, current_language()))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogItem
 from common.saudi import ascii_digits
-from publishing.models import DeadlineKind, PolicyDraft
+from publishing.models import ApprovalPosition, DeadlineKind, PolicyDraft
 from publishing.procedure import STEP_KINDS
 from publishing.selectors import holidays
 
@@ -255,9 +255,77 @@ class PolicyForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
+    """The board's approval as its minutes write it; the service checks the values."""
+
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    meeting_number = forms.CharField(label=_("Board meeting number"), max_length=50)
-    approved_on = forms.DateField(
-        label=_("Meeting date (Gregorian)"), widget=forms.DateInput(attrs={"type": "date"})
+    meeting_number = forms.CharField(
+        label=_("Board meeting number"),
+        required=False,
+        help_text=_(
+            "As the minutes write it, e.g. 25/02. May be left empty if the session is given."
+        ),
     )
-    chair_name = forms.CharField(label=_("Chair of the board"), max_length=200)
+    session = forms.CharField(
+        label=_("Session"), required=False, help_text=_("As the board writes it, e.g. الرابعة.")
+    )
+    term = forms.CharField(
+        label=_("Term"), required=False, help_text=_("As the board writes it, e.g. الأولى.")
+    )
+    approved_on_hijri = forms.CharField(
+        label=_("Meeting date (Hijri, Umm al-Qura)"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "1446-10-26"}),
+        help_text=_("YYYY-MM-DD. Give this date or the Gregorian one: the other is computed."),
+    )
+    approved_on = forms.DateField(
+        label=_("Meeting date (Gregorian)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    chair_name = forms.CharField(label=_("Chair of the board"), required=False)
+    statement_ar = forms.CharField(
+        label=_("Wording of the approval (Arabic)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "rtl"}),
+        help_text=_(
+            "Empty: the template's wording. Your own may use {meeting_number}, {session}, "
+            "{term}, {date}, {hijri} and {gregorian}."
+        ),
+    )
+    statement_en = forms.CharField(
+        label=_("Wording of the approval (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+    )
+    effect_ar = forms.CharField(
+        label=_("Effect clause (Arabic)"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "وتعتبر نافذة من تاريخ اعتمادها"}),
+    )
+    effect_en = forms.CharField(
+        label=_("Effect clause (English)"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "placeholder": "It takes effect from the date of its approval."}
+        ),
+    )
+    position = forms.ChoiceField(
+        label=_("Where the approval stands"),
+        choices=ApprovalPosition.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, draft: PolicyDraft, **kwargs):
+        initial = {
+            "revision": draft.revision,
+            "statement_ar": draft.approval_statement_ar,
+            "statement_en": draft.approval_statement_en,
+            "effect_ar": draft.approval_effect_ar,
+            "effect_en": draft.approval_effect_en,
+            "position": draft.approval_position,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def to_data(self) -> dict:
+        return {**self.cleaned_data, "position": self.cleaned_data["position"] or "end"}

@@ -12,6 +12,11 @@ class DeadlineKind(models.TextChoices):
     ASAP = "asap", _("As soon as possible")
 
 
+class ApprovalPosition(models.TextChoices):
+    END = "end", _("At the end of the policy")
+    TITLE = "title", _("Under the title")
+
+
 class PolicyDraft(models.Model):
     """The policy being configured. One per association; made from the template at provisioning.
 
@@ -37,10 +42,21 @@ class PolicyDraft(models.Model):
     decision_body_en = models.CharField(max_length=200, blank=True)
     sections = models.JSONField(default=list)
     # The board's approval of exactly this draft; any change to the draft clears it.
+    # The facts are as the board writes them: «25/02», «الرابعة», «الأولى».
     approval_meeting_number = models.CharField(max_length=50, blank=True)
+    approval_session = models.CharField(max_length=100, blank=True)
+    approval_term = models.CharField(max_length=100, blank=True)
     approval_date = models.DateField(null=True, blank=True)
     approval_chair_name = models.CharField(max_length=200, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # How the approval reads and where it stands: kept across changes, unlike the facts.
+    approval_statement_ar = models.TextField(blank=True)
+    approval_statement_en = models.TextField(blank=True)
+    approval_effect_ar = models.CharField(max_length=500, blank=True)
+    approval_effect_en = models.CharField(max_length=500, blank=True)
+    approval_position = models.CharField(
+        max_length=5, choices=ApprovalPosition.choices, default=ApprovalPosition.END
+    )
     # Bumped by every change: a form or API client that read an older revision gets a conflict.
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -51,7 +67,11 @@ class PolicyDraft(models.Model):
                 condition=models.Q(deadline_days__isnull=True)
                 | models.Q(deadline_days__gte=1, deadline_days__lte=90),
                 name="policy_draft_deadline_days_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approval_position__in=["end", "title"]),
+                name="policy_draft_approval_position_known",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,8 @@ import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from common.hijri import hijri_with_gregorian
+from common.hijri import hijri_with_gregorian, to_hijri
+from common.saudi import shown_digits
 from publishing.procedure import version_decision_body, version_procedure
 
 # A list in the body: the value it takes and how it is listed.
@@ -71,20 +72,84 @@ def deadline_phrase(kind: str, days: int | None, language: str) -> str:
     return f"within {days} {unit}{'' if days == 1 else 's'}"
 
 
+# What an approval's own wording may say of the meeting; the date is Hijri with its Gregorian.
+STATEMENT_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+STATEMENT_FIELDS = ("meeting_number", "session", "term", "date", "hijri", "gregorian")
+
+
+def _approval_values(approval: dict, language: str) -> dict[str, str]:
+    day = datetime.date.fromisoformat(approval["approved_on"])
+    hijri = to_hijri(day)
+    if language == "ar":
+        gregorian = f"{day.day:02d}/{day.month:02d}/{day.year}م"
+        hijri_text = f"{hijri.day:02d}/{hijri.month:02d}/{hijri.year}هـ" if hijri else ""
+    else:
+        gregorian = day.strftime("%-d %B %Y")
+        hijri_text = f"{hijri.day} {hijri.month_name('en')} {hijri.year} AH" if hijri else ""
+    return {
+        "meeting_number": approval.get("meeting_number") or "",
+        "session": approval.get("session") or "",
+        "term": approval.get("term") or "",
+        "date": hijri_with_gregorian(day, language),
+        "hijri": hijri_text,
+        "gregorian": gregorian,
+    }
+
+
+def _default_statement(values: dict[str, str], language: str) -> str:
+    """The template's wording, with only the facts the board gave."""
+    number, session, term = values["meeting_number"], values["session"], values["term"]
+    if language == "ar":
+        words = ["تم اعتماد هذه السياسة في اجتماع مجلس الإدارة"]
+        words += [f"رقم ({number})"] if number else []
+        words += [f"بجلسته {session}"] if session else []
+        words += [f"في دورته ({term})"] if term else []
+        words.append(f"{'المنعقدة ' if session else ''}بتاريخ {values['date']}")
+        return " ".join(words)
+    words = ["This policy was approved by the Board of Directors at its meeting"]
+    words += [f"No. ({number})"] if number else []
+    words = [" ".join(words)]
+    words += [f"session {session}"] if session else []
+    words += [f"term {term}"] if term else []
+    return f"{', '.join(words)} on {values['date']}."
+
+
 def approval_statement(approval: dict, language: str) -> str:
+    """The board's approval in one sentence: the association's own wording (its placeholders
+    filled) or the template's, then the effect clause."""
     if not approval or not approval.get("approved_on"):
         return ""
-    day = datetime.date.fromisoformat(approval["approved_on"])
-    number = approval.get("meeting_number", "")
-    if language == "ar":
-        return (
-            f"تم اعتماد هذه السياسة في اجتماع مجلس الإدارة رقم ({number}) "
-            f"بتاريخ {hijri_with_gregorian(day, 'ar')}"
-        )
-    return (
-        f"This policy was approved by the Board of Directors at its meeting No. ({number}) "
-        f"on {hijri_with_gregorian(day, 'en')}."
+    values = _approval_values(approval, language)
+    own = (approval.get(f"statement_{language}") or "").strip()
+    statement = (
+        STATEMENT_PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), own)
+        if own
+        else _default_statement(values, language)
     )
+    effect = (approval.get(f"effect_{language}") or "").strip()
+    if effect:
+        statement = f"{statement}، {effect}" if language == "ar" else f"{statement} {effect}"
+    return statement
+
+
+def _approval_section(section: dict, approval: dict, language: str) -> RenderedSection:
+    """The approval as the board wrote it: its statement, then the chair's line if it has one."""
+    lines = [approval_statement(approval, language)]
+    if chair := approval.get("chair_name"):
+        label = "رئيس مجلس الإدارة" if language == "ar" else "Chair of the Board of Directors"
+        lines.append(f"{label}: {chair}")
+    lines = [line for line in lines if line]
+    return RenderedSection(
+        key=section["key"],
+        title=section.get(f"title_{language}") or section["title_ar"],
+        html=mark_safe("".join(f"<p>{escape(line)}</p>" for line in lines)),  # noqa: S308 - escaped
+        text="\n".join(lines),
+    )
+
+
+def approval_on_top(content: dict) -> bool:
+    """Whether the approval stands under the policy's title (else at the end, as a section)."""
+    return (content.get("approval") or {}).get("position") == "title"
 
 
 def _name(item: dict, language: str) -> str:
@@ -205,8 +270,13 @@ def policy_sections(content: dict, language: str) -> list[RenderedSection]:
     """The sections of a policy snapshot, in order, ready for the page, the PDF and the API."""
     values = placeholder_values(content, language)
     rendered = []
+    approval = content.get("approval") or {}
     for section in content.get("sections", []):
         if not section.get("included", True):
+            continue
+        # Snapshots with a position carry the board's own wording; older ones fill the template.
+        if section["key"] == "approval" and "position" in approval:
+            rendered.append(_approval_section(section, approval, language))
             continue
         blocks = body_blocks(section.get(f"body_{language}") or section["body_ar"], values)
         extra = sanitize_extra(section.get(f"extra_{language}", ""))
@@ -224,4 +294,21 @@ def policy_sections(content: dict, language: str) -> list[RenderedSection]:
                 text=text,
             )
         )
+    if approval_on_top(content):
+        rendered.sort(key=lambda section: section.key != "approval")
     return rendered
+
+
+_TEXT_OR_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def html_digits(html: str, style: str) -> SafeString:
+    """Safe HTML with the digits of its text (not of its tags or entities) in `style`."""
+    if style != "arabic":
+        return mark_safe(html)  # noqa: S308 - already safe, unchanged
+    parts = _TEXT_OR_MARKUP.split(html)
+    return mark_safe(  # noqa: S308 - only digits of text are changed
+        "".join(
+            part if index % 2 else shown_digits(part, style) for index, part in enumerate(parts)
+        )
+    )

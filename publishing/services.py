@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from hijridate import Hijri
 
 from catalog.models import CatalogItem
 from catalog.selectors import template_current, template_version_get
 from common.hijri import to_hijri
-from publishing.models import DeadlineKind, Holiday, PolicyDraft, PolicyVersion
+from common.saudi import ascii_digits
+from common.text import text_problem
+from publishing.models import ApprovalPosition, DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.procedure import (
     DEFAULT_DECISION_BODY,
     names_clean,
@@ -23,7 +26,7 @@ from publishing.procedure import (
     procedure_problems,
     procedure_resolved,
 )
-from publishing.rendering import sanitize_extra
+from publishing.rendering import STATEMENT_FIELDS, STATEMENT_PLACEHOLDER, sanitize_extra
 from publishing.selectors import LATEST_KEY, policy_version_published
 from publishing.tasks import policy_documents_render_task
 from tenants.models import PROFILE_FIELDS
@@ -39,6 +42,7 @@ LIST_KINDS = {
 DEFAULT_REFERRAL_ROLES = ["social_researcher"]
 DEFAULT_DEADLINE_DAYS = 10  # the seeds' "two weeks", in working days
 MAX_EXTRA_LENGTH = 5000
+MAX_STATEMENT_LENGTH = 1000
 
 
 class PolicyConflict(Exception):
@@ -207,39 +211,40 @@ def _sections(current: list[dict], value, errors: dict) -> list[dict]:
     return [by_key[section["key"]] for section in current]
 
 
-def _approval_save(
-    draft: PolicyDraft,
-    *,
-    meeting_number: str,
-    approved_on: datetime.date | None,
-    chair_name: str,
-    approved_at,
-    fields: list[str],
-) -> None:
-    """Record (or clear) the board's approval with `fields`, moving the revision on."""
-    draft.approval_meeting_number = meeting_number
-    draft.approval_date = approved_on
-    draft.approval_chair_name = chair_name
-    draft.approved_at = approved_at
+APPROVAL_FACTS = (
+    "approval_meeting_number",
+    "approval_session",
+    "approval_term",
+    "approval_date",
+    "approval_chair_name",
+    "approved_at",
+)
+APPROVAL_WORDING = (
+    "approval_statement_ar",
+    "approval_statement_en",
+    "approval_effect_ar",
+    "approval_effect_en",
+    "approval_position",
+)
+
+
+def _approval_save(draft: PolicyDraft, *, approval: dict, fields: list[str]) -> None:
+    """Record (or clear) the board's approval with `fields`, moving the revision on.
+
+    `approval` holds the facts (cleared by any change to the draft) and, when recorded, the
+    wording; the wording is kept across changes, so the next approval starts from it."""
+    for name, value in approval.items():
+        setattr(draft, name, value)
     draft.revision += 1
-    draft.save(
-        update_fields=[
-            *fields,
-            "approval_meeting_number",
-            "approval_date",
-            "approval_chair_name",
-            "approved_at",
-            "revision",
-            "updated_at",
-        ]
-    )
+    draft.save(update_fields=[*fields, *approval, "revision", "updated_at"])
 
 
 def _changed(draft: PolicyDraft, fields: list[str]) -> None:
     """Save a change to the draft: it clears the board's approval and moves the revision on."""
-    _approval_save(
-        draft, meeting_number="", approved_on=None, chair_name="", approved_at=None, fields=fields
-    )
+    cleared = {
+        name: None if name in ("approval_date", "approved_at") else "" for name in APPROVAL_FACTS
+    }
+    _approval_save(draft, approval=cleared, fields=fields)
 
 
 def _locked_draft(revision: int | None) -> PolicyDraft:
@@ -338,23 +343,114 @@ def policy_draft_problems(draft: PolicyDraft) -> dict[str, list[str]]:
     return problems
 
 
-def policy_draft_approve(
-    *, meeting_number: str, approved_on: datetime.date, chair_name: str, revision: int | None = None
-) -> PolicyDraft:
-    """Record the board's approval of the draft as it stands."""
-    errors: dict[str, list[str]] = {}
-    meeting_number = (meeting_number or "").strip()
-    chair_name = (chair_name or "").strip()
-    if not meeting_number or len(meeting_number) > 50:
-        errors["meeting_number"] = [_("Give the board meeting's number.")]
-    if not chair_name or len(chair_name) > 200:
-        errors["chair_name"] = [_("Give the name of the board's chair.")]
-    if not isinstance(approved_on, datetime.date):
+HIJRI_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def hijri_date_parse(value: str) -> datetime.date:
+    """The Gregorian day of an Umm al-Qura date written YYYY-MM-DD, or a ValidationError that
+    says what is wrong with it (1446-01-30: Muharram 1446 has 29 days)."""
+    match = HIJRI_PATTERN.match(ascii_digits(str(value)).strip())
+    if not match:
+        raise ValidationError(_("Write the Hijri date as YYYY-MM-DD, e.g. 1446-10-26."))
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise ValidationError(_("A Hijri month is between 1 and 12."))
+    try:
+        length = Hijri(year, month, 1).month_length()
+    except (ValueError, OverflowError) as error:
+        raise ValidationError(
+            _("This date is outside the Umm al-Qura calendar (1343–1500 AH).")
+        ) from error
+    if not 1 <= day <= length:
+        raise ValidationError(
+            _("This Hijri date does not exist: month %(month)s of %(year)s has %(days)s days.")
+            % {"month": month, "year": year, "days": length}
+        )
+    return Hijri(year, month, day).to_gregorian()
+
+
+def _approval_day(approved_on, approved_on_hijri, errors: dict) -> datetime.date | None:
+    """The meeting's day from its Gregorian or Hijri date (or both, if they agree)."""
+    day = None
+    if approved_on_hijri not in (None, ""):
+        try:
+            day = hijri_date_parse(approved_on_hijri)
+        except ValidationError as error:
+            errors["approved_on_hijri"] = error.messages
+            return None
+    if approved_on is not None and not isinstance(approved_on, datetime.date):
         errors["approved_on"] = [_("Give the meeting's date.")]
-    elif approved_on > timezone.localdate():
+        return None
+    if day and approved_on and day != approved_on:
+        message = _(
+            "The Hijri and Gregorian dates disagree: %(hijri)s AH is %(gregorian)s. Give one of "
+            "them, or both as the same day."
+        ) % {"hijri": approved_on_hijri, "gregorian": day.isoformat()}
+        errors["approved_on"] = errors["approved_on_hijri"] = [message]
+        return None
+    day = day or approved_on
+    if day is None:
+        errors["approved_on"] = [_("Give the meeting's date, in Hijri or Gregorian.")]
+    elif day > timezone.localdate():
         errors["approved_on"] = [_("The meeting's date cannot be in the future.")]
-    elif to_hijri(approved_on) is None:
+    elif to_hijri(day) is None:
         errors["approved_on"] = [_("This date is outside the Umm al-Qura calendar.")]
+    else:
+        return day
+    return None
+
+
+def _statement_problem(text: str) -> str | None:
+    if problem := text_problem(text, limit=MAX_STATEMENT_LENGTH, plain=True):
+        return problem
+    unknown = [name for name in STATEMENT_PLACEHOLDER.findall(text) if name not in STATEMENT_FIELDS]
+    if unknown:
+        return _("Unknown placeholder {%(name)s}: the wording may use %(known)s.") % {
+            "name": unknown[0][:30],
+            "known": ", ".join(f"{{{name}}}" for name in STATEMENT_FIELDS),
+        }
+    return None
+
+
+def policy_draft_approve(
+    *,
+    approved_on: datetime.date | None = None,
+    approved_on_hijri: str | None = None,
+    meeting_number: str = "",
+    session: str = "",
+    term: str = "",
+    chair_name: str = "",
+    statement_ar: str = "",
+    statement_en: str = "",
+    effect_ar: str = "",
+    effect_en: str = "",
+    position: str = ApprovalPosition.END,
+    revision: int | None = None,
+) -> PolicyDraft:
+    """Record the board's approval of the draft as it stands, as the board writes it: the
+    meeting's number and/or session and term, its date in Hijri or Gregorian, the chair if
+    given, and the approval's own wording and place."""
+    errors: dict[str, list[str]] = {}
+    texts = {
+        "meeting_number": (meeting_number, 50),
+        "session": (session, 100),
+        "term": (term, 100),
+        "chair_name": (chair_name, 200),
+        "effect_ar": (effect_ar, 500),
+        "effect_en": (effect_en, 500),
+    }
+    for field, (value, limit) in texts.items():
+        if problem := text_problem(value, limit=limit, plain=True):
+            errors[field] = [problem]
+    for field, value in (("statement_ar", statement_ar), ("statement_en", statement_en)):
+        if problem := _statement_problem(value):
+            errors[field] = [problem]
+    clean = {field: (value or "").strip() for field, (value, _limit) in texts.items()}
+    if not errors and not clean["meeting_number"] and not clean["session"]:
+        errors["meeting_number"] = [_("Give the board meeting's number, or its session.")]
+    if position not in ApprovalPosition.values:
+        errors["position"] = [_("The approval stands at the end or under the title.")]
+    day = _approval_day(approved_on, approved_on_hijri, errors)
     with transaction.atomic():
         draft = _locked_draft(revision)
         errors.update(policy_draft_problems(draft))
@@ -362,10 +458,19 @@ def policy_draft_approve(
             raise ValidationError(errors)
         _approval_save(
             draft,
-            meeting_number=meeting_number,
-            approved_on=approved_on,
-            chair_name=chair_name,
-            approved_at=timezone.now(),
+            approval={
+                "approval_meeting_number": clean["meeting_number"],
+                "approval_session": clean["session"],
+                "approval_term": clean["term"],
+                "approval_date": day,
+                "approval_chair_name": clean["chair_name"],
+                "approved_at": timezone.now(),
+                "approval_statement_ar": (statement_ar or "").strip(),
+                "approval_statement_en": (statement_en or "").strip(),
+                "approval_effect_ar": clean["effect_ar"],
+                "approval_effect_en": clean["effect_en"],
+                "approval_position": position,
+            },
             fields=[],
         )
     return draft
@@ -382,6 +487,23 @@ def _letterhead() -> dict:
             {"bank_name": account.bank_name, "iban": account.iban}
             for account in association.bank_accounts.all()
         ],
+    }
+
+
+def policy_approval(draft: PolicyDraft) -> dict:
+    """The approval as a published version keeps it (its `position` marks the board's own
+    wording: versions published before it fill the template's approval text)."""
+    return {
+        "meeting_number": draft.approval_meeting_number,
+        "session": draft.approval_session,
+        "term": draft.approval_term,
+        "approved_on": draft.approval_date.isoformat() if draft.approval_date else None,
+        "chair_name": draft.approval_chair_name,
+        "statement_ar": draft.approval_statement_ar,
+        "statement_en": draft.approval_statement_en,
+        "effect_ar": draft.approval_effect_ar,
+        "effect_en": draft.approval_effect_en,
+        "position": draft.approval_position,
     }
 
 
@@ -402,11 +524,7 @@ def policy_snapshot(draft: PolicyDraft) -> dict:
         },
         "procedure": procedure_resolved(draft.procedure, template.steps),
         "decision_body": _decision_body_of(draft),
-        "approval": {
-            "meeting_number": draft.approval_meeting_number,
-            "approved_on": draft.approval_date.isoformat() if draft.approval_date else None,
-            "chair_name": draft.approval_chair_name,
-        },
+        "approval": policy_approval(draft),
         "sections": [section for section in draft.sections if section["included"]],
     }
 

@@ -19,7 +19,7 @@ from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm
 from publishing.models import PolicyVersion
-from publishing.rendering import policy_sections
+from publishing.rendering import approval_statement, policy_sections
 from publishing.selectors import (
     policy_latest_number,
     policy_template_updates,
@@ -104,14 +104,20 @@ def policy_settings(request):
         else:
             messages.success(request, _("The draft was saved. Any earlier approval was cleared."))
             return redirect("policy_settings")
-    published = PolicyVersion.objects.order_by("-number").first()
+    return _settings_page(request, draft, form=form, approval_form=ApprovalForm(draft=draft))
+
+
+def _settings_page(request, draft, *, form, approval_form):
     context = {
         "form": form,
         "draft": draft,
         "problems": services.policy_draft_problems(draft),
-        "approval_form": ApprovalForm(initial={"revision": draft.revision}),
+        "approval_form": approval_form,
+        "approval_statement": approval_statement(
+            services.policy_approval(draft), current_language()
+        ),
         "preview": policy_sections(_draft_preview_content(draft), current_language()),
-        "published": published,
+        "published": PolicyVersion.objects.order_by("-number").first(),
         "versions": policy_versions(),
         "updates": policy_template_updates(draft),
     }
@@ -140,28 +146,23 @@ def policy_preview(request):
 @admin_required
 @require_POST
 def policy_approve(request):
-    form = ApprovalForm(request.POST)
+    """Record the approval; on a refusal the page comes back with what was typed and why."""
+    draft = services.policy_draft_ensure()
+    form = ApprovalForm(request.POST, draft=draft)
     if form.is_valid():
         try:
-            services.policy_draft_approve(
-                meeting_number=form.cleaned_data["meeting_number"],
-                approved_on=form.cleaned_data["approved_on"],
-                chair_name=form.cleaned_data["chair_name"],
-                revision=form.cleaned_data["revision"],
-            )
+            services.policy_draft_approve(**form.to_data())
         except services.PolicyConflict:
             messages.error(request, _("The draft changed before the approval was recorded."))
+            return redirect("policy_settings")
         except ValidationError as error:
-            for message_list in error.message_dict.values():
-                for message in message_list:
-                    messages.error(request, message)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The board's approval was recorded."))
-    else:
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                messages.error(request, message)
-    return redirect("policy_settings")
+            return redirect("policy_settings")
+    response = _settings_page(request, draft, form=PolicyForm(draft=draft), approval_form=form)
+    response.status_code = 400
+    return response
 
 
 def _posted_revision(request) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, validate_email
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -87,19 +87,71 @@ def validate_phone(value: str) -> None:
     normalize_phone(value)
 
 
+def _listed(value, *, limit: int, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError({what: _("Give a list of texts.")})
+    items = [item.strip() for item in value if item.strip()]
+    if len(items) > limit:
+        raise ValidationError({what: _("At most %(n)s.") % {"n": limit}})
+    return items
+
+
+def _phones_clean(value) -> list[str]:
+    """The phones in E.164, each checked; the message names the one that is wrong."""
+    phones = []
+    for number, phone in enumerate(_listed(value, limit=MAX_PHONES, what="phones"), 1):
+        try:
+            phones.append(normalize_phone(phone))
+        except ValidationError as error:
+            raise ValidationError(
+                {"phones": _("Phone %(n)s: %(error)s") % {"n": number, "error": error.messages[0]}}
+            ) from error
+    return list(dict.fromkeys(phones))
+
+
+def _emails_clean(value) -> list[str]:
+    emails = []
+    for number, email in enumerate(_listed(value, limit=MAX_EMAILS, what="emails"), 1):
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise ValidationError(
+                {"emails": _("E-mail %(n)s: %(error)s") % {"n": number, "error": error.messages[0]}}
+            ) from error
+        emails.append(email)
+    return list(dict.fromkeys(emails))
+
+
 # The association's profile as people read it: the settings page edits it, the API shows it and
 # a published policy's letterhead freezes it (with the social handles, logo and bank accounts).
 PROFILE_FIELDS = (
     "name_ar",
     "name_en",
+    "license_label_ar",
+    "license_label_en",
     "license_number",
     "supervising_authority",
     "address",
     "postal_code",
     "phone",
+    "phones",
     "email",
+    "emails",
     "website",
+    "basmala",
+    "reference_header",
+    "digits",
 )
+
+DEFAULT_LICENSE_LABEL_AR = "رقم الترخيص"
+DEFAULT_LICENSE_LABEL_EN = "Licence No."
+MAX_PHONES = 5
+MAX_EMAILS = 5
+
+
+class Digits(models.TextChoices):
+    LATIN = "latin", _("Latin digits (1446)")
+    ARABIC = "arabic", _("Arabic-Indic digits (١٤٤٦)")
 
 
 class Association(TenantMixin):
@@ -119,6 +171,13 @@ class Association(TenantMixin):
     )
     name_ar = models.CharField(_("name in Arabic"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200)
+    # As the association writes it on its letterhead: «تصريح رقم», «رقم الترخيص».
+    license_label_ar = models.CharField(
+        _("licence label (Arabic)"), max_length=60, blank=True, default=DEFAULT_LICENSE_LABEL_AR
+    )
+    license_label_en = models.CharField(
+        _("licence label (English)"), max_length=60, blank=True, default=DEFAULT_LICENSE_LABEL_EN
+    )
     license_number = models.CharField(
         _("licence / NCNP registration number"), max_length=50, blank=True
     )
@@ -131,9 +190,20 @@ class Association(TenantMixin):
         validators=[RegexValidator(r"^\d{5}$", _("A Saudi postal code has 5 digits."))],
     )
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[validate_phone])
+    # `phone` and `email` are the first of `phones` and `emails` (CONTRACT.md's v1 readers).
+    phones = models.JSONField(_("phones"), default=list, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    emails = models.JSONField(_("e-mails"), default=list, blank=True)
     website = models.URLField(_("website"), blank=True)
     social_handles = models.JSONField(_("social media"), default=dict, blank=True)
+    basmala = models.BooleanField(_("basmala at the top of the letterhead"), default=False)
+    reference_header = models.BooleanField(_("Number / Date / Attachments header"), default=False)
+    digits = models.CharField(
+        _("digits on the policy page and PDF"),
+        max_length=6,
+        choices=Digits.choices,
+        default=Digits.LATIN,
+    )
     logo = models.ImageField(_("logo"), upload_to=logo_path, storage=association_files, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRIAL)
     # While suspended: why, since when, and the status that reactivation gives back.
@@ -148,7 +218,10 @@ class Association(TenantMixin):
             models.CheckConstraint(
                 condition=models.Q(status__in=["trial", "active", "suspended"]),
                 name="association_status_known",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(digits__in=["latin", "arabic"]), name="association_digits_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,8 +229,21 @@ class Association(TenantMixin):
 
     def clean(self) -> None:
         # Stored the one way: E.164 phones and ASCII digits, whatever digits were typed.
-        if self.phone:
-            self.phone = normalize_phone(self.phone)
+        # Older callers (and archives) give the one phone and e-mail only.
+        if not self.phones and self.phone:
+            self.phones = [self.phone]
+        if not self.emails and self.email:
+            self.emails = [self.email]
+        errors = {}
+        for field, clean in (("phones", _phones_clean), ("emails", _emails_clean)):
+            try:
+                setattr(self, field, clean(getattr(self, field)))
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        self.phone = self.phones[0] if self.phones else ""
+        self.email = self.emails[0] if self.emails else ""
         self.postal_code = ascii_digits(self.postal_code or "")
         self.license_number = ascii_digits(self.license_number or "")
 

@@ -6,6 +6,7 @@ workspace.provisioning, above the apps it brings together."""
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from common.pg_tools import transaction_lock
+from common.text import text_problem
 from tenants.models import PROFILE_FIELDS, Association, BankAccount, Domain, validate_slug
 from tenants.schema_snapshot import (
     schema_create_from_snapshot,
@@ -108,60 +110,182 @@ def base_schema_ensure() -> None:
     _base_schema_current = True
 
 
+# The letterhead's plain texts: checked for length and markup before the model sees them.
+TEXT_FIELDS = (
+    "name_ar",
+    "name_en",
+    "license_label_ar",
+    "license_label_en",
+    "license_number",
+    "supervising_authority",
+    "address",
+    "postal_code",
+    "phone",
+    "email",
+    "website",
+)
+FLAG_FIELDS = ("basmala", "reference_header")
+LETTERHEAD_FIELDS = {*PROFILE_FIELDS, "social_handles", "bank_accounts", "logo"}
+# The social networks an association may list, each by its handle.
+SOCIAL_NETWORKS = ("x", "instagram", "snapchat", "tiktok", "youtube", "linkedin")
+NETWORK_LABELS = {
+    "x": "X",
+    "instagram": "Instagram",
+    "snapchat": "Snapchat",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "linkedin": "LinkedIn",
+}
+SINGLE_OF_LIST = (("phone", "phones"), ("email", "emails"))
+HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,60}$")
+
+
+def _social_handles(value) -> dict[str, str]:
+    """Handles as people type them ("@name", spaces) to what is kept: the bare name, per known
+    network; an empty one is left out."""
+    if not isinstance(value, dict):
+        raise ValidationError({"social_handles": _("Give {network: handle}.")})
+    problems = []
+    handles = {}
+    for network, handle in value.items():
+        if network not in SOCIAL_NETWORKS:
+            problems.append(
+                _("Unknown network “%(name)s”: use one of %(known)s.")
+                % {"name": str(network)[:30], "known": ", ".join(SOCIAL_NETWORKS)}
+            )
+            continue
+        if handle is None:
+            continue
+        if not isinstance(handle, str):
+            problems.append(_("Enter text."))
+            continue
+        bare = handle.strip().lstrip("@")
+        if not bare:
+            continue
+        if not HANDLE_PATTERN.match(bare):
+            problems.append(
+                _("The %(name)s handle is Latin letters, digits, _ . or - (at most 60).")
+                % {"name": network}
+            )
+            continue
+        handles[network] = bare
+    if problems:
+        raise ValidationError({"social_handles": problems})
+    return {network: handles[network] for network in SOCIAL_NETWORKS if network in handles}
+
+
+def _bank_accounts(value) -> list[BankAccount]:
+    """The accounts as given, each IBAN checked and the bank named from its code when not given."""
+    if not isinstance(value, list):
+        raise ValidationError({"bank_accounts": _("Give a list of {bank_name, iban}.")})
+    errors: dict[str, list[str]] = {}
+    prepared = []
+    for index, item in enumerate(value):
+        key = f"bank_accounts[{index}]"
+        if not isinstance(item, dict) or set(item) - {"bank_name", "iban", "holder_name"}:
+            errors[key] = [_("Give {bank_name, iban, holder_name}.")]
+            continue
+        problems = [
+            problem
+            for field, limit in (("bank_name", 100), ("holder_name", 200), ("iban", 40))
+            if (problem := text_problem(item.get(field), limit=limit, plain=True))
+        ]
+        if problems:
+            errors[key] = problems
+            continue
+        account = BankAccount(**{field: (item.get(field) or "").strip() for field in item})
+        try:
+            account.clean()
+            account.full_clean(exclude=["association"], validate_unique=False)
+        except ValidationError as error:
+            errors[key] = error.messages
+            continue
+        prepared.append(account)
+    ibans = [account.iban for account in prepared]
+    if len(set(ibans)) != len(ibans):
+        errors["bank_accounts"] = [_("The same IBAN is listed twice.")]
+    if errors:
+        raise ValidationError(errors)
+    return prepared
+
+
 def association_profile_update(*, association: Association, data: dict) -> Association:
-    """Save the profile fields an admin may edit; the slug, schema and status are not among them."""
-    editable = {*PROFILE_FIELDS, "social_handles", "logo"}
-    changed = [field for field in data if field in editable]
-    for field in changed:
-        setattr(association, field, data[field])
-    association.full_clean(exclude=["schema_name"])
-    # The row lives in public; a file saved here still goes to the association's own folder.
-    with schema_context("public"):
-        association.save(update_fields=changed)
+    """Change the letterhead (the settings page, the API, the demo): every field checked, a
+    message per field, and nothing saved on any error. The slug, schema and status are not
+    editable. The fresh row is returned (the cached one is left as it was)."""
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(set(data) - LETTERHEAD_FIELDS)
+    for field in unknown:
+        errors[field] = [_("This field cannot be changed here.")]
+    fresh = Association.objects.get(pk=association.pk)
+    changes = {field: data[field] for field in data if field in LETTERHEAD_FIELDS}
+    for field in TEXT_FIELDS:
+        if field in changes:
+            # A phone is typed with spaces and a prefix before it is stored in E.164.
+            limit = 30 if field == "phone" else Association._meta.get_field(field).max_length
+            if problem := text_problem(changes[field], limit=limit, plain=True):
+                errors[field] = [problem]
+            else:
+                changes[field] = (changes[field] or "").strip()
+    for field in FLAG_FIELDS:
+        if field in changes and not isinstance(changes[field], bool):
+            errors[field] = [_("Give true or false.")]
+    for field, clean in (("social_handles", _social_handles), ("bank_accounts", _bank_accounts)):
+        if field in changes:
+            try:
+                changes[field] = clean(changes[field])
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    for field in ("phones", "emails"):
+        if field in changes and not errors.get(field):
+            problem = None
+            items = changes[field]
+            if not isinstance(items, list):
+                problem = _("Give a list of texts.")
+            else:
+                problem = next(
+                    (p for item in items if (p := text_problem(item, limit=254, plain=True))), None
+                )
+            if problem:
+                errors[field] = [problem]
+    # The single `phone`/`email` of v1 clients is the first of the list; the list wins if both.
+    for single, many in SINGLE_OF_LIST:
+        if many in changes and not errors.get(many):
+            changes[single] = next((item for item in changes[many] if item.strip()), "")
+        elif single in changes and not errors.get(single):
+            rest = list(getattr(fresh, many) or [])[1:]
+            changes[many] = [changes[single], *rest] if changes[single] else rest
+    accounts = changes.pop("bank_accounts", None)
+    for field, value in changes.items():
+        if field not in errors:
+            setattr(fresh, field, value)
+    # clean() first: it brings typed digits and phones to the stored form the fields check.
+    try:
+        fresh.clean()
+    except ValidationError as error:
+        errors.update({f: m for f, m in error.message_dict.items() if f not in errors})
+    skip = {*errors, *(single for single, many in SINGLE_OF_LIST if many in errors)}
+    try:
+        fresh.clean_fields(exclude=["schema_name", *skip])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    fields = list(dict.fromkeys([*changes, "phone", "phones", "email", "emails"]))
+    with transaction.atomic():
+        # The row lives in public; a file saved here still goes to the association's own folder.
+        with schema_context("public"):
+            fresh.save(update_fields=fields)
+        if accounts is not None:
+            fresh.bank_accounts.all().delete()
+            for account in accounts:
+                account.association = fresh
+            BankAccount.objects.bulk_create(accounts)
     association_cache_clear()
-    return association
+    return fresh
 
 
 def bank_accounts_replace(*, association: Association, accounts: list[dict]) -> list[BankAccount]:
     """Replace the association's bank accounts with `accounts`, each IBAN checked first."""
-    prepared = []
-    for index, item in enumerate(accounts):
-        account = BankAccount(association=association, **item)
-        try:
-            account.clean()
-            account.full_clean(exclude=["association"])
-        except ValidationError as error:
-            raise ValidationError({f"bank_accounts[{index}]": error.messages}) from error
-        prepared.append(account)
-    with transaction.atomic():
-        association.bank_accounts.all().delete()
-        return BankAccount.objects.bulk_create(prepared)
-
-
-# The social networks an association may list, each by its handle.
-SOCIAL_NETWORKS = ("x", "instagram", "snapchat")
-
-
-def social_handles_clean(handles: dict[str, str]) -> dict[str, str]:
-    """Handles as people type them ("@name", spaces) to what is kept: the bare name, per known
-    network; an empty one is left out."""
-    return {
-        name: handles[name].strip().lstrip("@")
-        for name in SOCIAL_NETWORKS
-        if (handles.get(name) or "").strip()
-    }
-
-
-def association_settings_save(
-    *,
-    association: Association,
-    profile: dict,
-    social_handles: dict[str, str],
-    bank_accounts: list[dict],
-) -> Association:
-    """Save the settings page: the profile, its social handles and the bank accounts, all or
-    nothing (a refused IBAN leaves the profile as it was)."""
-    data = {**profile, "social_handles": social_handles_clean(social_handles)}
-    with transaction.atomic():
-        bank_accounts_replace(association=association, accounts=bank_accounts)
-        return association_profile_update(association=association, data=data)
+    association_profile_update(association=association, data={"bank_accounts": accounts})
+    return list(association.bank_accounts.all())

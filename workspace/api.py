@@ -14,6 +14,7 @@ from accounts.services import MEMBER_ROLES, member_invite, member_update
 from publishing.api import IsAssociationAdmin
 from publishing.selectors import referral_role_codes_offered
 from tenants.models import PROFILE_FIELDS, Association
+from tenants.services import association_profile_update
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -25,15 +26,43 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "role", "referral_roles"]
 
 
+class BankAccountSerializer(serializers.Serializer):
+    bank_name = serializers.CharField()
+    iban = serializers.CharField()
+
+
 class AssociationSerializer(serializers.ModelSerializer):
+    """The letterhead (CONTRACT.md): `phone` and `email` are the first of their lists."""
+
+    bank_accounts = BankAccountSerializer(many=True, read_only=True)
+
     class Meta:
         model = Association
-        fields = [
-            "slug",
-            *PROFILE_FIELDS,
-            "social_handles",
-            "status",
-        ]
+        fields = ["slug", *PROFILE_FIELDS, "social_handles", "bank_accounts", "status"]
+        read_only_fields = ["slug", "status"]
+
+
+class AssociationPatchSerializer(serializers.Serializer):
+    """For the schema only: the service checks the input, with a message per field."""
+
+    name_ar = serializers.CharField(required=False)
+    name_en = serializers.CharField(required=False)
+    license_label_ar = serializers.CharField(required=False)
+    license_label_en = serializers.CharField(required=False)
+    license_number = serializers.CharField(required=False)
+    supervising_authority = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    postal_code = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    phones = serializers.ListField(child=serializers.CharField(), required=False)
+    email = serializers.CharField(required=False)
+    emails = serializers.ListField(child=serializers.CharField(), required=False)
+    website = serializers.CharField(required=False)
+    social_handles = serializers.DictField(child=serializers.CharField(), required=False)
+    bank_accounts = BankAccountSerializer(many=True, required=False)
+    basmala = serializers.BooleanField(required=False)
+    reference_header = serializers.BooleanField(required=False)
+    digits = serializers.ChoiceField(choices=["latin", "arabic"], required=False)
 
 
 class MeView(APIView):
@@ -45,13 +74,21 @@ class MeView(APIView):
 
 
 class AssociationView(APIView):
-    """This association's public profile."""
+    """This association's letterhead: public to read, its admins change it."""
 
-    permission_classes = [AllowAny]
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAssociationAdmin()]
 
     @extend_schema(responses=AssociationSerializer)
     def get(self, request):
         return Response(AssociationSerializer(request.association).data)
+
+    @extend_schema(request=AssociationPatchSerializer, responses=AssociationSerializer)
+    def patch(self, request):
+        if not isinstance(request.data, dict) or "logo" in request.data:
+            raise serializers.ValidationError({"detail": [_("Send a JSON object.")]})
+        association = association_profile_update(association=request.association, data=request.data)
+        return Response(AssociationSerializer(association).data)
 
 
 class MemberInviteSerializer(serializers.Serializer):

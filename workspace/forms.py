@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.i18n import current_language
-from common.saudi import normalize_phone
 from tenants.models import PROFILE_FIELDS, Association
+from tenants.services import NETWORK_LABELS, SOCIAL_NETWORKS
 from workspace.provisioning import association_provision_check
 
 
@@ -40,24 +40,78 @@ class SignupForm(forms.Form):
         return data
 
 
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
 class AssociationProfileForm(forms.ModelForm):
+    """The letterhead as the admin types it; the service checks it (tenants.services)."""
+
     class Meta:
         model = Association
         fields = [
-            *PROFILE_FIELDS,
-            "logo",
-        ]
+            field
+            for field in PROFILE_FIELDS
+            if field not in ("phone", "phones", "email", "emails", "website")
+        ] + ["logo"]
+        widgets = {"digits": forms.RadioSelect}
 
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phones = forms.CharField(
+        label=_("Phones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        help_text=_("One a line, as you write them: 011 234 5678, 055 123 4567."),
+    )
+    emails = forms.CharField(
+        label=_("E-mails"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        help_text=_("One a line."),
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    social_x = forms.CharField(label="X", max_length=100, required=False)
-    social_instagram = forms.CharField(label="Instagram", max_length=100, required=False)
-    social_snapchat = forms.CharField(label="Snapchat", max_length=100, required=False)
 
-    def clean_phone(self):
-        # Typed any way ("+966 12 665 4321", Arabic digits); stored in E.164.
-        phone = self.cleaned_data["phone"].strip()
-        return normalize_phone(phone) if phone else ""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if not self.is_bound:
+            self.initial["phones"] = "\n".join(instance.phones or [])
+            self.initial["emails"] = "\n".join(instance.emails or [])
+            self.initial["website"] = instance.website
+        for network in SOCIAL_NETWORKS:
+            self.fields[f"social_{network}"] = forms.CharField(
+                label=NETWORK_LABELS[network],
+                max_length=100,
+                required=False,
+                initial=(instance.social_handles or {}).get(network, ""),
+                widget=forms.TextInput(attrs={"dir": "ltr"}),
+            )
+
+    def _post_clean(self):
+        # The service checks the whole letterhead at once (lists, markup, IBANs): the model is
+        # not half-checked here first.
+        pass
+
+    def clean_phones(self):
+        return _lines(self.cleaned_data["phones"])
+
+    def clean_emails(self):
+        return _lines(self.cleaned_data["emails"])
+
+    def to_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if data["logo"] is False:  # the "clear" box of the logo was ticked
+            data["logo"] = ""
+        elif data["logo"] is None:
+            del data["logo"]
+        return {
+            **data,
+            "phones": self.cleaned_data["phones"],
+            "emails": self.cleaned_data["emails"],
+            "website": self.cleaned_data["website"],
+            "social_handles": {
+                network: self.cleaned_data[f"social_{network}"] for network in SOCIAL_NETWORKS
+            },
+        }
 
 
 class BankAccountForm(forms.Form):

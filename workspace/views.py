@@ -29,7 +29,7 @@ from accounts.tokens import api_token_create, api_token_revoke
 from common.validation import errors_onto_form
 from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
-from tenants.services import SOCIAL_NETWORKS, association_settings_save
+from tenants.services import association_profile_update
 from workflow.dashboard import workspace_dashboard
 from workspace.forms import (
     ApiTokenForm,
@@ -100,8 +100,6 @@ def workspace(request):
 @require_http_methods(["GET", "POST"])
 def association_settings(request):
     association = request.association
-    social = association.social_handles or {}
-    initial = {f"social_{name}": social.get(name, "") for name in SOCIAL_NETWORKS}
     accounts = [
         {"iban": a.iban, "bank_name": a.bank_name, "holder_name": a.holder_name}
         for a in association.bank_accounts.all()
@@ -110,17 +108,13 @@ def association_settings(request):
         form = AssociationProfileForm(request.POST, request.FILES, instance=_fresh(association))
         formset = BankAccountFormSet(request.POST, prefix="bank")
         if form.is_valid() and formset.is_valid():
-            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            if data["logo"] is False:  # the "clear" box of the logo was ticked
-                data["logo"] = ""
             try:
-                association_settings_save(
+                association_profile_update(
                     association=association,
-                    profile=data,
-                    social_handles={
-                        name: form.cleaned_data[f"social_{name}"] for name in SOCIAL_NETWORKS
+                    data={
+                        **form.to_data(),
+                        "bank_accounts": [row for row in formset.cleaned_data if row.get("iban")],
                     },
-                    bank_accounts=[row for row in formset.cleaned_data if row.get("iban")],
                 )
             except ValidationError as error:
                 _errors_onto_settings(form, formset, error)
@@ -128,7 +122,7 @@ def association_settings(request):
                 messages.success(request, _("The association's profile was saved."))
                 return redirect("association_settings")
     else:
-        form = AssociationProfileForm(instance=association, initial=initial)
+        form = AssociationProfileForm(instance=association)
         formset = BankAccountFormSet(initial=accounts, prefix="bank")
     return render(request, "app/settings.html", {"form": form, "formset": formset})
 

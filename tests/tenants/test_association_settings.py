@@ -1,6 +1,7 @@
 """The admin edits the association's profile and bank accounts in /app/settings/."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -15,8 +16,11 @@ PROFILE = {
     "supervising_authority": "وزارة الموارد البشرية",
     "address": "حي الروضة، جدة",
     "postal_code": "23435",
-    "phone": "٠١٢ ٦٦٥ ٤٣٢١",  # Arabic-Indic digits and spaces, as people type them
-    "email": "info@alpha.example",
+    "license_label_ar": "تصريح رقم",
+    "license_label_en": "Permit No.",
+    "phones": "٠١٢ ٦٦٥ ٤٣٢١\n0551234567",  # Arabic-Indic digits and spaces, as people type them
+    "emails": "info@alpha.example\nalpha@gmail.example",
+    "digits": "latin",
     "website": "alpha.example",
     "social_x": "@alpha_sa",
     "social_instagram": "",
@@ -40,6 +44,9 @@ def test_admin_saves_profile_and_bank_account_and_public_page_shows_them(alpha):
     assert response.status_code == 302
     association = Association.objects.get(slug="alpha")
     assert association.phone == "+966126654321"
+    assert association.phones == ["+966126654321", "+966551234567"]
+    assert association.emails == ["info@alpha.example", "alpha@gmail.example"]
+    assert association.license_label_ar == "تصريح رقم"
     assert association.website == "https://alpha.example"
     assert association.social_handles == {"x": "alpha_sa"}
     account = association.bank_accounts.get()
@@ -48,8 +55,10 @@ def test_admin_saves_profile_and_bank_account_and_public_page_shows_them(alpha):
 
     page = client_for(alpha).get("/").content.decode()
     assert "1520" in page
-    assert "SA3210000000000000123456" in page
-    assert '<bdi dir="ltr">+966126654321</bdi>' in page
+    assert "SA32 1000 0000 0000 0012 3456" in page
+    assert "تصريح رقم" in page
+    assert '<bdi dir="ltr">012 665 4321</bdi>' in page
+    assert '<bdi dir="ltr">055 123 4567</bdi>' in page
 
 
 @pytest.mark.parametrize(
@@ -72,7 +81,7 @@ def test_invalid_iban_is_refused_with_a_clear_message_and_nothing_changes(alpha,
 
 def test_invalid_phone_and_postal_code_are_refused_in_arabic(alpha):
     client = client_for(alpha, email=alpha.admin_email)
-    response = client.post("/app/settings/", {**PROFILE, "phone": "12345", "postal_code": "12"})
+    response = client.post("/app/settings/", {**PROFILE, "phones": "12345", "postal_code": "12"})
     page = response.content.decode()
     assert "رقم الهاتف غير صحيح" in page
     assert "5 أرقام" in page
@@ -117,3 +126,19 @@ def test_logo_is_stored_under_the_association_and_served_only_on_its_host(
     assert served["Content-Type"] == "image/png"
     assert client_for(beta).get(url).status_code == 404
     assert client_for(beta).get("/media/a_beta/logo/../../a_alpha/logo/logo.png").status_code == 404
+
+
+def test_a_refused_field_keeps_everything_typed_and_saves_nothing(alpha):
+    client = client_for(alpha, email=alpha.admin_email)
+    typed = {**PROFILE, "address": "<b>حي الروضة</b>", "basmala": "on", "reference_header": "on"}
+    response = client.post("/app/settings/?lang=en", typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Write plain text, without &lt; or &gt;." in page
+    assert 'value="تصريح رقم"' in page and 'value="Permit No."' in page
+    assert "٠١٢ ٦٦٥ ٤٣٢١\n0551234567</textarea>" in page
+    assert 'value="sa32 1000 0000 0000 0012 3456"' in page
+    assert re.search(r'name="basmala"[^>]*checked', page)
+    saved = Association.objects.get(slug="alpha")
+    assert (saved.license_number, saved.phones, saved.basmala) == ("", [], False)
+    assert not saved.bank_accounts.exists()
