@@ -29,12 +29,12 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("State"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     due_after = forms.DateField(
-        label=_("Committee due from"),
+        label=_("Decision due from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     due_before = forms.DateField(
-        label=_("Committee due until"),
+        label=_("Decision due until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

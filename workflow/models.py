@@ -37,7 +37,7 @@ class Beneficiary(models.Model):
 class CaseStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     REFERRED = "referred", _("Referred")
-    IN_COMMITTEE = "in_committee", _("With the committee")
+    IN_COMMITTEE = "in_committee", _("Awaiting the decision")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
     REGISTERED = "registered", _("Registered")

@@ -387,7 +387,7 @@ CSV_COLUMNS = (
     gettext_lazy("Name"),
     gettext_lazy("Mobile"),
     gettext_lazy("Created"),
-    gettext_lazy("Committee due"),
+    gettext_lazy("Decision due"),
     gettext_lazy("Decided"),
 )
 

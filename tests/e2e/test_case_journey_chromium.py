@@ -57,8 +57,8 @@ TIMELINE = {
     "open": "فُتحت الحالة",
     "verify": "التحقق من البيانات",
     "declare": "وُقّع الإقرار",
-    "submit_to_committee": "رُفعت إلى اللجنة",
-    "decide": "قرار اللجنة",
+    "submit_to_committee": "رُفعت للبتّ فيها",
+    "decide": "القرار",
     "register": "مسجلة",
     "deliver": "قُدّمت الخدمة",
     "close": "مغلقة",
@@ -260,7 +260,7 @@ def test_staff_take_an_online_request_to_an_answered_survey(
     committee = contexts().new_page()
     sign_in(committee, live_stack, COMMITTEE)
     committee.goto(live_stack.url(f"/app/cases/{case_id}/", slug=SLUG))
-    expect(committee.locator("#case-status")).to_have_text("لدى اللجنة")
+    expect(committee.locator("#case-status")).to_have_text("بانتظار القرار")
     act(committee, "decide", lambda f: f.locator("input[name=decision][value=accepted]").check())
     expect(committee.locator("#case-status")).to_have_text("مقبولة")
     expect_timeline(committee, "decide", "beneficiary_told")

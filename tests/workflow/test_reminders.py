@@ -312,8 +312,8 @@ def test_beat_runs_the_dispatcher_every_morning_in_riyadh():
 
 LIVE_PASSWORD = "Sabr-wa-Amal-2026"
 REMINDER_SUBJECTS = {
-    "due_soon": "Committee decisions due soon",
-    "overdue": "Committee decisions overdue",
+    "due_soon": "Decisions due soon",
+    "overdue": "Decisions overdue",
 }
 
 

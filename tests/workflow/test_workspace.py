@@ -569,7 +569,7 @@ def test_admins_export_the_cases_as_csv_that_excel_reads_in_arabic(
     english = admin.get("/app/cases/export.csv?lang=en")
     header = b"".join(english.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert header == (
-        "Reference,Kind,State,Channel,National ID / iqama,Name,Mobile,Created,Committee due,Decided,"
+        "Reference,Kind,State,Channel,National ID / iqama,Name,Mobile,Created,Decision due,Decided,"
         "Household details,Health details,Monthly income (SAR)"
     )
     # Filters apply; staff and committee members get no export.
