@@ -3,6 +3,7 @@ on their hosts. Every feature's tests use beta to try to reach alpha's data."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from dataclasses import dataclass
 
@@ -106,6 +107,30 @@ def _fresh_caches():
     yield
     association_cache_clear()
     cache.clear()
+
+
+class StoppedClock:
+    """common.clock stopped at `at`; a test moves it by setting `at`."""
+
+    def __init__(self, at: datetime.datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime.datetime:
+        return self.at
+
+
+# Mid-hour on a Thursday, midday in Riyadh: far from a rate-limit window's edge and from
+# midnight, whenever the suite runs. Tests of the edges set the clock there.
+CLOCK_STOPPED_AT = datetime.datetime(2026, 9, 17, 9, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> StoppedClock:
+    from common import clock as platform_clock
+
+    stopped = StoppedClock(CLOCK_STOPPED_AT)
+    monkeypatch.setattr(platform_clock, "now", stopped.now)
+    return stopped
 
 
 def client_for(tenant: Tenant | None, *, email: str | None = None) -> Client:

@@ -1,5 +1,7 @@
 """The cases and requests endpoints of CONTRACT.md, through HTTP, with a second association."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
@@ -7,6 +9,7 @@ from django_tenants.utils import schema_context
 from tests.conftest import client_for
 from tests.publishing.conftest import api_client, publish
 from tests.workflow.conftest import BENEFICIARY, POLICY
+from workflow.models import Case
 
 CASES = "/api/v1/cases/"
 OPEN = {
@@ -174,6 +177,36 @@ def test_public_requests_are_rate_limited_per_address(alpha, alpha_policy):
         content_type="application/json", REMOTE_ADDR="203.0.113.10",
     )  # fmt: skip
     assert other.status_code == 201
+
+
+def test_the_hours_limit_holds_to_its_last_second_and_ends_on_the_hour(alpha, alpha_policy, clock):
+    def post(n: int) -> int:
+        return (
+            client_for(alpha)
+            .post(
+                "/api/v1/requests/",
+                {"beneficiary": BENEFICIARY, "summary": f"طلب {n}", "consent": True},
+                content_type="application/json",
+                REMOTE_ADDR="203.0.113.30",
+            )
+            .status_code
+        )
+
+    clock.at = datetime.datetime(2026, 9, 17, 9, 0, 0, tzinfo=datetime.UTC)
+    assert [post(n) for n in range(10)] == [201] * 10
+    clock.at = datetime.datetime(2026, 9, 17, 9, 59, 59, tzinfo=datetime.UTC)
+    refused = client_for(alpha).post(
+        "/api/v1/requests/?lang=en",
+        {"beneficiary": BENEFICIARY, "summary": "x", "consent": True},
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.30",
+    )
+    assert refused.status_code == 429
+    assert "throttled" in refused.json()["detail"].lower()
+    clock.at = datetime.datetime(2026, 9, 17, 10, 0, 0, tzinfo=datetime.UTC)
+    assert [post(n) for n in range(11)] == [201] * 10 + [429]
+    with schema_context(alpha.association.schema_name):
+        assert Case.objects.filter(channel_code="website").count() == 20
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(alpha, alpha_policy):
