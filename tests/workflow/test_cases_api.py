@@ -255,3 +255,32 @@ def test_an_online_request_cannot_change_a_known_beneficiarys_contact_details(al
     assert {c["beneficiary"]["email"] for c in cases} == {"mohammed@example.com"}
     online = staff.get(f"{CASES}{cases[0]['id']}/", **auth).json()
     assert online["events"][0]["data"]["unverified_details"]["email"] == "thief@example.com"
+
+
+def test_what_the_schema_forbids_is_refused_by_name_and_changes_nothing(alpha, beta, alpha_policy):
+    client, auth = api_client(alpha, alpha.staff_email)
+    assert _post(client, auth, CASES, OPEN).status_code == 201
+    for query, field, english, arabic in (
+        ("status=", "status", "Unknown status.", "حالة غير معروفة."),
+        ("channel=", "channel", "Unknown channel.", "قناة غير معروفة."),
+        ("channel=carrier-pigeon", "channel", "Unknown channel.", "قناة غير معروفة."),
+        ("page=0", "page", "A page number, from 1.", "رقم صفحة، من 1 فأكثر."),
+    ):
+        refused = client.get(f"{CASES}?{query}", **auth)
+        assert refused.status_code == 400, query
+        assert refused.json() == {field: [arabic]}
+        english_client, _auth = api_client(alpha, alpha.staff_email)
+        assert english_client.get(f"{CASES}?{query}&lang=en", **auth).json() == {field: [english]}
+    # A channel of the catalogue filters; beta sees none of alpha's cases through it.
+    assert client.get(f"{CASES}?channel=interview", **auth).json()["count"] == 1
+    thief, thief_auth = api_client(beta, beta.staff_email)
+    assert thief.get(f"{CASES}?channel=interview", **thief_auth).json()["count"] == 0
+
+    # A kind that is not one of the three, even a falsy one, is not taken for a request.
+    for kind in (False, 0, []):
+        response = _post(client, auth, CASES, {**OPEN, "kind": kind})
+        assert response.status_code == 400 and "kind" in response.json(), kind
+    # Bodies are JSON, the one type the schema offers for a nested beneficiary.
+    form = client.post(CASES, {"channel": "interview", "summary": "x"}, **auth)
+    assert form.status_code == 415
+    assert client.get(CASES, **auth).json()["count"] == 1
