@@ -1,12 +1,15 @@
-"""A fixed-window rate limit over Django's cache (whose keys carry the association's schema)."""
+"""A fixed-window rate limit over Django's cache (whose keys carry the association's schema).
+
+Windows are aligned to the clock (an hour's window starts on the hour), read from common.clock."""
 
 from __future__ import annotations
 
 import ipaddress
-import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from common import clock
 
 
 def client_ip(request) -> str:
@@ -28,7 +31,7 @@ def client_ip_address(request) -> str | None:
 
 
 def _cache_key(scope: str, key: str, window_seconds: int) -> str:
-    return f"ratelimit:{scope}:{key}:{int(time.time() // window_seconds)}"
+    return f"ratelimit:{scope}:{key}:{int(clock.now().timestamp() // window_seconds)}"
 
 
 def rate_limit_exceeded(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:

@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.error_responses_hook",
+        "workflow.api.workflow_schema_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "workflow.models.CaseStatus",

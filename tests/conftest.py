@@ -3,6 +3,7 @@ on their hosts. Every feature's tests use beta to try to reach alpha's data."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 import pytest
@@ -11,6 +12,7 @@ from django_tenants.utils import schema_context
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
+from common import clock as platform_clock
 from tenants.models import Association
 from tenants.selectors import association_cache_clear
 
@@ -149,6 +151,28 @@ def media(settings, tmp_path):
     """Uploaded files of this test only."""
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+class StoppedClock:
+    """common.clock stopped at `at`; a test moves it by setting `at`."""
+
+    def __init__(self, at: datetime.datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime.datetime:
+        return self.at
+
+
+# Mid-hour on a Thursday, midday in Riyadh: far from a rate-limit window's edge and from
+# midnight, whenever the suite runs. Tests of the edges set the clock there.
+CLOCK_STOPPED_AT = datetime.datetime(2026, 9, 17, 9, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> StoppedClock:
+    stopped = StoppedClock(CLOCK_STOPPED_AT)
+    monkeypatch.setattr(platform_clock, "now", stopped.now)
+    return stopped
 
 
 @pytest.fixture

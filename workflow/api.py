@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+import re
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from catalog.models import CatalogItem
+from catalog.selectors import catalogue_items
 from common.access_trail import AccessAction, access_record
 from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
+from publishing.selectors import policy_published
 from workflow import selectors, services
 from workflow.models import Case, CaseEvent, CaseKind, CaseStatus
 from workflow.permissions import SENSITIVE_FIELDS, opens_cases, sees_sensitive
+from workflow.services import MAX_SUMMARY
+from workflow.transitions import TRANSITIONS
 
 PUBLIC_REQUESTS_PER_HOUR = 10
+# Bodies with a nested beneficiary: JSON, the one type the schema offers for them.
+JSON_ONLY = [JSONParser]
 
 
 class IsMember(permissions.BasePermission):
@@ -89,41 +107,181 @@ class CaseListSerializer(CaseSerializer):
         fields = [f for f in CaseSerializer.Meta.fields if f not in ("events", "actions")]
 
 
+# The rules the service applies to each field, said in the schema, so that a client generated
+# from it sends what the server accepts: lengths, patterns, enums; what no pattern says (an ID's
+# check digit, the association's own channels) is in a format or filled in per association by
+# `workflow_schema_hook`. The service still checks everything and names each bad field.
+NO_NUL = r"^[^\x00]+$"  # the empty string is offered beside it, for the optional fields
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"  # some text besides spaces, and no NUL
+MOBILE = r"^(?:\+966|0)5(?:[013-689][0-9]{7}|7[0-8][0-9]{6}|79[0-8][0-9]{5})$"
+EMAIL = (
+    r"^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+INCOME = r"^(?:|[0-9]{1,7}(?:\.[0-9]{1,2})?|10000000(?:\.00?)?)$"  # empty: not known
+
+
+def _text(limit: int, *, required: bool = True) -> serializers.RegexField:
+    if required:
+        return serializers.RegexField(NOT_BLANK, max_length=limit)
+    return serializers.RegexField(
+        NO_NUL, max_length=limit, required=False, allow_blank=True, allow_null=True
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "saudi-national-id",
+        "pattern": r"^[12][0-9]{9}$",
+        "description": "A national ID (1…) or iqama number (2…): ten digits, the last a Luhn "
+        "check digit.",
+    }
+)
+class NationalIdField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "pattern": INCOME,
+        "description": "Riyals as text, at most two decimals, from 0 to 10,000,000.",
+    }
+)
+class IncomeField(serializers.CharField):
+    pass
+
+
 class BeneficiaryInputSerializer(serializers.Serializer):
-    national_id = serializers.CharField()
-    full_name = serializers.CharField()
-    phone = serializers.CharField()
-    email = serializers.CharField(required=False)
-    city = serializers.CharField(required=False)
-    household_size = serializers.IntegerField(required=False)
+    national_id = NationalIdField()
+    full_name = _text(200)
+    phone = serializers.RegexField(MOBILE, help_text="A Saudi mobile: 05XXXXXXXX or +9665XXXXXXXX.")
+    email = serializers.RegexField(
+        EMAIL, max_length=254, required=False, allow_blank=True, allow_null=True
+    )
+    city = _text(100, required=False)
+    household_size = serializers.IntegerField(
+        min_value=1, max_value=50, required=False, allow_null=True
+    )
 
 
 class StaffBeneficiaryInputSerializer(BeneficiaryInputSerializer):
     """Staff also record the sensitive details; an online request never carries them."""
 
-    household_notes = serializers.CharField(required=False)
-    health_notes = serializers.CharField(required=False)
-    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    household_notes = _text(2000, required=False)
+    health_notes = _text(2000, required=False)
+    monthly_income = IncomeField(required=False)
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConsentField(serializers.BooleanField):
+    """Only a yes: without the beneficiary's consent nothing is recorded."""
+
+
+def _kind() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=CaseKind.choices, required=False, allow_blank=True, allow_null=True
+    )
 
 
 class OpenCaseSerializer(serializers.Serializer):
     """For the schema: the service checks the input and names every bad field."""
 
-    channel = serializers.CharField()
+    channel = serializers.CharField(
+        help_text="A channel of the association's published policy (the enum lists them)."
+    )
     beneficiary = StaffBeneficiaryInputSerializer()
-    summary = serializers.CharField()
-    consent = serializers.BooleanField()
-    kind = serializers.ChoiceField(choices=CaseKind.choices, required=False)
+    summary = _text(MAX_SUMMARY)
+    consent = ConsentField()
+    kind = _kind()
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = serializers.ChoiceField(choices=list(TRANSITIONS))
     version = serializers.IntegerField(required=False)
     role = serializers.CharField(required=False)
     note = serializers.CharField(required=False)
     signed_by = serializers.CharField(required=False)
     decision = serializers.ChoiceField(choices=["accepted", "rejected"], required=False)
     reason = serializers.CharField(required=False)
+
+
+def workflow_schema_hook(result, generator, request, public):
+    """drf-spectacular postprocessing hook for the rules a serializer cannot say.
+
+    The channels a case may be opened through are the published policy's, of the association
+    whose host serves the schema; the list filters on any channel of the catalogue (a case keeps
+    a channel its association stopped offering). Request bodies take only the fields described:
+    the server ignores others, but refuses a NUL anywhere in a body.
+    """
+    paths, components = result["paths"], result["components"]["schemas"]
+
+    def component(schema: dict) -> dict:
+        return components[schema["$ref"].rsplit("/", 1)[-1]]
+
+    def closed(schema: dict) -> None:
+        schema["additionalProperties"] = False
+        for value in schema.get("properties", {}).values():
+            if "$ref" in value:
+                closed(component(value))
+
+    for path in ("/api/v1/cases/", "/api/v1/cases/{case_id}/transitions/", "/api/v1/requests/"):
+        body = paths.get(path, {}).get("post", {}).get("requestBody")
+        if body:
+            closed(component(body["content"]["application/json"]["schema"]))
+    cases = paths.get("/api/v1/cases/", {})
+    policy = policy_published() if connection.schema_name != get_public_schema_name() else None
+    if "post" in cases and policy is not None:
+        opening = component(cases["post"]["requestBody"]["content"]["application/json"]["schema"])
+        opening["properties"]["channel"]["enum"] = [
+            item["code"] for item in policy.content["channels"]
+        ]
+    for parameter in cases.get("get", {}).get("parameters", []):
+        if parameter["name"] == "channel":
+            parameter["schema"]["enum"] = sorted(_catalogue_channels())
+    return result
+
+
+def _catalogue_channels() -> set[str]:
+    return {item.code for item in catalogue_items(kind=CatalogItem.Kind.CHANNEL)}
+
+
+def _beneficiary_shape_check(data: dict, serializer: type[serializers.Serializer]) -> None:
+    """What the API takes more strictly than the forms, as its schema says: only the fields of
+    `serializer`, the ID and the mobile as text in ASCII digits (no spaces or marks), the
+    income as text."""
+    person = data.get("beneficiary")
+    if not isinstance(person, dict):
+        return  # the service names it
+    errors = {
+        f"beneficiary.{name}": [_("Unknown field.")]
+        for name in sorted(set(person) - set(serializer().fields))
+    }
+    national_id, phone = person.get("national_id"), person.get("phone")
+    if national_id is not None and not (
+        isinstance(national_id, str) and re.fullmatch(r"[12][0-9]{9}", national_id)
+    ):
+        errors["beneficiary.national_id"] = [_("A national ID or iqama number has 10 digits.")]
+    if phone is not None and not (isinstance(phone, str) and re.fullmatch(MOBILE, phone)):
+        errors["beneficiary.phone"] = [_("Enter a mobile number such as 0512345678.")]
+    income = person.get("monthly_income")
+    if income is not None and not isinstance(income, str):
+        # A JSON number would carry a float's rounding.
+        errors["beneficiary.monthly_income"] = [
+            _("Enter the monthly income in riyals, such as 3500 or 3500.50.")
+        ]
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
+def _kind_of(data: dict) -> str:
+    # Absent, null or empty: a request. Anything else but one of the kinds is refused.
+    kind = data.get("kind")
+    if kind is None or kind == "":
+        return CaseKind.REQUEST
+    return kind if isinstance(kind, str) else "?"
 
 
 def _object(data) -> dict:
@@ -142,6 +300,7 @@ class CaseListView(APIView):
     """Cases of this association; staff open new ones through a published channel."""
 
     permission_classes = [IsMember]
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         # A hand-written page, not a `many` serializer: without its own id it collides with the
@@ -149,8 +308,8 @@ class CaseListView(APIView):
         operation_id="v1_cases_list",
         parameters=[
             OpenApiParameter("status", str, enum=CaseStatus.values),
-            OpenApiParameter("channel", str),
-            OpenApiParameter("page", int),
+            OpenApiParameter("channel", str, description="A channel code of the catalogue."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}),
         ],
         responses=inline_serializer(
             "PaginatedCaseList",
@@ -164,9 +323,17 @@ class CaseListView(APIView):
     )
     def get(self, request):
         wanted = request.query_params.get("status")
-        if wanted and wanted not in CaseStatus.values:
-            raise serializers.ValidationError({"status": ["Unknown status."]})
+        # An empty filter is a mistake the schema's enum forbids too, not "no filter".
+        if wanted is not None and wanted not in CaseStatus.values:
+            raise serializers.ValidationError({"status": [_("Unknown status.")]})
         channel = request.query_params.get("channel")
+        if channel is not None and channel not in _catalogue_channels():
+            raise serializers.ValidationError({"channel": [_("Unknown channel.")]})
+        page_number = request.query_params.get("page")
+        if page_number is not None and not (
+            page_number.isascii() and page_number.isdigit() and int(page_number) >= 1
+        ):
+            raise serializers.ValidationError({"page": [_("A page number, from 1.")]})
         cases = selectors.case_list(
             actor=request.user, status=wanted or None, channel=(channel or "")[:60] or None
         )
@@ -194,12 +361,13 @@ class CaseListView(APIView):
                 {"detail": ["Only beneficiary relations staff open cases."]}
             )
         data = _object(request.data)
+        _beneficiary_shape_check(data, StaffBeneficiaryInputSerializer)
         case, _token = services.case_open(
             channel=str(data.get("channel") or ""),
             beneficiary=data.get("beneficiary"),
             summary=data.get("summary") if isinstance(data.get("summary"), str) else "",
             consent=data.get("consent") is True,
-            kind=str(data.get("kind") or CaseKind.REQUEST),
+            kind=_kind_of(data),
             actor=request.user,
         )
         return _case_response(case.pk, actor=request.user, code=status.HTTP_201_CREATED)
@@ -221,6 +389,7 @@ class CaseTransitionView(APIView):
     """One step of the lifecycle (CONTRACT.md's table); 409 if the case moved meanwhile."""
 
     permission_classes = [IsMember]
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         request=TransitionSerializer,
@@ -257,9 +426,9 @@ class CaseTransitionView(APIView):
 
 class PublicRequestSerializer(serializers.Serializer):
     beneficiary = BeneficiaryInputSerializer()
-    summary = serializers.CharField()
-    consent = serializers.BooleanField()
-    kind = serializers.ChoiceField(choices=CaseKind.choices, required=False)
+    summary = _text(MAX_SUMMARY)
+    consent = ConsentField()
+    kind = _kind()
 
 
 class RequestCreateView(APIView):
@@ -267,6 +436,7 @@ class RequestCreateView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         request=PublicRequestSerializer,
@@ -284,12 +454,13 @@ class RequestCreateView(APIView):
         ):  # fmt: skip
             raise Throttled(wait=3600)
         data = _object(request.data)
+        _beneficiary_shape_check(data, BeneficiaryInputSerializer)
         case, token = services.case_open(
             channel="website",
             beneficiary=data.get("beneficiary"),
             summary=data.get("summary") if isinstance(data.get("summary"), str) else "",
             consent=data.get("consent") is True,
-            kind=str(data.get("kind") or CaseKind.REQUEST),
+            kind=_kind_of(data),
             actor=None,
         )
         return Response(
@@ -302,7 +473,14 @@ class RequestStatusView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True)],
+        parameters=[
+            OpenApiParameter(
+                "reference",
+                {"type": "string", "pattern": r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"},
+                OpenApiParameter.PATH,
+            ),
+            OpenApiParameter("token", {"type": "string", "pattern": NO_NUL}, required=True),
+        ],
         responses=inline_serializer(
             "RequestStatus",
             {

@@ -7,6 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from common import clock
 from tenants.tasking import app, working_associations_dispatch
 from workflow.reminders import committee_reminders_send
 
@@ -32,12 +33,13 @@ def committee_reminders_send_task(*, on: str) -> dict:
     autoretry_for=(BrokerError, OperationalError),
     retry_backoff=60,
 )
-def committee_reminders_dispatch_task() -> list[str]:
-    """Beat's daily job, run in public: one reminders task per working association."""
+def committee_reminders_dispatch_task(*, on: str | None = None) -> list[str]:
+    """Beat's daily job, run in public: one reminders task per working association, for the
+    day `on` (a day the beat missed, named again) or today."""
     # The day is fixed here, in Riyadh: a task that waits in the queue past midnight still
     # reminds for the day it was sent for. A retried or repeated dispatch only repeats
     # idempotent tasks.
-    on = timezone.localdate().isoformat()
+    on = on or timezone.localdate(clock.now()).isoformat()
     return working_associations_dispatch(committee_reminders_send_task, on=on)
 
 

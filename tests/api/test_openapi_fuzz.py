@@ -4,6 +4,7 @@ Runs in-process through the WSGI handler and the whole middleware stack, on an a
 host, signed in with an admin's token, into the test PostgreSQL.
 """
 
+import datetime
 import re
 
 import pytest
@@ -13,10 +14,14 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from stdnum import luhn
 
 from accounts.models import User
 from accounts.tokens import api_token_create
+from billing.models import Plan
 from tests.helpers import POLICY, publish
 from tests.security.routes import ASSOCIATION_URLCONF
 from tests.security.routes import routes as association_routes
@@ -77,4 +82,69 @@ def test_every_operation_survives_generated_input(api_schema):
         "API fuzz",
         f"{len(operations)} operations (every /api/v1/ route) x up to {EXAMPLES_PER_OPERATION} "
         f"schemathesis cases = {cases} requests; 5xx 0, responses match the schema",
+    )
+
+
+# --- cases, requests and complaints: the schema says what the server accepts ---------------------
+
+
+@st.composite
+def _national_ids(draw) -> str:
+    """The schema's `saudi-national-id` format: ten digits from 1 or 2, Luhn check digit last."""
+    body = draw(st.sampled_from("12")) + draw(st.from_regex(r"\A[0-9]{8}\Z"))
+    return body + luhn.calc_check_digit(body)
+
+
+schemathesis.openapi.format("saudi-national-id", _national_ids())
+
+CONFORMING = {
+    ("GET", "/api/v1/cases/"),
+    ("POST", "/api/v1/cases/"),
+    ("GET", "/api/v1/cases/{case_id}/"),
+    ("POST", "/api/v1/requests/"),  # requests, suggestions and complaints filed online
+    ("GET", "/api/v1/requests/{reference}/"),
+}
+# Whether a step is allowed depends on the case's state and the member's role, which no schema
+# says: a schema-valid transition may rightly be refused, so it gets the negative checks only.
+NEGATIVE_ONLY = {("POST", "/api/v1/cases/{case_id}/transitions/")}
+
+
+def test_cases_and_requests_accept_what_their_schema_allows_and_refuse_what_it_forbids(
+    api_schema, clock
+):
+    schema, headers = api_schema
+    # Every generated case stays open; the trial plan's limit is not what is tested here.
+    Plan.objects.filter(code="trial").update(max_open_cases=None)
+    operations = {
+        (operation.method.upper(), operation.path): operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+    }
+    assert CONFORMING | NEGATIVE_ONLY <= set(operations)
+    counted = {GenerationMode.POSITIVE: 0, GenerationMode.NEGATIVE: 0}
+
+    def run(operation, mode: GenerationMode) -> None:
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            # An hour later each time: the public endpoints' rate limits would otherwise answer
+            # 429 to every case after the first few.
+            clock.at += datetime.timedelta(hours=1)
+            counted[mode] += 1
+            case.call_and_validate(headers=headers)
+
+        check()
+
+    for key in sorted(CONFORMING | NEGATIVE_ONLY):
+        if key in CONFORMING:
+            run(operations[key], GenerationMode.POSITIVE)
+        run(operations[key], GenerationMode.NEGATIVE)
+    record(
+        "API conformance",
+        f"cases, requests and complaints ({len(CONFORMING | NEGATIVE_ONLY)} operations): "
+        f"{counted[GenerationMode.POSITIVE]} schema-valid requests accepted, "
+        f"{counted[GenerationMode.NEGATIVE]} schema-invalid ones refused, 5xx 0",
     )

@@ -24,7 +24,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,12 +31,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from django.utils import timezone
 from psycopg import sql
 
 from tests.live import PYTHON, LiveStack, live_stack_running, require_service
 from tests.security.summary import record
-from tests.workflow.test_reminders import _dispatch, _live_setup, _reminder_mails, _runs_in, _wait
+from tests.workflow.test_reminders import (
+    LIVE_DAY,
+    _dispatch,
+    _live_setup,
+    _reminder_mails,
+    _runs_in,
+    _wait,
+)
 
 # A Redis database of its own: a worker of another test on the same Redis would take this
 # test's message.
@@ -103,7 +108,7 @@ def _send_reminders(stack: LiveStack, schema: str) -> None:
         "shell",
         "-c",
         "from workflow.tasks import committee_reminders_send_task as task; "
-        f"task.apply_async(kwargs={{'on': {timezone.localdate().isoformat()!r}}}, "
+        f"task.apply_async(kwargs={{'on': {LIVE_DAY.isoformat()!r}}}, "
         f"headers={{'_schema_name': {schema!r}}})",
     )
 
@@ -118,6 +123,22 @@ def _worker(stack: LiveStack, *pool: str) -> subprocess.Popen:
         env=stack.env,
         stdout=log,
         stderr=subprocess.STDOUT,
+    )
+
+
+def _queue_drained(stack: LiveStack) -> None:
+    """Wait until a no-op task sent now has run: the worker took what was queued before it."""
+    sent = stack.manage(
+        "shell",
+        "-c",
+        "from platform_core.celery import app; "
+        "print(app.send_task('celery.accumulate', args=(1,)).id)",
+    )
+    task_id = sent.stdout.strip().splitlines()[-1]
+    _wait(
+        stack,
+        f"the worker to run the no-op task {task_id}",
+        lambda: [m for m in stack.log_messages("worker") if f"[{task_id}] succeeded" in m],
     )
 
 
@@ -196,8 +217,9 @@ def test_a_killed_worker_loses_its_task_and_the_next_dispatch_sends_it_once(
     readies = _readies(live_stack)
     live_stack.processes["worker"] = _worker(live_stack, "--pool", "solo")
     _wait(live_stack, "a new worker", lambda: _readies(live_stack) > readies)
-    # The folder broker had deleted the message: nothing runs, nothing was sent.
-    time.sleep(3)
+    # The folder broker had deleted the message: nothing runs, nothing was sent. The new worker
+    # takes the queue oldest first, so once a task sent now has run, the lost one would have.
+    _queue_drained(live_stack)
     assert not _runs_in(live_stack, schema)
     assert not _reminder_mails(live_stack, association["committee"][0], "due_soon")
     # The next day's dispatch (run now) sends the reminders, once.
@@ -248,9 +270,15 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
     threads = [threading.Thread(target=traffic) for _ in range(4)]
     for thread in threads:
         thread.start()
+
+    def answered(more: int) -> None:
+        """Wait for `more` answers beyond those counted now: traffic, not a fixed time."""
+        target = len(statuses) + more
+        _wait(live_stack, f"{more} more answers", lambda: len(statuses) >= target)
+
     try:
-        time.sleep(2)
-        assert statuses and set(statuses) == {200}, statuses
+        answered(20)
+        assert set(statuses) == {200}, statuses
         for _round in range(3):
             cut = live_stack.sql(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -258,9 +286,9 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
             )[0][0]
             assert cut >= 1
             _count("database connections cut")
-            time.sleep(1)
+            answered(8)  # every client's next requests meet the cut connections
         during = len(statuses)
-        time.sleep(2)
+        answered(40)
     finally:
         stop.set()
         for thread in threads:

@@ -1,7 +1,8 @@
 """Limits hold when the requests at the limit arrive together: on the live stack (gunicorn's
 two processes and their threads, one PostgreSQL), eight simultaneous case openings on a plan
 of three open cases leave exactly three, eight simultaneous invitations on a plan of three
-seats leave exactly three members, and four sign-ups of one address make one association."""
+seats leave exactly three members, four sign-ups of one address make one association, and
+deliveries of one Stripe event at once apply it once."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ import json
 import subprocess
 import threading
 
+import psycopg
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tests.live import PYTHON, ROOT, LiveStack
+from tests.billing.fake_stripe import (
+    PRICES,
+    SECRET_KEY,
+    WEBHOOK_SECRET,
+    event,
+    signed,
+    subscription_object,
+)
+from tests.live import PYTHON, ROOT, LiveStack, live_stack_running
 
 SLUG = "limit-race"
 SIMULTANEOUS = 8
@@ -202,3 +212,108 @@ def test_simultaneous_sign_ups_of_one_address_make_one_association(live_stack: L
     assert live_stack.sql("SELECT count(*) FROM tenants_association WHERE slug = %s", [slug]) == [
         (1,)
     ]
+
+
+DELIVERIES = 4  # within gunicorn's threads, so that all of them are answered at once
+STRIPE_ENV = {
+    "STRIPE_SECRET_KEY": SECRET_KEY,
+    "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    "STRIPE_PRICES": ",".join(f"{plan}:{price}" for plan, price in PRICES.items()),
+}
+
+
+def test_simultaneous_deliveries_of_one_stripe_event_apply_it_once(tmp_path):
+    """Stripe retries a delivery it thinks was lost while the first is still being answered:
+    deliveries of one event arrive together, one records it, the others are told it is a
+    duplicate, none fails, and the worker applies it once."""
+    with live_stack_running(tmp_path, extra_env=STRIPE_ENV) as stack:
+        made = stack.manage(
+            "shell",
+            "-c",
+            "import json; from workspace.provisioning import association_provision\n"
+            "association, _ = association_provision(slug='stripe-race', name_ar='جمعية السباق',"
+            " name_en='Al-Sibaq Society', admin_email='admin@stripe-race.example',"
+            " admin_password='Sibaq-wa-Fawz-2026', admin_name='')\n"
+            "print(association.schema_name)",
+        )
+        assert made.returncode == 0, made.stderr
+        schema = made.stdout.strip().splitlines()[-1]
+        payload = event(
+            "customer.subscription.updated",
+            subscription_object(
+                subscription_id="sub_race",
+                customer="cus_race",
+                status="active",
+                price=PRICES["pro"],
+                schema=schema,
+                slug="stripe-race",
+            ),
+        )
+        body, header = signed(payload)
+
+        def deliver() -> tuple[int, dict]:
+            response = stack.http().post(
+                "/billing/stripe/webhook/",
+                data=body,
+                headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+            )
+            json_body = response.headers.get("Content-Type") == "application/json"
+            return response.status_code, response.json() if json_body else response.text[-300:]
+
+        # An earlier delivery's insert of the event, not committed yet: the simultaneous
+        # deliveries all wait on its key; when it gives way one of them inserts, and the
+        # others meet that one's committed row.
+        with psycopg.connect(stack.database_url) as earlier:
+            earlier.execute(
+                "INSERT INTO billing_stripeevent (event_id, type, created, payload, received_at,"
+                " outcome) VALUES (%s, %s, %s, %s, now(), '')",
+                [payload["id"], payload["type"], payload["created"], json.dumps(payload)],
+            )
+            answers: list = [None] * DELIVERIES
+            threads = [
+                threading.Thread(target=lambda i=i: answers.__setitem__(i, deliver()))
+                for i in range(DELIVERIES)
+            ]
+            for thread in threads:
+                thread.start()
+            try:
+                stack.wait_for(
+                    f"{DELIVERIES} deliveries to wait on the same event",
+                    lambda: (
+                        stack.sql(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND wait_event_type = 'Lock' AND query LIKE %s",
+                            ["INSERT INTO%billing_stripeevent%"],
+                        )[0][0]
+                        == DELIVERIES
+                    ),
+                    timeout=60,
+                )
+            finally:
+                earlier.rollback()
+                for thread in threads:
+                    thread.join()
+
+        assert sorted(status for status, _ in answers) == [200] * DELIVERIES, answers
+        assert {answer["received"] for _, answer in answers} == {payload["id"]}
+        assert sorted(answer["duplicate"] for _, answer in answers) == [False] + [True] * (
+            DELIVERIES - 1
+        ), answers
+        assert "Traceback" not in stack.log("gunicorn")
+        stack.wait_for(
+            "the worker to apply the event",
+            lambda: stack.sql(
+                "SELECT outcome FROM billing_stripeevent WHERE processed_at IS NOT NULL"
+            ),
+            timeout=60,
+        )
+        assert stack.sql("SELECT event_id, outcome FROM billing_stripeevent") == [
+            (payload["id"], "stripe-race: pro active")
+        ]
+        applied = [m for m in stack.log_messages("worker") if f"stripe event {payload['id']}" in m]
+        assert len(applied) == 1, applied
+        assert stack.sql(
+            "SELECT p.code, s.status, s.stripe_subscription_id, s.stripe_customer_id"
+            " FROM billing_subscription s JOIN billing_plan p ON p.id = s.plan_id"
+            " JOIN tenants_association a ON a.id = s.association_id WHERE a.slug = 'stripe-race'"
+        ) == [("pro", "active", "sub_race", "cus_race")]

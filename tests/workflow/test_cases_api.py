@@ -1,10 +1,13 @@
 """The cases and requests endpoints of CONTRACT.md, through HTTP, with a second association."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from tests.helpers import BENEFICIARY, POLICY, api_client, client_for, publish
+from workflow.models import Case
 
 CASES = "/api/v1/cases/"
 OPEN = {
@@ -174,6 +177,36 @@ def test_public_requests_are_rate_limited_per_address(alpha, alpha_policy):
     assert other.status_code == 201
 
 
+def test_the_hours_limit_holds_to_its_last_second_and_ends_on_the_hour(alpha, alpha_policy, clock):
+    def post(n: int) -> int:
+        return (
+            client_for(alpha)
+            .post(
+                "/api/v1/requests/",
+                {"beneficiary": BENEFICIARY, "summary": f"طلب {n}", "consent": True},
+                content_type="application/json",
+                REMOTE_ADDR="203.0.113.30",
+            )
+            .status_code
+        )
+
+    clock.at = datetime.datetime(2026, 9, 17, 9, 0, 0, tzinfo=datetime.UTC)
+    assert [post(n) for n in range(10)] == [201] * 10
+    clock.at = datetime.datetime(2026, 9, 17, 9, 59, 59, tzinfo=datetime.UTC)
+    refused = client_for(alpha).post(
+        "/api/v1/requests/?lang=en",
+        {"beneficiary": BENEFICIARY, "summary": "x", "consent": True},
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.30",
+    )
+    assert refused.status_code == 429
+    assert "throttled" in refused.json()["detail"].lower()
+    clock.at = datetime.datetime(2026, 9, 17, 10, 0, 0, tzinfo=datetime.UTC)
+    assert [post(n) for n in range(11)] == [201] * 10 + [429]
+    with schema_context(alpha.association.schema_name):
+        assert Case.objects.filter(channel_code="website").count() == 20
+
+
 def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(alpha, alpha_policy):
     cache.clear()
     statuses = [
@@ -220,3 +253,32 @@ def test_an_online_request_cannot_change_a_known_beneficiarys_contact_details(al
     assert {c["beneficiary"]["email"] for c in cases} == {"mohammed@example.com"}
     online = staff.get(f"{CASES}{cases[0]['id']}/", **auth).json()
     assert online["events"][0]["data"]["unverified_details"]["email"] == "thief@example.com"
+
+
+def test_what_the_schema_forbids_is_refused_by_name_and_changes_nothing(alpha, beta, alpha_policy):
+    client, auth = api_client(alpha, alpha.staff_email)
+    assert _post(client, auth, CASES, OPEN).status_code == 201
+    for query, field, english, arabic in (
+        ("status=", "status", "Unknown status.", "حالة غير معروفة."),
+        ("channel=", "channel", "Unknown channel.", "قناة غير معروفة."),
+        ("channel=carrier-pigeon", "channel", "Unknown channel.", "قناة غير معروفة."),
+        ("page=0", "page", "A page number, from 1.", "رقم صفحة، من 1 فأكثر."),
+    ):
+        refused = client.get(f"{CASES}?{query}", **auth)
+        assert refused.status_code == 400, query
+        assert refused.json() == {field: [arabic]}
+        english_client, _auth = api_client(alpha, alpha.staff_email)
+        assert english_client.get(f"{CASES}?{query}&lang=en", **auth).json() == {field: [english]}
+    # A channel of the catalogue filters; beta sees none of alpha's cases through it.
+    assert client.get(f"{CASES}?channel=interview", **auth).json()["count"] == 1
+    thief, thief_auth = api_client(beta, beta.staff_email)
+    assert thief.get(f"{CASES}?channel=interview", **thief_auth).json()["count"] == 0
+
+    # A kind that is not one of the three, even a falsy one, is not taken for a request.
+    for kind in (False, 0, []):
+        response = _post(client, auth, CASES, {**OPEN, "kind": kind})
+        assert response.status_code == 400 and "kind" in response.json(), kind
+    # Bodies are JSON, the one type the schema offers for a nested beneficiary.
+    form = client.post(CASES, {"channel": "interview", "summary": "x"}, **auth)
+    assert form.status_code == 415
+    assert client.get(CASES, **auth).json()["count"] == 1

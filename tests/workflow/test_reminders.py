@@ -253,7 +253,7 @@ def test_beta_members_never_receive_alphas_reminders(alpha, beta, people, mailou
 
 
 def test_dispatcher_sends_each_working_association_its_own_message(
-    alpha, beta, people, mailoutbox, monkeypatch
+    alpha, beta, people, mailoutbox, monkeypatch, clock
 ):
     with schema_context(alpha.association.schema_name):
         alpha_case = _case(MON)
@@ -265,7 +265,7 @@ def test_dispatcher_sends_each_working_association_its_own_message(
         "apply_async",
         lambda *, kwargs, headers: sent.append((headers["_schema_name"], kwargs)),
     )
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: THU)
+    clock.at = datetime.datetime(2026, 9, 17, 9, 0, tzinfo=datetime.UTC)  # THU, noon in Riyadh
     ours = {alpha.association.schema_name, beta.association.schema_name}
 
     Association.objects.filter(pk=beta.association.pk).update(status="suspended")
@@ -297,6 +297,32 @@ def test_dispatcher_sends_each_working_association_its_own_message(
         assert recipients == to
 
 
+@pytest.mark.parametrize(
+    ("utc", "day"),
+    [
+        ((2026, 9, 16, 20, 59, 59), "2026-09-16"),  # 23:59:59 on Wednesday in Riyadh
+        ((2026, 9, 16, 21, 0, 0), "2026-09-17"),  # midnight in Riyadh, still the 16th in UTC
+        ((2026, 9, 17, 20, 59, 59), "2026-09-17"),
+    ],
+)
+def test_the_dispatcher_reminds_for_the_day_in_riyadh_across_its_midnight(
+    alpha, monkeypatch, clock, utc, day
+):
+    sent = []
+    monkeypatch.setattr(
+        tasks.committee_reminders_send_task,
+        "apply_async",
+        lambda *, kwargs, headers: sent.append((headers["_schema_name"], kwargs)),
+    )
+    clock.at = datetime.datetime(*utc, tzinfo=datetime.UTC)
+    tasks.committee_reminders_dispatch_task.run()
+    assert (alpha.association.schema_name, {"on": day}) in sent
+    # A day the beat missed is dispatched by naming it, whatever the clock says.
+    sent.clear()
+    tasks.committee_reminders_dispatch_task.run(on="2026-09-14")
+    assert (alpha.association.schema_name, {"on": "2026-09-14"}) in sent
+
+
 def test_beat_runs_the_dispatcher_every_morning_in_riyadh():
     [entry] = [
         e
@@ -311,6 +337,9 @@ def test_beat_runs_the_dispatcher_every_morning_in_riyadh():
 # --- a real worker ------------------------------------------------------------------------------
 
 LIVE_PASSWORD = "Sabr-wa-Amal-2026"
+# The day the live tests remind for, given to the setup and to the dispatch: a run that crosses
+# midnight in Riyadh reminds for the same day it set up.
+LIVE_DAY = THU
 REMINDER_SUBJECTS = {
     "due_soon": "Decisions due soon",
     "overdue": "Decisions overdue",
@@ -321,7 +350,7 @@ def live_association_with_due_requests(
     slug: str, name_ar: str, name_en: str, due_today: int = 1
 ) -> None:
     """Run in the live stack (manage.py shell): an association whose committee has requests due
-    today, one overdue and one not yet due; prints what the test needs as JSON."""
+    on LIVE_DAY, one overdue and one not yet due; prints what the test needs as JSON."""
     from workspace.provisioning import association_provision
 
     association, _admin = association_provision(
@@ -332,7 +361,7 @@ def live_association_with_due_requests(
         admin_password=LIVE_PASSWORD,
         admin_name="",
     )
-    today = timezone.localdate()
+    today = LIVE_DAY
     prefix = slug.rsplit("-", 1)[-1][:4].upper()  # references that differ between associations
     with schema_context(association.schema_name):
         for name in ("committee", "committee2"):
@@ -409,7 +438,7 @@ def _dispatch(stack: LiveStack) -> None:
         "shell",
         "-c",
         "from workflow.tasks import committee_reminders_dispatch_task as task; "
-        "print(task.delay().id)",
+        f"print(task.delay(on={LIVE_DAY.isoformat()!r}).id)",
     )
     task_id = sent.stdout.strip().splitlines()[-1]
     _wait(
@@ -437,8 +466,8 @@ def test_real_worker_reminds_once_when_the_daily_job_runs_twice(live_stack):
     for association, other in ((sabr, wafa), (wafa, sabr)):
         schema = association["schema"]
         assert _runs_in(live_stack, schema) == [
-            f"committee reminders on {timezone.localdate().isoformat()}: 1 due soon, 1 overdue",
-            f"committee reminders on {timezone.localdate().isoformat()}: 0 due soon, 0 overdue",
+            f"committee reminders on {LIVE_DAY.isoformat()}: 1 due soon, 1 overdue",
+            f"committee reminders on {LIVE_DAY.isoformat()}: 0 due soon, 0 overdue",
         ], f"the worker's reminder runs in {schema}"
         for kind, people in (("due_soon", "committee"), ("overdue", "admins")):
             case_id, reference = association["cases"][kind]
@@ -473,7 +502,7 @@ def test_a_concurrent_run_waits_for_the_other_runs_claim_and_skips_it(live_stack
     amal = _live_setup(live_stack, "rem-amal", "جمعية الأمل", "Al-Amal Association", due_today=2)
     schema = amal["schema"]
     (claimed_id, claimed_reference), (_, free_reference) = amal["due_today"]
-    today = timezone.localdate()
+    today = LIVE_DAY
 
     with psycopg.connect(live_stack.database_url) as other_run:
         other_run.execute(
