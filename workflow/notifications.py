@@ -34,6 +34,8 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
         "association": association,
         "decision_body_ar": policy.decision_body_name("ar") if policy else "",
         "decision_body_en": policy.decision_body_name("en") if policy else "",
+        # An accepted request is told what comes next: registration only where it is a step.
+        "registers": policy is not None and "register" in policy.steps,
     }
     if event.action in ("close", "answer"):
         token = secrets.token_urlsafe(24)

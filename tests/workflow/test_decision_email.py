@@ -22,9 +22,9 @@ OTHER = {
 
 
 def deciding_body(association) -> tuple[str, str]:
-    """Who decides, as the e-mail names it (Arabic, English): the one place to change when the
-    association's own deciding body is named instead of its committee."""
-    return f"لجنة {association.name_ar}", "the committee"
+    """Who decides, as the e-mail names it (Arabic, English): alpha publishes the template's
+    seven steps, whose deciding body is the research committee of the association."""
+    return f"لجنة البحث في {association.name_ar}", "the research committee"
 
 
 def _in_committee(beneficiary: dict) -> Case:
@@ -99,7 +99,7 @@ def test_an_accepted_request_is_told_in_both_languages(alpha, cases, mailoutbox)
         f"قبلت {body_ar} طلبكم رقم {ref}، وسنتواصل معكم لاستكمال التسجيل وتقديم الخدمة.\n"
         "\n"
         "—\n"
-        f"Alpha Charity: {body_en}'s decision on request {ref}: accepted.\n"
+        f"Alpha Charity: the decision of {body_en} on request {ref}: accepted.\n"
     )
 
 
@@ -120,5 +120,28 @@ def test_a_rejected_request_is_told_with_the_reason_in_both_languages(alpha, cas
         f"السبب: {reason}\n"
         "\n"
         "—\n"
-        f"Alpha Charity: {body_en}'s decision on request {ref}: not accepted ({reason}).\n"
+        f"Alpha Charity: the decision of {body_en} on request {ref}: not accepted ({reason}).\n"
     )
+
+
+def test_an_accepted_request_hears_of_its_own_deciding_body_and_no_registration_it_lacks(
+    alpha, members, mailoutbox
+):
+    """Seed 003's shape: the competent department decides and there is no registration step."""
+    publish(
+        alpha,
+        data={
+            **POLICY,
+            "procedure": [{"step": step} for step in ("receive", "verify", "declare", "decide")]
+            + [{"step": "deliver"}],
+            "decision_body": {"name_ar": "الإدارة المختصة", "name_en": "the competent department"},
+        },
+    )
+    with schema_context(alpha.association.schema_name):
+        case = _in_committee(BENEFICIARY)
+    _decide(alpha, case, decision="accepted")
+    [mail] = mailoutbox
+    assert "قبلت الإدارة المختصة في جمعية ألفا الخيرية طلبكم" in mail.body
+    assert "وسنتواصل معكم لتقديم الخدمة." in mail.body
+    assert "التسجيل" not in mail.body and "لجنة" not in mail.body
+    assert "the decision of the competent department on request" in mail.body
