@@ -6,6 +6,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from common import clock
 from privacy.reminders import subject_request_reminders_send
 from privacy.retention import retention_apply
 from tenants.tasking import app, working_associations_dispatch
@@ -42,10 +43,11 @@ def retention_apply_task(*, on: str) -> int | None:
     autoretry_for=(BrokerError, OperationalError),
     retry_backoff=60,
 )
-def privacy_daily_dispatch_task() -> list[str]:
+def privacy_daily_dispatch_task(*, on: str | None = None) -> list[str]:
     """Beat's daily job, run in public: each working association's request reminders and
-    retention run, for the day fixed here (both are idempotent per day)."""
-    on = timezone.localdate().isoformat()
+    retention run, for the day `on` (a day the beat missed, named again) or today in Riyadh,
+    fixed here (both are idempotent per day)."""
+    on = on or timezone.localdate(clock.now()).isoformat()
     return working_associations_dispatch(
         subject_request_reminders_send_task, retention_apply_task, on=on
     )

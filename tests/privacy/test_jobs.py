@@ -4,11 +4,13 @@ task touches only its own rows."""
 
 import datetime
 
+import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from common import clock as platform_clock
 from platform_core.celery import app
 from privacy import tasks
 from privacy.anonymise import PLACEHOLDER_NAME
@@ -23,7 +25,12 @@ from tests.helpers import client_for, open_case, person
 from tests.privacy.conftest import in_schema, page
 from workflow.models import Beneficiary, CaseStatus
 
-TODAY = timezone.localdate
+
+def TODAY() -> datetime.date:
+    """The day the daily jobs run for: Riyadh's, by the platform's clock (stopped in tests)."""
+    return timezone.localdate(platform_clock.now())
+
+
 DAY = datetime.timedelta(days=1)
 
 
@@ -115,7 +122,7 @@ def test_admins_set_the_retention_rule_within_its_bounds(alpha, admin, staff):
 
 
 def _ended(tenant, n: int, years_ago: float, **fields):
-    ended_at = timezone.now() - datetime.timedelta(days=round(365.25 * years_ago))
+    ended_at = platform_clock.now() - datetime.timedelta(days=round(365.25 * years_ago))
     return open_case(tenant, who=person(n), status=CaseStatus.CLOSED, closed_at=ended_at, **fields)
 
 
@@ -177,3 +184,20 @@ def test_retention_anonymises_once_a_day_and_reports_what_it_skipped(
 
     report = page(admin.get("/app/settings/privacy/?lang=en"))
     assert "legal hold: 1" in report and "open case: 1" in report
+
+
+@pytest.mark.parametrize(
+    ("utc", "day"),
+    [
+        ((2026, 9, 16, 20, 59, 59), "2026-09-16"),  # 23:59:59 on Wednesday in Riyadh
+        ((2026, 9, 16, 21, 0, 0), "2026-09-17"),  # midnight in Riyadh, still the 16th in UTC
+    ],
+)
+def test_the_daily_privacy_jobs_run_for_the_day_in_riyadh_across_its_midnight(
+    alpha, monkeypatch, clock, utc, day
+):
+    clock.at = datetime.datetime(*utc, tzinfo=datetime.UTC)
+    sent = [(name, kwargs) for name, schema, kwargs in _dispatch(monkeypatch)]
+    assert sent.count(("privacy.subject_request_reminders_send", {"on": day})) >= 1
+    assert sent.count(("privacy.retention_apply", {"on": day})) >= 1
+    assert all(kwargs == {"on": day} for _name, kwargs in sent)
