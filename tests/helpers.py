@@ -1,7 +1,8 @@
 """What tests share that is not a fixture: the two associations' shape, clients, a published
 policy, beneficiaries and cases made through the services, uploads, TOTP codes, PDF text.
 
-Tests import from here, never from one another or from a conftest.
+Test files import from here (and the live stack's from tests/live.py), never from one another;
+a package's own helpers stay in its conftest or a module beside its tests.
 """
 
 from __future__ import annotations
@@ -67,6 +68,35 @@ REQUEST_FORM = {
     "city": "تبوك",
     "summary": "أحتاج إلى ترميم منزلي في حي السليمانية.",
     "consent": "on",
+}
+
+# The association's settings form (/app/settings/), the letterhead as an admin types it.
+SETTINGS_FORM = {
+    "name_ar": "جمعية ألفا الخيرية",
+    "name_en": "Alpha Charity",
+    "license_number": "1520",
+    "supervising_authority": "وزارة الموارد البشرية",
+    "address": "حي الروضة، جدة",
+    "postal_code": "23435",
+    "license_label_ar": "تصريح رقم",
+    "license_label_en": "Permit No.",
+    "phones": "٠١٢ ٦٦٥ ٤٣٢١\n0551234567",  # Arabic-Indic digits and spaces, as people type them
+    "emails": "info@alpha.example\nalpha@gmail.example",
+    "digits": "latin",
+    "website": "alpha.example",
+    "social_x": "@alpha_sa",
+    "social_instagram": "",
+    "social_snapchat": "",
+    "bank-TOTAL_FORMS": "2",
+    "bank-INITIAL_FORMS": "0",
+    "bank-MIN_NUM_FORMS": "0",
+    "bank-MAX_NUM_FORMS": "10",
+    "bank-0-iban": "sa32 1000 0000 0000 0012 3456",
+    "bank-0-bank_name": "",
+    "bank-0-holder_name": "جمعية ألفا",
+    "bank-1-iban": "",
+    "bank-1-bank_name": "",
+    "bank-1-holder_name": "",
 }
 
 

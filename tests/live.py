@@ -406,3 +406,51 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     if report.failed and stack is not None and "live_stack" in item.fixturenames:
         report.sections.append(("live stack logs", stack.logs_tail()))
     return report
+
+
+# --- an association signed up as its admin would, over HTTP ------------------------------------
+
+SIGNUP_PASSWORD = "Sabr-wa-Amal-2026"
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    slug: str
+    name_ar: str
+    name_en: str
+    email: str
+
+    @property
+    def schema(self) -> str:
+        return "a_" + self.slug.replace("-", "_")
+
+
+def signup_over_http(stack: LiveStack, association: SignedUp) -> None:
+    """What the sign-up form does: GET it for the CSRF token, POST it, follow to the workspace."""
+    platform = stack.http()
+    token = platform.csrf_token("/signup/")
+    response = platform.post(
+        "/signup/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "name_ar": association.name_ar,
+            "name_en": association.name_en,
+            "slug": association.slug,
+            "admin_name": "",
+            "email": association.email,
+            "password": SIGNUP_PASSWORD,
+        },
+    )
+    assert response.status_code == 302, (
+        f"sign-up of {association.slug} was not accepted ({response.status_code}):\n"
+        + response.text[-3000:]
+    )
+    handoff = response.headers["Location"]
+    assert handoff.startswith(stack.url("/accounts/handoff/", slug=association.slug)), handoff
+
+    own_host = stack.http(association.slug)
+    signed_in = own_host.get(urlsplit(handoff).path)
+    assert signed_in.headers.get("Location") == "/app/", signed_in.status_code
+    workspace = own_host.get("/app/")
+    assert workspace.status_code == 200
+    assert association.name_ar in workspace.text

@@ -35,13 +35,13 @@ from psycopg import sql
 
 from tests.live import PYTHON, LiveStack, live_stack_running, require_service
 from tests.security.summary import record
-from tests.workflow.test_reminders import (
+from tests.workflow.live_reminders import (
     LIVE_DAY,
-    _dispatch,
-    _live_setup,
-    _reminder_mails,
-    _runs_in,
-    _wait,
+    dispatch_reminders,
+    live_setup,
+    reminder_mails,
+    wait_logged,
+    worker_reminder_runs,
 )
 
 # A Redis database of its own: a worker of another test on the same Redis would take this
@@ -135,7 +135,7 @@ def _queue_drained(stack: LiveStack) -> None:
         "print(app.send_task('celery.accumulate', args=(1,)).id)",
     )
     task_id = sent.stdout.strip().splitlines()[-1]
-    _wait(
+    wait_logged(
         stack,
         f"the worker to run the no-op task {task_id}",
         lambda: [m for m in stack.log_messages("worker") if f"[{task_id}] succeeded" in m],
@@ -155,7 +155,7 @@ def _told_once(stack: LiveStack, association: dict) -> None:
     """Each committee member got one due-soon e-mail, each admin one overdue e-mail."""
     for kind, people in (("due_soon", "committee"), ("overdue", "admins")):
         for address in association[people]:
-            mails = _reminder_mails(stack, address, kind)
+            mails = reminder_mails(stack, address, kind)
             assert len(mails) == 1, f"{address} got {len(mails)} {kind} e-mails, not one"
     rows = stack.sql(
         sql.SQL(
@@ -168,29 +168,35 @@ def _told_once(stack: LiveStack, association: dict) -> None:
 
 
 def test_a_killed_pool_process_gives_its_task_back_and_it_runs_once(live_stack: LiveStack):
-    association = _live_setup(live_stack, "fault-pool", "جمعية الثبات", "Al-Thabat Society")
+    association = live_setup(live_stack, "fault-pool", "جمعية الثبات", "Al-Thabat Society")
     schema = association["schema"]
     readies = _readies(live_stack)
     worker = _worker(live_stack, "--pool", "prefork", "--concurrency", "1")
     try:
         with live_stack.worker_paused():  # the stack's own worker takes nothing meanwhile
-            _wait(live_stack, "the prefork worker", lambda: _readies(live_stack) > readies)
+            wait_logged(live_stack, "the prefork worker", lambda: _readies(live_stack) > readies)
             with _claim_held(live_stack, schema, association["cases"]["due_soon"][0]):
                 _send_reminders(live_stack, schema)
-                _wait(live_stack, "the task to wait mid-run", lambda: _task_waiting(live_stack))
+                wait_logged(
+                    live_stack, "the task to wait mid-run", lambda: _task_waiting(live_stack)
+                )
                 first = _waiting(live_stack)
                 [child] = _children(worker.pid)
                 os.kill(child, signal.SIGKILL)
                 _count("pool process killed mid-task")
-                _wait(
+                wait_logged(
                     live_stack, "the pool to replace it", lambda: child not in _children(worker.pid)
                 )
-                assert not _reminder_mails(live_stack, association["committee"][0], "due_soon")
+                assert not reminder_mails(live_stack, association["committee"][0], "due_soon")
                 # The message came back: the task waits on the claim again, in a new process
                 # (the killed one's database backend waits on, unaware, until the claim goes).
-                _wait(live_stack, "the task to run again", lambda: _waiting(live_stack) - first)
+                wait_logged(
+                    live_stack, "the task to run again", lambda: _waiting(live_stack) - first
+                )
             # The other run gave up its claim: the redelivered task claims, sends, commits.
-            _wait(live_stack, "the reminders run", lambda: _runs_in(live_stack, schema))
+            wait_logged(
+                live_stack, "the reminders run", lambda: worker_reminder_runs(live_stack, schema)
+            )
     finally:
         worker.terminate()
         try:
@@ -205,28 +211,30 @@ def test_a_killed_pool_process_gives_its_task_back_and_it_runs_once(live_stack: 
 def test_a_killed_worker_loses_its_task_and_the_next_dispatch_sends_it_once(
     live_stack: LiveStack,
 ):
-    association = _live_setup(live_stack, "fault-host", "جمعية الوفاق", "Al-Wifaq Society")
+    association = live_setup(live_stack, "fault-host", "جمعية الوفاق", "Al-Wifaq Society")
     schema = association["schema"]
     with _claim_held(live_stack, schema, association["cases"]["due_soon"][0]):
         _send_reminders(live_stack, schema)
-        _wait(live_stack, "the task to wait mid-run", lambda: _task_waiting(live_stack))
+        wait_logged(live_stack, "the task to wait mid-run", lambda: _task_waiting(live_stack))
         killed = live_stack.processes["worker"]
         killed.kill()  # SIGKILL: no goodbye, no message given back
         killed.wait()
         _count("worker killed mid-task")
     readies = _readies(live_stack)
     live_stack.processes["worker"] = _worker(live_stack, "--pool", "solo")
-    _wait(live_stack, "a new worker", lambda: _readies(live_stack) > readies)
+    wait_logged(live_stack, "a new worker", lambda: _readies(live_stack) > readies)
     # The folder broker had deleted the message: nothing runs, nothing was sent. The new worker
     # takes the queue oldest first, so once a task sent now has run, the lost one would have.
     _queue_drained(live_stack)
-    assert not _runs_in(live_stack, schema)
-    assert not _reminder_mails(live_stack, association["committee"][0], "due_soon")
+    assert not worker_reminder_runs(live_stack, schema)
+    assert not reminder_mails(live_stack, association["committee"][0], "due_soon")
     # The next day's dispatch (run now) sends the reminders, once.
-    _dispatch(live_stack)
-    _wait(live_stack, "the reminders run", lambda: _runs_in(live_stack, schema))
-    _dispatch(live_stack)  # and a repeated dispatch changes nothing
-    _wait(live_stack, "the second run", lambda: len(_runs_in(live_stack, schema)) >= 2)
+    dispatch_reminders(live_stack)
+    wait_logged(live_stack, "the reminders run", lambda: worker_reminder_runs(live_stack, schema))
+    dispatch_reminders(live_stack)  # and a repeated dispatch changes nothing
+    wait_logged(
+        live_stack, "the second run", lambda: len(worker_reminder_runs(live_stack, schema)) >= 2
+    )
     _told_once(live_stack, association)
 
 
@@ -235,19 +243,21 @@ def test_redis_gives_a_killed_workers_task_back(tmp_path):
     require_service(REDIS_URL)
     env = {"CELERY_BROKER_URL": REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": "5"}
     with live_stack_running(tmp_path, extra_env=env) as stack:
-        association = _live_setup(stack, "fault-redis", "جمعية الصمود", "Al-Sumud Society")
+        association = live_setup(stack, "fault-redis", "جمعية الصمود", "Al-Sumud Society")
         schema = association["schema"]
         with _claim_held(stack, schema, association["cases"]["due_soon"][0]):
             _send_reminders(stack, schema)
-            _wait(stack, "the task to wait mid-run", lambda: _task_waiting(stack))
+            wait_logged(stack, "the task to wait mid-run", lambda: _task_waiting(stack))
             stack.processes["worker"].kill()
             stack.processes["worker"].wait()
             _count("worker killed mid-task (Redis)")
         readies = _readies(stack)
         stack.processes["worker"] = _worker(stack, "--pool", "solo")
-        _wait(stack, "a new worker", lambda: _readies(stack) > readies)
+        wait_logged(stack, "a new worker", lambda: _readies(stack) > readies)
         # No dispatch: the unacknowledged message itself comes back after the timeout.
-        _wait(stack, "the redelivered task", lambda: _runs_in(stack, schema), timeout=60)
+        wait_logged(
+            stack, "the redelivered task", lambda: worker_reminder_runs(stack, schema), timeout=60
+        )
         _told_once(stack, association)
 
 
@@ -274,7 +284,7 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
     def answered(more: int) -> None:
         """Wait for `more` answers beyond those counted now: traffic, not a fixed time."""
         target = len(statuses) + more
-        _wait(live_stack, f"{more} more answers", lambda: len(statuses) >= target)
+        wait_logged(live_stack, f"{more} more answers", lambda: len(statuses) >= target)
 
     try:
         answered(20)
@@ -298,7 +308,7 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
     # Each connection is checked before a request reuses it: even right after a cut, pages work,
     # and the worker's next task finds a new connection too.
     assert all(http.get(path).status_code == 200 for path in ("/", "/healthz", "/readyz"))
-    _dispatch(live_stack)
+    dispatch_reminders(live_stack)
     failed_during = sum(status != 200 for status in statuses[:during])
     # Only the requests in flight at a cut may fail: at most one per client per cut.
     assert failed_during <= 4 * 3, f"{failed_during} requests failed during the cuts"

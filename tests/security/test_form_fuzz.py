@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 from django.db import connection
 
+from tests.helpers import SETTINGS_FORM
 from tests.security.attack import client, failure, fingerprint_changes, member_client
 from tests.security.routes import ASSOCIATION_URLCONF, PLATFORM_URLCONF, routes, urls
 from tests.security.summary import record
-from tests.tenants.test_association_settings import PROFILE
 
 MEGABYTE = "ب" * (1024 * 1024 // 2)  # 1 MB in UTF-8
 HOSTILE = {
@@ -166,7 +166,7 @@ def test_every_form_survives_hostile_input_and_a_refused_post_changes_nothing(wo
     assert not problems, "\n".join(problems)
     # The detector sees writes: an accepted post (the association's profile) shows up in it.
     before = _writes(world)
-    saved = member_client(alpha, alpha.admin_email).post("/app/settings/", PROFILE)
+    saved = member_client(alpha, alpha.admin_email).post("/app/settings/", SETTINGS_FORM)
     assert saved.status_code == 302
     assert "public.tenants_association" in fingerprint_changes(before, _writes(world))
     record(

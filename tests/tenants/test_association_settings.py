@@ -7,40 +7,12 @@ import pytest
 from PIL import Image
 
 from tenants.models import Association
-from tests.helpers import client_for
-
-PROFILE = {
-    "name_ar": "جمعية ألفا الخيرية",
-    "name_en": "Alpha Charity",
-    "license_number": "1520",
-    "supervising_authority": "وزارة الموارد البشرية",
-    "address": "حي الروضة، جدة",
-    "postal_code": "23435",
-    "license_label_ar": "تصريح رقم",
-    "license_label_en": "Permit No.",
-    "phones": "٠١٢ ٦٦٥ ٤٣٢١\n0551234567",  # Arabic-Indic digits and spaces, as people type them
-    "emails": "info@alpha.example\nalpha@gmail.example",
-    "digits": "latin",
-    "website": "alpha.example",
-    "social_x": "@alpha_sa",
-    "social_instagram": "",
-    "social_snapchat": "",
-    "bank-TOTAL_FORMS": "2",
-    "bank-INITIAL_FORMS": "0",
-    "bank-MIN_NUM_FORMS": "0",
-    "bank-MAX_NUM_FORMS": "10",
-    "bank-0-iban": "sa32 1000 0000 0000 0012 3456",
-    "bank-0-bank_name": "",
-    "bank-0-holder_name": "جمعية ألفا",
-    "bank-1-iban": "",
-    "bank-1-bank_name": "",
-    "bank-1-holder_name": "",
-}
+from tests.helpers import SETTINGS_FORM, client_for
 
 
 def test_admin_saves_profile_and_bank_account_and_public_page_shows_them(alpha):
     client = client_for(alpha, email=alpha.admin_email)
-    response = client.post("/app/settings/", PROFILE)
+    response = client.post("/app/settings/", SETTINGS_FORM)
     assert response.status_code == 302
     association = Association.objects.get(slug="alpha")
     assert association.phone == "+966126654321"
@@ -71,7 +43,7 @@ def test_admin_saves_profile_and_bank_account_and_public_page_shows_them(alpha):
 )
 def test_invalid_iban_is_refused_with_a_clear_message_and_nothing_changes(alpha, iban, message):
     client = client_for(alpha, email=alpha.admin_email)
-    response = client.post("/app/settings/?lang=en", {**PROFILE, "bank-0-iban": iban})
+    response = client.post("/app/settings/?lang=en", {**SETTINGS_FORM, "bank-0-iban": iban})
     assert response.status_code == 200
     assert message in response.content.decode()
     association = Association.objects.get(slug="alpha")
@@ -81,7 +53,9 @@ def test_invalid_iban_is_refused_with_a_clear_message_and_nothing_changes(alpha,
 
 def test_invalid_phone_and_postal_code_are_refused_in_arabic(alpha):
     client = client_for(alpha, email=alpha.admin_email)
-    response = client.post("/app/settings/", {**PROFILE, "phones": "12345", "postal_code": "12"})
+    response = client.post(
+        "/app/settings/", {**SETTINGS_FORM, "phones": "12345", "postal_code": "12"}
+    )
     page = response.content.decode()
     assert "رقم الهاتف غير صحيح" in page
     assert "5 أرقام" in page
@@ -89,14 +63,14 @@ def test_invalid_phone_and_postal_code_are_refused_in_arabic(alpha):
 
 
 def test_staff_cannot_edit_the_profile(alpha):
-    response = client_for(alpha, email=alpha.staff_email).post("/app/settings/", PROFILE)
+    response = client_for(alpha, email=alpha.staff_email).post("/app/settings/", SETTINGS_FORM)
     assert response.status_code == 403
     assert Association.objects.get(slug="alpha").license_number == ""
 
 
 def test_admin_of_another_association_cannot_edit_alpha(alpha, beta):
     client = client_for(beta, email=beta.admin_email)
-    client.post("/app/settings/", {**PROFILE, "license_number": "666"})
+    client.post("/app/settings/", {**SETTINGS_FORM, "license_number": "666"})
     assert Association.objects.get(slug="alpha").license_number == ""
     assert Association.objects.get(slug="beta").license_number == "666"
 
@@ -114,7 +88,7 @@ def test_logo_is_stored_under_the_association_and_served_only_on_its_host(
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     client = client_for(alpha, email=alpha.admin_email)
-    response = client.post("/app/settings/", {**PROFILE, "logo": _png()})
+    response = client.post("/app/settings/", {**SETTINGS_FORM, "logo": _png()})
     assert response.status_code == 302
     logo = Association.objects.get(slug="alpha").logo
     assert logo.name == "a_alpha/logo/logo.png"
@@ -130,7 +104,12 @@ def test_logo_is_stored_under_the_association_and_served_only_on_its_host(
 
 def test_a_refused_field_keeps_everything_typed_and_saves_nothing(alpha):
     client = client_for(alpha, email=alpha.admin_email)
-    typed = {**PROFILE, "address": "<b>حي الروضة</b>", "basmala": "on", "reference_header": "on"}
+    typed = {
+        **SETTINGS_FORM,
+        "address": "<b>حي الروضة</b>",
+        "basmala": "on",
+        "reference_header": "on",
+    }
     response = client.post("/app/settings/?lang=en", typed)
     assert response.status_code == 200
     page = response.content.decode()

@@ -8,18 +8,9 @@ import json
 
 from psycopg import sql
 
-from tests.helpers import PASSWORD
+from tests.helpers import BENEFICIARY, PASSWORD, POLICY
 from tests.live import live_stack  # noqa: F401 - the session's live stack
-from tests.tenants.test_lifecycle import (
-    OPERATOR,
-    PDF,
-    PERSON,
-    POLICY,
-    SEED,
-    local_dir,
-    shell,
-    snapshot,
-)
+from tests.tenants.roundtrip import OPERATOR, PDF, SEED, local_dir, shell, snapshot
 
 OLDER, COPY = "rt-older", "rt-older-copy"
 # The release before workflow's latest migration: beneficiaries had no sensitive details yet.
@@ -53,7 +44,7 @@ def test_an_archive_from_before_the_latest_migration_is_migrated_forward_on_rest
         password=PASSWORD,
         pdf=PDF,
         policy=POLICY,
-        person=PERSON,
+        person=BENEFICIARY,
         associations=[(OLDER, "جمعية العهد", "Al-Ahd Society")],
     )
     seeded = json.loads(shell(live_stack, seed))[OLDER]

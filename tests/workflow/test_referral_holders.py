@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from tests.helpers import BENEFICIARY, PASSWORD, POLICY, api_client, client_for, publish
-from tests.platform_core.test_celery_worker import SignedUp, signup_over_http
+from tests.live import SignedUp, signup_over_http
 from workflow import services
 from workflow.models import Case, CaseStatus
 

@@ -4,7 +4,6 @@ then the daily job on a real Celery worker, run twice."""
 from __future__ import annotations
 
 import datetime
-import itertools
 import json
 import smtplib
 import subprocess
@@ -13,7 +12,6 @@ import psycopg
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
-from django.utils import timezone
 from django_tenants.utils import schema_context
 from psycopg import sql
 
@@ -24,40 +22,26 @@ from platform_core.celery import app
 from publishing.models import Holiday
 from tenants.models import Association
 from tests import live
-from tests.live import PYTHON, ROOT, LiveStack
+from tests.live import PYTHON, ROOT
+from tests.workflow.live_reminders import (
+    LIVE_DAY,
+    THU,
+    case_due,
+    dispatch_reminders,
+    live_setup,
+    reminder_mails,
+    wait_logged,
+    worker_reminder_runs,
+)
 from workflow import reminders, tasks
-from workflow.models import Beneficiary, Case, CaseStatus, Reminder
+from workflow.models import CaseStatus, Reminder
 
-THU = datetime.date(2026, 9, 17)  # Saudi weekend: Friday 18 and Saturday 19 September
 SAT, SUN, MON, TUE = (THU + datetime.timedelta(days=n) for n in (2, 3, 4, 5))
 WED_BEFORE = THU - datetime.timedelta(days=1)
-
-_references = itertools.count(1)
 
 # The live stack of tests/live.py (a fresh database, gunicorn and a real Celery worker), shared
 # with the other live tests of the session.
 live_stack = live.live_stack
-
-
-def _case(
-    due: datetime.date | None, *, status: str = CaseStatus.IN_COMMITTEE, prefix: str = "REM"
-) -> Case:
-    """A request in the current association's schema, with the committee's due date `due`."""
-    beneficiary, _ = Beneficiary.objects.get_or_create(
-        national_id="1000000008", defaults={"full_name": "محمد أحمد", "phone": "+966512345678"}
-    )
-    return Case.objects.create(
-        reference=f"{prefix}-{next(_references):04d}",
-        beneficiary=beneficiary,
-        status=status,
-        channel_code="interview",
-        channel_name_ar="المقابلة",
-        channel_name_en="Interview",
-        summary="طلب ترميم",
-        policy_version_opened=1,
-        consent_given_at=timezone.now(),
-        committee_due_on=due,
-    )
 
 
 @pytest.fixture
@@ -89,13 +73,13 @@ def _send(tenant, on: datetime.date) -> dict:
 
 def test_committee_is_told_of_requests_due_within_two_working_days(alpha, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        today = _case(THU)
-        sunday = _case(SUN)  # one working day away, across the weekend
-        monday = _case(MON)  # two working days away
-        saturday = _case(SAT)  # a calendar deadline on the weekend: no working day away
-        tuesday = _case(TUE)  # three working days away: not yet
-        decided = _case(SUN, status=CaseStatus.ACCEPTED)
-        undated = _case(None)  # "as soon as possible": no due date to remind of
+        today = case_due(THU)
+        sunday = case_due(SUN)  # one working day away, across the weekend
+        monday = case_due(MON)  # two working days away
+        saturday = case_due(SAT)  # a calendar deadline on the weekend: no working day away
+        tuesday = case_due(TUE)  # three working days away: not yet
+        decided = case_due(SUN, status=CaseStatus.ACCEPTED)
+        undated = case_due(None)  # "as soon as possible": no due date to remind of
     # Plain-text e-mail: a name is written as typed, not HTML-escaped.
     Association.objects.filter(pk=alpha.association.pk).update(name_en="Alpha & Sons' Charity")
 
@@ -123,9 +107,9 @@ def test_committee_is_told_of_requests_due_within_two_working_days(alpha, people
 
 def test_overdue_requests_are_escalated_to_the_admins_only(alpha, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        yesterday = _case(WED_BEFORE)
-        last_week = _case(THU - datetime.timedelta(days=7))
-        not_overdue = _case(THU)
+        yesterday = case_due(WED_BEFORE)
+        last_week = case_due(THU - datetime.timedelta(days=7))
+        not_overdue = case_due(THU)
 
     assert _send(alpha, SUN) == {"due_soon": 0, "overdue": 3}
     [mail] = mailoutbox
@@ -141,7 +125,7 @@ def test_overdue_requests_are_escalated_to_the_admins_only(alpha, people, mailou
 
 def test_association_holidays_are_days_off(alpha, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        tuesday = _case(TUE)
+        tuesday = case_due(TUE)
     assert _send(alpha, THU) == {"due_soon": 0, "overdue": 0}
 
     with schema_context(alpha.association.schema_name):
@@ -157,7 +141,7 @@ def test_association_holidays_are_days_off(alpha, people, mailoutbox):
 
 def test_running_twice_sends_nothing_twice(alpha, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        soon, late = _case(MON), _case(WED_BEFORE)
+        soon, late = case_due(MON), case_due(WED_BEFORE)
 
     assert _send(alpha, THU) == {"due_soon": 1, "overdue": 1}
     assert _send(alpha, THU) == {"due_soon": 0, "overdue": 0}
@@ -173,7 +157,7 @@ def test_running_twice_sends_nothing_twice(alpha, people, mailoutbox):
 
 def test_each_case_is_reminded_once_and_escalated_once_as_the_days_pass(alpha, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        sunday, tuesday = _case(SUN), _case(TUE)
+        sunday, tuesday = case_due(SUN), case_due(TUE)
 
     assert _send(alpha, THU) == {"due_soon": 1, "overdue": 0}  # Sunday's
     assert _send(alpha, SUN) == {"due_soon": 1, "overdue": 0}  # Tuesday's; Sunday's was told
@@ -194,7 +178,7 @@ def test_a_failed_send_records_nothing_and_the_next_run_sends(
     alpha, people, mailoutbox, monkeypatch
 ):
     with schema_context(alpha.association.schema_name):
-        case = _case(MON)
+        case = case_due(MON)
 
     def mail_server_down(**_kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -213,7 +197,7 @@ def test_a_failed_send_records_nothing_and_the_next_run_sends(
 
 def test_with_no_active_committee_member_the_reminder_waits_for_one(alpha, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        _case(MON)
+        case_due(MON)
         User.objects.filter(role="committee").update(is_active=False)
     assert _send(alpha, THU) == {"due_soon": 0, "overdue": 0}
     assert mailoutbox == []
@@ -229,9 +213,9 @@ def test_with_no_active_committee_member_the_reminder_waits_for_one(alpha, peopl
 
 def test_beta_members_never_receive_alphas_reminders(alpha, beta, people, mailoutbox):
     with schema_context(alpha.association.schema_name):
-        alpha_soon, alpha_late = _case(MON), _case(WED_BEFORE)
+        alpha_soon, alpha_late = case_due(MON), case_due(WED_BEFORE)
     with schema_context(beta.association.schema_name):
-        beta_soon = _case(SUN)
+        beta_soon = case_due(SUN)
 
     assert _send(alpha, THU) == {"due_soon": 1, "overdue": 1}
     assert _send(beta, THU) == {"due_soon": 1, "overdue": 0}
@@ -256,9 +240,9 @@ def test_dispatcher_sends_each_working_association_its_own_message(
     alpha, beta, people, mailoutbox, monkeypatch, clock
 ):
     with schema_context(alpha.association.schema_name):
-        alpha_case = _case(MON)
+        alpha_case = case_due(MON)
     with schema_context(beta.association.schema_name):
-        beta_case = _case(MON)
+        beta_case = case_due(MON)
     sent = []
     monkeypatch.setattr(
         tasks.committee_reminders_send_task,
@@ -336,143 +320,32 @@ def test_beat_runs_the_dispatcher_every_morning_in_riyadh():
 
 # --- a real worker ------------------------------------------------------------------------------
 
-LIVE_PASSWORD = "Sabr-wa-Amal-2026"
-# The day the live tests remind for, given to the setup and to the dispatch: a run that crosses
-# midnight in Riyadh reminds for the same day it set up.
-LIVE_DAY = THU
-REMINDER_SUBJECTS = {
-    "due_soon": "Decisions due soon",
-    "overdue": "Decisions overdue",
-}
-
-
-def live_association_with_due_requests(
-    slug: str, name_ar: str, name_en: str, due_today: int = 1
-) -> None:
-    """Run in the live stack (manage.py shell): an association whose committee has requests due
-    on LIVE_DAY, one overdue and one not yet due; prints what the test needs as JSON."""
-    from workspace.provisioning import association_provision
-
-    association, _admin = association_provision(
-        slug=slug,
-        name_ar=name_ar,
-        name_en=name_en,
-        admin_email=f"admin@{slug}.example",
-        admin_password=LIVE_PASSWORD,
-        admin_name="",
-    )
-    today = LIVE_DAY
-    prefix = slug.rsplit("-", 1)[-1][:4].upper()  # references that differ between associations
-    with schema_context(association.schema_name):
-        for name in ("committee", "committee2"):
-            User.objects.create_user(f"{name}@{slug}.example", None, role="committee")
-        User.objects.create_user(f"gone@{slug}.example", None, role="committee", is_active=False)
-        User.objects.create_user(f"staff@{slug}.example", None, role="staff")
-        due = [_case(today, prefix=prefix) for _ in range(due_today)]
-        late = _case(today - datetime.timedelta(days=7), prefix=prefix)
-        later = _case(today + datetime.timedelta(days=30), prefix=prefix)
-    print(
-        json.dumps(
-            {
-                "schema": association.schema_name,
-                "url": association.url(f"/app/cases/{due[0].pk}/"),
-                "due_today": [[case.pk, case.reference] for case in due],
-                "cases": {
-                    "due_soon": [due[0].pk, due[0].reference],
-                    "overdue": [late.pk, late.reference],
-                },
-                "later": later.reference,
-                "committee": [f"committee@{slug}.example", f"committee2@{slug}.example"],
-                "admins": [f"admin@{slug}.example"],
-                "silent": [f"gone@{slug}.example", f"staff@{slug}.example"],
-            }
-        )
-    )
-
-
-def _live_setup(
-    stack: LiveStack, slug: str, name_ar: str, name_en: str, *, due_today: int = 1
-) -> dict:
-    result = stack.manage(
-        "shell",
-        "-c",
-        "from tests.workflow.test_reminders import live_association_with_due_requests as make; "
-        f"make({slug!r}, {name_ar!r}, {name_en!r}, {due_today})",
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def _wait(stack: LiveStack, what: str, predicate, timeout: float = 60):
-    """`stack.wait_for` with the processes' logs in the failure (this directory's conftest does
-    not install the live stack's report hook)."""
-    try:
-        return stack.wait_for(what, predicate, timeout=timeout)
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n{stack.logs_tail()}") from None
-
-
-def _runs_in(stack: LiveStack, schema: str) -> list[str]:
-    """The reminder runs the worker logged in `schema`, as their messages."""
-    runs = []
-    for line in stack.log("worker").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if (
-            isinstance(record, dict)
-            and record.get("logger") == "workflow.reminders"
-            and record.get("schema") == schema
-            and record["message"].startswith("committee reminders on")
-        ):
-            runs.append(record["message"])
-    return runs
-
-
-def _reminder_mails(stack: LiveStack, address: str, kind: str) -> list:
-    return [m for m in stack.mails_to(address) if REMINDER_SUBJECTS[kind] in str(m["Subject"])]
-
-
-def _dispatch(stack: LiveStack) -> None:
-    sent = stack.manage(
-        "shell",
-        "-c",
-        "from workflow.tasks import committee_reminders_dispatch_task as task; "
-        f"print(task.delay(on={LIVE_DAY.isoformat()!r}).id)",
-    )
-    task_id = sent.stdout.strip().splitlines()[-1]
-    _wait(
-        stack,
-        f"the worker to finish dispatch {task_id}",
-        lambda: [m for m in stack.log_messages("worker") if f"[{task_id}] succeeded" in m],
-    )
-
 
 def test_real_worker_reminds_once_when_the_daily_job_runs_twice(live_stack):
-    sabr = _live_setup(live_stack, "rem-sabr", "جمعية الصبر الخيرية", "Al-Sabr Charity")
-    wafa = _live_setup(live_stack, "rem-wafa", "جمعية الوفاء الأهلية", "Al-Wafa Society")
+    sabr = live_setup(live_stack, "rem-sabr", "جمعية الصبر الخيرية", "Al-Sabr Charity")
+    wafa = live_setup(live_stack, "rem-wafa", "جمعية الوفاء الأهلية", "Al-Wafa Society")
 
     for run in (1, 2):
-        _dispatch(live_stack)
+        dispatch_reminders(live_stack)
         for association in (sabr, wafa):
-            _wait(
+            wait_logged(
                 live_stack,
                 f"reminder run {run} in {association['schema']}",
                 lambda association=association, run=run: (
-                    len(_runs_in(live_stack, association["schema"])) >= run
+                    len(worker_reminder_runs(live_stack, association["schema"])) >= run
                 ),
             )
 
     for association, other in ((sabr, wafa), (wafa, sabr)):
         schema = association["schema"]
-        assert _runs_in(live_stack, schema) == [
+        assert worker_reminder_runs(live_stack, schema) == [
             f"committee reminders on {LIVE_DAY.isoformat()}: 1 due soon, 1 overdue",
             f"committee reminders on {LIVE_DAY.isoformat()}: 0 due soon, 0 overdue",
         ], f"the worker's reminder runs in {schema}"
         for kind, people in (("due_soon", "committee"), ("overdue", "admins")):
             case_id, reference = association["cases"][kind]
             for address in association[people]:
-                mails = _reminder_mails(live_stack, address, kind)
+                mails = reminder_mails(live_stack, address, kind)
                 assert len(mails) == 1, f"{address} got {len(mails)} {kind} e-mails, not one"
                 body = mails[0].get_content()
                 assert reference in body, body
@@ -482,7 +355,7 @@ def test_real_worker_reminds_once_when_the_daily_job_runs_twice(live_stack):
                 assert all(
                     reference not in m.get_content() for m in live_stack.mails_to(address)
                 ), f"{address} was told of {reference}"
-        [committee_mail] = _reminder_mails(live_stack, association["committee"][0], "due_soon")
+        [committee_mail] = reminder_mails(live_stack, association["committee"][0], "due_soon")
         assert association["url"] in committee_mail.get_content()
 
         rows = live_stack.sql(
@@ -499,7 +372,7 @@ def test_real_worker_reminds_once_when_the_daily_job_runs_twice(live_stack):
 def test_a_concurrent_run_waits_for_the_other_runs_claim_and_skips_it(live_stack):
     """Another run has claimed one of two due requests and not committed yet: this run waits
     for it, then tells the committee of the other request only."""
-    amal = _live_setup(live_stack, "rem-amal", "جمعية الأمل", "Al-Amal Association", due_today=2)
+    amal = live_setup(live_stack, "rem-amal", "جمعية الأمل", "Al-Amal Association", due_today=2)
     schema = amal["schema"]
     (claimed_id, claimed_reference), (_, free_reference) = amal["due_today"]
     today = LIVE_DAY
@@ -530,7 +403,7 @@ def test_a_concurrent_run_waits_for_the_other_runs_claim_and_skips_it(live_stack
             text=True,
         )
         try:
-            _wait(
+            wait_logged(
                 live_stack,
                 "the run to wait on the other run's claim",
                 lambda: (
@@ -558,6 +431,6 @@ def test_a_concurrent_run_waits_for_the_other_runs_claim_and_skips_it(live_stack
     assert json.loads(out.strip().splitlines()[-1]) == {"due_soon": 1, "overdue": 1}
 
     for address in amal["committee"]:
-        [mail] = _reminder_mails(live_stack, address, "due_soon")
+        [mail] = reminder_mails(live_stack, address, "due_soon")
         body = mail.get_content()
         assert free_reference in body and claimed_reference not in body, body
