@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.services import MEMBER_ROLES, member_invite, member_update
-from publishing.api import IsAssociationAdmin
+from publishing.api import BankAccountSerializer, IsAssociationAdmin
 from publishing.selectors import referral_role_codes_offered
 from tenants.models import PROFILE_FIELDS, Association
 from tenants.services import association_profile_update
@@ -24,11 +24,6 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "role", "referral_roles"]
-
-
-class BankAccountSerializer(serializers.Serializer):
-    bank_name = serializers.CharField()
-    iban = serializers.CharField()
 
 
 class AssociationSerializer(serializers.ModelSerializer):

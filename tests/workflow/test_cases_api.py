@@ -282,3 +282,16 @@ def test_what_the_schema_forbids_is_refused_by_name_and_changes_nothing(alpha, b
     form = client.post(CASES, {"channel": "interview", "summary": "x"}, **auth)
     assert form.status_code == 415
     assert client.get(CASES, **auth).json()["count"] == 1
+
+
+def test_the_list_filters_by_the_associations_own_channel_too(alpha, beta):
+    """Seed 001's «مناديب الجمعية» is its own channel, in no catalogue: its cases are found."""
+    own = {"code": "branch_delegates", "name_ar": "مناديب الجمعية", "name_en": "Delegates"}
+    publish(alpha, data={**POLICY, "channels": ["interview", own]})
+    client, auth = api_client(alpha, alpha.staff_email)
+    assert _post(client, auth, CASES, {**OPEN, "channel": "branch_delegates"}).status_code == 201
+    assert _post(client, auth, CASES, OPEN).status_code == 201
+    found = client.get(f"{CASES}?channel=branch_delegates", **auth).json()
+    assert [case["channel"]["code"] for case in found["results"]] == ["branch_delegates"]
+    thief, thief_auth = api_client(beta, beta.staff_email)
+    assert thief.get(f"{CASES}?channel=branch_delegates", **thief_auth).json()["count"] == 0
