@@ -14,7 +14,16 @@ from console.lifecycle import association_reactivate, association_suspend
 from console.models import OperatorAction
 from tenants.middleware import association_suspended_message
 from tenants.models import Association
-from tests.helpers import PASSWORD, POLICY, Tenant, api_client, client_for, publish, throwaway
+from tests.helpers import (
+    PASSWORD,
+    POLICY,
+    REQUEST_FORM,
+    Tenant,
+    api_client,
+    client_for,
+    publish,
+    throwaway,
+)
 from workflow.models import Case
 
 OPERATOR = "operator@mustafid.example"
@@ -22,16 +31,6 @@ SUSPENDED_EN = "This association's account on Mustafid is suspended."
 with translation.override("ar"):
     # Whatever the Arabic catalogue says (the English text until it is translated).
     SUSPENDED_AR = association_suspended_message()
-REQUEST_FORM = {
-    "kind": "request",
-    "national_id": "1000000008",
-    "full_name": "محمد أحمد",
-    "phone": "0512345678",
-    "email": "mohammed@example.com",
-    "city": "تبوك",
-    "summary": "أحتاج إلى ترميم منزلي في حي السليمانية.",
-    "consent": "on",
-}
 
 
 @pytest.fixture
