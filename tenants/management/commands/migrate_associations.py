@@ -27,6 +27,8 @@ PROGRESS_SECONDS = 1.0
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 100:
+        return f"{seconds:.1f} s"
     minutes, seconds = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}"
