@@ -68,7 +68,7 @@ def run() -> int:
     (LOCAL / "mail").mkdir(parents=True, exist_ok=True)
     (LOCAL / "broker").mkdir(parents=True, exist_ok=True)
     manage("migrate_schemas", "--shared", "--noinput", "-v", "0", env=env)
-    manage("migrate_schemas", "--tenant", "--noinput", "-v", "0", env=env)
+    manage("migrate_associations", env=env)
     manage("collectstatic", "--noinput", "-v", "0", env=env)
     demo = subprocess.run(
         [PYTHON, "manage.py", "seed_demo"],

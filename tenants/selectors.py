@@ -20,10 +20,19 @@ _by_host: dict[str, tuple[Association | None, float]] = {}
 
 
 def association_for_host(host: str) -> Association | None:
+    """The association served on `host`, as the database has it now.
+
+    The host lookup is cached per process; the association's status is read again on every
+    request (one read of its row by primary key), so that a suspension or a deletion made by
+    any process applies to the next request in every process: never a request served from a
+    dropped schema, whose tables PostgreSQL would then look for in public.
+    """
     cached = _by_host.get(host)
     now = time.monotonic()
     if cached is not None and now - cached[1] < settings.ASSOCIATION_CACHE_SECONDS:
-        return cached[0]
+        association = cached[0]
+        if association is None or _status_now(association.pk) == association.status:
+            return association
     with schema_context("public"):
         # lower(domain) = host uses the unique index; iexact (UPPER = UPPER) would scan.
         domain = (
@@ -35,6 +44,16 @@ def association_for_host(host: str) -> Association | None:
     association = domain.tenant if domain else None
     _by_host[host] = (association, now)
     return association
+
+
+def _status_now(association_id: int) -> str | None:
+    """The row's status (None once deleted), read in public whatever the connection's schema."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status FROM public.tenants_association WHERE id = %s", [association_id]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def association_cache_clear() -> None:

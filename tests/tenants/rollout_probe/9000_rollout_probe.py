@@ -1,6 +1,7 @@
 """A new migration as a deployment brings one: a column and an index on the cases table.
 
-ROLLOUT_PROBE_SECONDS makes it pause between the two (the tests kill a roll-out there).
+ROLLOUT_PROBE_PAUSE="<schema>:<seconds>" makes it pause between the two in that schema (the
+tests kill a roll-out there).
 """
 
 import os
@@ -13,7 +14,9 @@ import workflow.migrations
 
 
 def _pause(apps, schema_editor):
-    time.sleep(float(os.environ.get("ROLLOUT_PROBE_SECONDS", "0")))
+    schema, _colon, seconds = os.environ.get("ROLLOUT_PROBE_PAUSE", "").partition(":")
+    if schema == schema_editor.connection.schema_name:
+        time.sleep(float(seconds))
 
 
 def _latest_workflow_migration() -> str:
