@@ -26,7 +26,7 @@ READERS = {
     "over its django_migrations",
     "tenants.rollout._applied": "the roll-out: one schema's django_migrations",
     "tenants.schema_snapshot._base_migrations_key": "the base schema's django_migrations",
-    "tenants.selectors._status_now": "public's association row (a reference table under Citus)",
+    "tenants.selectors._status_read": "public's association row (a reference table under Citus)",
 }
 
 

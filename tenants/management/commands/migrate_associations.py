@@ -1,6 +1,7 @@
 import math
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +33,10 @@ def _duration(seconds: float) -> str:
     minutes, seconds = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}"
+
+
+def _interrupt(_signal, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -70,6 +75,9 @@ class Command(BaseCommand):
             raise CommandError("--canary is a share between 0 and 1.")
         self.started = time.perf_counter()
         self.tty = self.stdout.isatty()
+        # A SIGTERM (a deployment tool giving up) stops like Ctrl-C: no schema starts after it,
+        # the report is printed, and the workers finish the schema they are on and exit.
+        signal.signal(signal.SIGTERM, _interrupt)
         lock = self._lock()
         try:
             self._roll_out(workers=workers, share=share, dry_run=options["dry_run"])
