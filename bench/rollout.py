@@ -266,6 +266,7 @@ def main() -> int:
 
     url = _common.environment_set(_common.THOUSAND_DATABASE)
     _common.thousand_ensure(url)
+    light_remove(url)  # what an interrupted run may have left
     total = _common.associations_present() + 1  # and the base schema
     print(_common.machine())
     from django.db import connections
@@ -305,7 +306,60 @@ def main() -> int:
             runs,
             total,
         )
+    if args.only in (None, "light") and args.light > total:
+        light(url, present=total - 1, target=args.light, workers=args.workers)
     return 0
+
+
+def light(url: str, *, present: int, target: int, workers: int) -> None:
+    """Time the pass at `target` schemas: light ones added to bench_thousand, removed after."""
+    try:
+        started = time.perf_counter()
+        subprocess.run(
+            [_common.PYTHON, "manage.py", "shell", "-c"]
+            + [LIGHT_SCHEMAS.format(present=present, target=target)],
+            cwd=_common.ROOT,
+            env=dict(os.environ, DATABASE_URL=url),
+            check=True,
+        )
+        added = time.perf_counter() - started
+        print(f"\n  ({target - present:,} light schemas added in {added:.0f} s)")
+        run = ours(
+            measure(
+                f"migrate_associations --workers {workers}",
+                ["migrate_associations", "--workers", str(workers)],
+                url=url,
+                settings="platform_core.settings",
+                limit=None,
+            ),
+            target + 1,
+        )
+    finally:
+        light_remove(url)
+    print(f"\n(a) nothing pending at {target + 1:,} schemas ({present:,} real, the rest light)")
+    print(
+        f"wall {run.seconds:.1f} s, of which start-up {run.startup:.1f} s; {run.connections} "
+        f"connections at most; backend RssAnon peak {run.backend_peak_mib:.0f} MiB"
+    )
+    print("\n".join(run.output.strip().splitlines()[-3:]))
+
+
+def light_remove(url: str) -> None:
+    """Drop the light schemas and their association rows, if any are left."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        schemas = [
+            row[0]
+            for row in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", ["a\\_light\\_%"]
+            ).fetchall()
+        ]
+        for start in range(0, len(schemas), 100):
+            with conn.transaction():
+                for schema in schemas[start : start + 100]:
+                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.execute("DELETE FROM tenants_association WHERE slug LIKE %s", ["light-%"])
 
 
 if __name__ == "__main__":

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+from django.core.management.sql import emit_pre_migrate_signal
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.migration import Migration
+from django.db.migrations.operations.base import Operation
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
+from django.db.models.signals import post_migrate
 
 from common.pg_tools import transaction_lock
 from tenants.models import Association
@@ -156,32 +159,66 @@ class SharedLoaderExecutor(MigrationExecutor):
         self.progress_callback = None
 
 
+Step = tuple[Operation, ProjectState, ProjectState]  # an operation, the states before and after
+
+
 class SchemaMigrator:
-    """Migrates schemas one after the other on this process's connection."""
+    """Migrates schemas one after the other on this process's connection.
+
+    What Django's executor does per migration, split in two: the project states each operation
+    goes from and to are computed once for all the schemas at the same point (rendering them
+    is most of a migration's cost in Python), and each schema only runs the operations'
+    database_forwards with them, as Migration.apply does.
+    """
 
     def __init__(self) -> None:
         self.loader = migration_loader()
         self.executor = SharedLoaderExecutor(self.loader)
-        # Rendered project states by applied set: schemas at the same point share the render.
-        self._states: dict[frozenset[Key], ProjectState] = {}
+        # The steps of the newest plan, by applied set: schemas come grouped.
+        self._steps: tuple[frozenset[Key], list[tuple[Migration, list[Step]]]] | None = None
         # Migrations the pre-migrate handlers have seen: contenttypes' inserts an operation
         # after each RenameModel into the (shared) migration object, once.
         self._prepared: set[Key] = set()
         self._since_connect = 0
 
-    def _state(self, applied: frozenset[Key]) -> ProjectState:
-        state = self._states.get(applied)
-        if state is None:
-            # The executor's own builder of the state before a plan (not in the stubs).
-            state = self.executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
-            state.apps  # noqa: B018 - rendered once here, cloned for each schema
-            self._states = {applied: state}  # the newest only: schemas come grouped
-        return state.clone()
+    def _plan_steps(
+        self, applied: frozenset[Key], plan: list[tuple[Migration, bool]]
+    ) -> list[tuple[Migration, list[Step]]]:
+        if self._steps is not None and self._steps[0] == applied:
+            return self._steps[1]
+        # The executor's own builder of the state before a plan (not in the stubs).
+        state = self.executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
+        state.apps  # noqa: B018 - rendered once; each operation's after-state is a clone of it
+        steps = []
+        for migration, _backwards in plan:
+            operations = []
+            for operation in migration.operations:
+                after = state.clone()
+                operation.state_forwards(migration.app_label, after)
+                operations.append((operation, state, after))
+                state = after
+            steps.append((migration, operations))
+        self._steps = (applied, steps)
+        return steps
+
+    def _apply(self, migration: Migration, steps: list[Step]) -> None:
+        """Migration.apply's database half, then the record (inside the schema's transaction)."""
+        with connection.schema_editor(atomic=migration.atomic) as editor:
+            for operation, before, after in steps:
+                atomic_operation = operation.atomic or (
+                    migration.atomic and operation.atomic is not False
+                )
+                if not editor.atomic_migration and atomic_operation:
+                    with transaction.atomic(connection.alias):
+                        operation.database_forwards(migration.app_label, editor, before, after)
+                else:
+                    operation.database_forwards(migration.app_label, editor, before, after)
+        self.executor.record_migration(migration)  # type: ignore[arg-type,call-arg]  # older stubs
 
     def migrate(self, schema_name: str) -> int:
         """Apply the schema's pending migrations in one transaction and run the post-migrate
-        handlers (content types, permissions) there; return how many were applied (0: it was
-        current). An error rolls the whole schema back and is raised."""
+        handlers (content types, permissions) of their apps there; return how many were applied
+        (0: it was current). An error rolls the whole schema back and is raised."""
         if self._since_connect >= SCHEMAS_PER_CONNECTION:
             connection.close()
             self._since_connect = 0
@@ -209,19 +246,37 @@ class SchemaMigrator:
                         0, False, connection.alias, apps=global_apps, plan=fresh
                     )
                     self._prepared.update((m.app_label, m.name) for m, _back in fresh)
-                state = self._state(
-                    frozenset(key for key in applied if key in self.loader.graph.nodes)
-                )
-                for migration, _backwards in plan:
-                    state = self.executor.apply_migration(state, migration)
-                self.executor.check_replacements()
-                # Content types are cached per process, not per schema.
-                ContentType.objects.clear_cache()
-                emit_post_migrate_signal(0, False, connection.alias, apps=global_apps, plan=plan)
-                ContentType.objects.clear_cache()
+                known = frozenset(key for key in applied if key in self.loader.graph.nodes)
+                for migration, steps in self._plan_steps(known, plan):
+                    self._apply(migration, steps)
+                if self.loader.replacements:
+                    self.executor.check_replacements()
+                _post_migrate(plan)
                 return len(plan)
         finally:
             connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+
+def _post_migrate(plan: list[tuple[Migration, bool]]) -> None:
+    """The post-migrate handlers of the apps the plan migrated: content types and permissions
+    follow each app's own models, so the other apps' have nothing to add (Django's migrate
+    runs every app's, some sixty queries a schema)."""
+    labels = {migration.app_label for migration, _backwards in plan}
+    # Content types are cached per process, not per schema.
+    ContentType.objects.clear_cache()
+    for app_config in global_apps.get_app_configs():
+        if app_config.models_module is None or app_config.label not in labels:
+            continue
+        post_migrate.send(
+            sender=app_config,
+            app_config=app_config,
+            verbosity=0,
+            interactive=False,
+            using=connection.alias,
+            apps=global_apps,
+            plan=plan,
+        )
+    ContentType.objects.clear_cache()
 
 
 @dataclass(frozen=True)
