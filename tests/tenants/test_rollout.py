@@ -177,48 +177,45 @@ def _shape(db: RolloutDatabase, schema: str) -> dict[str, list]:
     }
 
 
-def test_a_schema_that_fails_is_reported_and_left_as_it_was_while_the_others_go_on(rollout_db):
-    # Someone added the column by hand in ra2: the migration's ALTER TABLE fails there.
-    rollout_db.sql("ALTER TABLE a_ra2.workflow_case ADD COLUMN rollout_probe integer")
+def test_a_failing_canary_stops_the_rollout_then_a_failing_schema_is_left_as_it_was(rollout_db):
+    # Someone added the column by hand in ra1: the migration's ALTER TABLE fails there.
+    rollout_db.sql("ALTER TABLE a_ra1.workflow_case ADD COLUMN rollout_probe integer")
 
-    result = rollout_db.rollout("--canary", "0")
+    canary = rollout_db.rollout("--canary", "0.25")  # one of four: ra1, the first by name
 
-    assert result.returncode == 1
-    assert "4 schemas migrated (4 migrations), 0 already current, 1 failed." in result.stdout
-    assert (
-        'FAILED a_ra2 (left as it was): ProgrammingError: column "rollout_probe" of relation '
-        '"workflow_case" already exists' in result.stderr
+    assert canary.returncode == 1
+    assert "Roll-out stopped" in canary.stdout and "3 not started" in canary.stdout
+    assert "A canary failed: the roll-out stopped before the other 3 associations" in canary.stderr
+    assert rollout_db.probe_applied("association_base")  # the base goes first, alone
+    assert not any(rollout_db.probe_applied(f"a_{slug}") for slug in ("ra2", "ra3", "ra4"))
+
+    without_canary = rollout_db.rollout("--canary", "0")
+
+    assert without_canary.returncode == 1
+    assert "3 schemas migrated (3 migrations), 1 already current, 1 failed." in (
+        without_canary.stdout
     )
-    assert "1 schemas failed; the others were migrated." in result.stderr
-    assert all(rollout_db.probe_applied(schema) for schema in SCHEMAS if schema != "a_ra2")
-    # ra2 exactly as it was: its own column untouched, no index, no record.
+    assert (
+        'FAILED a_ra1 (left as it was): ProgrammingError: column "rollout_probe" of relation '
+        '"workflow_case" already exists' in without_canary.stderr
+    )
+    assert "1 schemas failed; the others were migrated." in without_canary.stderr
+    assert all(rollout_db.probe_applied(schema) for schema in SCHEMAS if schema != "a_ra1")
+    # ra1 exactly as it was: its own column untouched, no index, no record.
     assert rollout_db.sql(
-        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'a_ra2' "
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'a_ra1' "
         "AND column_name = 'rollout_probe'"
     ) == [("integer",)]
     assert rollout_db.sql(
-        "SELECT count(*) FROM a_ra2.django_migrations WHERE name = %s", (PROBE,)
+        "SELECT count(*) FROM a_ra1.django_migrations WHERE name = %s", (PROBE,)
     ) == [(0,)]
     assert (
         rollout_db.sql(
             "SELECT indexname FROM pg_indexes WHERE indexname = 'case_rollout_probe_idx' "
-            "AND schemaname = 'a_ra2'"
+            "AND schemaname = 'a_ra1'"
         )
         == []
     )
-
-
-def test_a_failing_canary_stops_the_rollout_before_the_others(rollout_db):
-    rollout_db.sql("ALTER TABLE a_ra1.workflow_case ADD COLUMN rollout_probe integer")
-
-    result = rollout_db.rollout("--canary", "0.25")  # one of four: ra1, the first by name
-
-    assert result.returncode == 1
-    assert "Roll-out stopped" in result.stdout and "3 not started" in result.stdout
-    assert "FAILED a_ra1 (left as it was)" in result.stderr
-    assert "A canary failed: the roll-out stopped before the other 3 associations" in result.stderr
-    assert rollout_db.probe_applied("association_base")  # the base goes first, alone
-    assert not any(rollout_db.probe_applied(f"a_{slug}") for slug in ("ra2", "ra3", "ra4"))
 
 
 def test_a_killed_rollout_leaves_no_half_schema_and_resumes_and_a_second_one_refuses(rollout_db):
