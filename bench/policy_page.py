@@ -275,7 +275,7 @@ def worker_renders(host: str, pages: int) -> None:
     from django_tenants.utils import schema_context
 
     from publishing import services as publishing
-    from publishing.models import PolicyDocument
+    from publishing.models import PolicyDocument, PolicyDraft
     from publishing.tasks import policy_documents_render_task
     from tenants.models import Association
 
@@ -285,9 +285,18 @@ def worker_renders(host: str, pages: int) -> None:
         for document in PolicyDocument.objects.filter(version__number=short):
             document.pdf.delete(save=False)
         timed = {"one-page version": timed_task(policy_documents_render_task, short)}
-        extra = "".join(LONG_PARAGRAPH.format(n=n) for n in range(pages * PARAGRAPHS_PER_PAGE))
+        # Spread over the sections: a section's extra text holds at most 5,000 characters.
+        paragraphs = [LONG_PARAGRAPH.format(n=n) for n in range(pages * PARAGRAPHS_PER_PAGE)]
+        keys = [s["key"] for s in PolicyDraft.objects.get().sections if s["key"] != "approval"]
+        extras = [paragraphs[index :: len(keys)] for index in range(len(keys))]
+        assert all(len("".join(extra)) <= 5000 for extra in extras), "too long for the sections"
         draft = publishing.policy_draft_update(
-            data={"sections": [{"key": "preamble", "extra_ar": extra, "extra_en": extra}]}
+            data={
+                "sections": [
+                    {"key": key, "extra_ar": "".join(extra), "extra_en": "".join(extra)}
+                    for key, extra in zip(keys, extras, strict=True)
+                ]
+            }
         )
         draft = publishing.policy_draft_approve(
             meeting_number="6",
