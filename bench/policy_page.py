@@ -20,6 +20,11 @@ machine falls on all of them alike), after an unrecorded warm-up:
 - GET /policy/ on `<slug>.localhost` (the published version, Arabic);
 - GET /policy.pdf once the PDF is made (a FileResponse of the kept file).
 
+The first render of a long policy (`--long-pages`, 20 by default: the same association's next
+version with that many pages' worth of paragraphs) is timed as the worker renders it at
+publication (publishing.tasks, both languages, in this process), against the worker's render of
+the one-page version timed in the same process just before it.
+
 (a) in-process: django.test.Client, the whole middleware stack, one process, one connection
     (the test client keeps it open: no CONN_HEALTH_CHECKS query per request). The first
     render of the PDF is timed on its own: cold (WeasyPrint imported, fonts loaded) in Arabic,
@@ -68,6 +73,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="client threads over HTTP")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--profile", type=int, default=0, help="profile N requests of /policy/")
+    parser.add_argument(
+        "--long-pages", type=int, default=20, help="pages of the long policy whose render is timed"
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument(
         "--reuse", action="store_true", help="use the database a --keep run left (migrated first)"
@@ -193,6 +201,7 @@ def run(args, local: Path, setup_started: float) -> int:
     for label, (seconds, status, size) in first.items():
         print(f"PDF first render ({label}): {seconds * 1000:,.0f} ms, {status}, {size:,} B")
     print(f"PDF's first serving once made (one request): {again * 1000:.1f} ms")
+    worker_renders(host, args.long_pages)
 
     if args.profile:
         profile(client, "/policy/", args.profile)
@@ -251,6 +260,74 @@ def fetch(client, path: str) -> tuple[float, int, int]:
     # Streaming responses (WhiteNoise's file, FileResponse) close themselves once read.
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return time.perf_counter() - started, response.status_code, len(body)
+
+
+# About 14 of these paragraphs fill an A4 page of this bench's policy (measured: 8 gave 12 of 20).
+LONG_PARAGRAPH = (
+    "<p>فقرة إضافية رقم {n} تشرح حقوق المستفيد وواجباته بالتفصيل، وكيف يتقدم بطلبه ويتابعه.</p>"
+)
+PARAGRAPHS_PER_PAGE = 14
+
+
+def worker_renders(host: str, pages: int) -> None:
+    """The worker's task at publication (both languages' PDFs), timed in this process: for the
+    one-page version (its kept PDFs removed first) and for a next version `pages` long."""
+    from django_tenants.utils import schema_context
+
+    from publishing import services as publishing
+    from publishing.models import PolicyDocument, PolicyDraft, PolicyVersion
+    from publishing.tasks import policy_documents_render_task
+    from tenants.models import Association
+
+    association = Association.objects.get(slug=SLUG)
+    with schema_context(association.schema_name):
+        short = PolicyVersion.objects.order_by("number").first().number  # provision()'s
+        for document in PolicyDocument.objects.filter(version__number=short):
+            document.pdf.delete(save=False)
+        timed = {"one-page version": timed_task(policy_documents_render_task, short)}
+        # Spread over the sections: a section's extra text holds at most 5,000 characters.
+        paragraphs = [LONG_PARAGRAPH.format(n=n) for n in range(pages * PARAGRAPHS_PER_PAGE)]
+        keys = [s["key"] for s in PolicyDraft.objects.get().sections if s["key"] != "approval"]
+        extras = [paragraphs[index :: len(keys)] for index in range(len(keys))]
+        assert all(len("".join(extra)) <= 5000 for extra in extras), "too long for the sections"
+        draft = publishing.policy_draft_update(
+            data={
+                "sections": [
+                    {"key": key, "extra_ar": "".join(extra), "extra_en": "".join(extra)}
+                    for key, extra in zip(keys, extras, strict=True)
+                ]
+            }
+        )
+        draft = publishing.policy_draft_approve(
+            meeting_number="6",
+            approved_on=datetime.date(2024, 9, 14),
+            chair_name="د. سعد",
+            revision=draft.revision,
+        )
+        long = publishing.policy_publish(
+            actor_email=f"admin@{SLUG}.example", revision=draft.revision
+        )
+        timed[f"{pages}-page version"] = timed_task(policy_documents_render_task, long.number)
+        counts = {
+            document.language: pdf_pages(document.pdf.path)
+            for document in PolicyDocument.objects.filter(version__number=long.number)
+        }
+    base = timed["one-page version"]
+    print("\nWorker's render at publication (ar + en PDFs, warm process):")
+    for label, seconds in timed.items():
+        print(f"  {label}: {seconds * 1000:,.0f} ms, {seconds / base:.2f}x the one-page version")
+    print(f"  pages of the long version: {counts}")
+
+
+def timed_task(task, number: int) -> float:
+    started = time.perf_counter()
+    assert task(number=number) == 2
+    return time.perf_counter() - started
+
+
+def pdf_pages(path: str) -> int:
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def client_batch(client, path: str, count: int) -> tuple[list[float], float, set[int]]:

@@ -5,6 +5,7 @@ Windows are aligned to the clock (an hour's window starts on the hour), read fro
 from __future__ import annotations
 
 import ipaddress
+import math
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,6 +47,11 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window_seconds: int
     return count > limit
 
 
+def rate_limit_retry_after(*, window_seconds: int) -> int:
+    """Whole seconds until this window ends, when a refused client may try again (at least 1)."""
+    return max(1, math.ceil(window_seconds - clock.now().timestamp() % window_seconds))
+
+
 def rate_limit_reached(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     """True once `limit` hits fell in this window; counts nothing."""
     return (cache.get(_cache_key(scope, key, window_seconds)) or 0) >= limit
@@ -55,17 +61,24 @@ def rate_limit_reached(*, scope: str, key: str, limit: int, window_seconds: int)
 # ones in an hour an address gets no answer at all, right or wrong, so a hit cannot be told
 # from a miss. A beneficiary mistyping a link a few times is far below it.
 LINK_MISSES_PER_HOUR = 20
+LINK_WINDOW_SECONDS = 3600
 
 
 def link_guessing(request) -> bool:
     """True when the client's address used up its wrong private links for the hour."""
     return rate_limit_reached(
-        scope="link-miss", key=client_ip(request), limit=LINK_MISSES_PER_HOUR, window_seconds=3600
+        scope="link-miss",
+        key=client_ip(request),
+        limit=LINK_MISSES_PER_HOUR,
+        window_seconds=LINK_WINDOW_SECONDS,
     )
 
 
 def link_missed(request) -> None:
     """Count a wrong private link against the client's address."""
     rate_limit_exceeded(
-        scope="link-miss", key=client_ip(request), limit=LINK_MISSES_PER_HOUR, window_seconds=3600
+        scope="link-miss",
+        key=client_ip(request),
+        limit=LINK_MISSES_PER_HOUR,
+        window_seconds=LINK_WINDOW_SECONDS,
     )

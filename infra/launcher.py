@@ -9,6 +9,7 @@ kombu's filesystem transport, which needs no server.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import secrets
 import signal
@@ -52,6 +53,53 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def static_sources() -> tuple[str, str]:
+    """A digest of what collectstatic would collect (each source file's place, size and time,
+    and the storage that hashes and compresses them), and STATIC_ROOT. Needs the app's
+    settings: run in a process of its own (`python -m infra.launcher static-sources`)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_core.settings")
+    django.setup()
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    for finder in get_finders():
+        # collectstatic's own default ignore patterns
+        for path, storage in sorted(finder.list(["CVS", ".*", "*~"]), key=lambda item: item[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(
+                f"{storage.location}\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+            )
+    return digest.hexdigest(), str(settings.STATIC_ROOT)
+
+
+def static_collect(env: dict) -> None:
+    """collectstatic, unless the static root already holds exactly these sources: hashing and
+    compressing them (30 MB with the API docs' bundles) takes about a minute of CPU, and
+    `make run` restarted, or the test of it, would pay it every time for nothing."""
+    digest, root = (
+        subprocess.run(
+            [PYTHON, "-m", "infra.launcher", "static-sources"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.rstrip("\n")
+        .split(" ", 1)
+    )
+    stamp = Path(f"{root}.sources")  # beside the root: nothing in it is served
+    if stamp.is_file() and stamp.read_text() == digest and Path(root, "staticfiles.json").is_file():
+        print("Static files: already collected from these sources.", flush=True)
+        return
+    stamp.unlink(missing_ok=True)
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    stamp.write_text(digest)
+
+
 def run() -> int:
     env = dict(os.environ)
     port = env.get("PORT", "8000")
@@ -69,7 +117,7 @@ def run() -> int:
     (LOCAL / "broker").mkdir(parents=True, exist_ok=True)
     manage("migrate_schemas", "--shared", "--noinput", "-v", "0", env=env)
     manage("migrate_associations", env=env)
-    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    static_collect(env)
     demo = subprocess.run(
         [PYTHON, "manage.py", "seed_demo"],
         cwd=ROOT,
@@ -127,7 +175,7 @@ def test(pytest_args: list[str]) -> int:
         env["DATABASE_URL"] = database_url_for(server, DATABASE_NAME)
     try:
         # The tests serve the same hashed, compressed static files as production.
-        manage("collectstatic", "--noinput", "-v", "0", env=env)
+        static_collect(env)
         result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     finally:
         if server is not None:
@@ -137,10 +185,13 @@ def test(pytest_args: list[str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.launcher")
-    parser.add_argument("command", choices=["run", "test"])
+    parser.add_argument("command", choices=["run", "test", "static-sources"])
     args, rest = parser.parse_known_args()
     if args.command == "run":
         return run()
+    if args.command == "static-sources":
+        print(*static_sources())
+        return 0
     return test(rest)
 
 

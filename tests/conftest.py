@@ -87,6 +87,30 @@ def beta(db) -> Tenant:
     return _tenant("beta")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_indexed_once():
+    """WhiteNoise reads every collected file (size, type, compressed variants) when a middleware
+    chain is built: a server does it once per process, Django's test client once per Client,
+    thousands of times a run (a third of the form fuzz's time). Here too once per process: the
+    index is the same, and every request still goes through it."""
+    from whitenoise.base import WhiteNoise
+
+    build = WhiteNoise.update_files_dictionary
+    indexes: dict[tuple, dict] = {}
+
+    def update_files_dictionary(self, root, prefix):
+        key = (root, prefix, self.max_age, self.allow_all_origins, self.charset, self.index_file)
+        if key not in indexes:
+            before = dict(self.files)
+            build(self, root, prefix)
+            indexes[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(indexes[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     # Rolled-back tests must not leave associations, pages or rate counts in the caches: in a

@@ -21,7 +21,14 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from common.access_trail import AccessAction, access_record
-from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
+from common.ratelimit import (
+    LINK_WINDOW_SECONDS,
+    client_ip,
+    link_guessing,
+    link_missed,
+    rate_limit_exceeded,
+    rate_limit_retry_after,
+)
 from publishing.selectors import policy_published
 from publishing.services import CODE_PATTERN
 from tenants.selectors import schema_current
@@ -449,7 +456,7 @@ class RequestCreateView(APIView):
             scope="public-request", key=client_ip(request), limit=PUBLIC_REQUESTS_PER_HOUR,
             window_seconds=3600,
         ):  # fmt: skip
-            raise Throttled(wait=3600)
+            raise Throttled(wait=rate_limit_retry_after(window_seconds=3600))
         data = _object(request.data)
         _beneficiary_shape_check(data, BeneficiaryInputSerializer)
         case, token = services.case_open(
@@ -490,7 +497,7 @@ class RequestStatusView(APIView):
     )
     def get(self, request, reference: str):
         if link_guessing(request):
-            raise Throttled(wait=3600)
+            raise Throttled(wait=rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS))
         case = services.case_status_for_token(
             reference=reference, token=request.query_params.get("token", "")
         )

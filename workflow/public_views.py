@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.hijri import hijri_display
 from common.i18n import current_language
-from common.ratelimit import client_ip, link_guessing, link_missed, rate_limit_exceeded
+from common.ratelimit import (
+    LINK_WINDOW_SECONDS,
+    client_ip,
+    link_guessing,
+    link_missed,
+    rate_limit_exceeded,
+    rate_limit_retry_after,
+)
 from publishing.selectors import policy_published
 from workflow import services, surveys
 from workflow.api import PUBLIC_REQUESTS_PER_HOUR
@@ -141,7 +148,7 @@ def _links_refused(request):
         },
         status=429,
     )
-    response["Retry-After"] = "3600"
+    response["Retry-After"] = str(rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS))
     return response
 
 
@@ -176,7 +183,7 @@ def request_form(request):
             window_seconds=RATE_WINDOW,
         ):
             response = render(request, "workflow/public/rate_limited.html", status=429)
-            response["Retry-After"] = str(RATE_WINDOW)
+            response["Retry-After"] = str(rate_limit_retry_after(window_seconds=RATE_WINDOW))
             return response
         if form.is_valid():
             data = form.cleaned_data

@@ -91,7 +91,9 @@ def test_an_association_lockout_does_not_lock_the_same_email_elsewhere(alpha, be
 # --- the public forms -------------------------------------------------------------------------
 
 
-def test_wrong_status_and_survey_links_are_limited_and_then_even_a_right_one_is_refused(world):
+def test_wrong_status_and_survey_links_are_limited_and_then_even_a_right_one_is_refused(
+    world, clock
+):
     client = client_for(world.alpha)
     for number in range(20):
         assert client.get(f"/request/{world.reference}/?token=wrong{number}").status_code == 404
@@ -99,9 +101,13 @@ def test_wrong_status_and_survey_links_are_limited_and_then_even_a_right_one_is_
     assert status.status_code == 429
     assert "Too many wrong links" in status.content.decode()
     assert "ALPHAVICTIM" not in status.content.decode()
+    # The clock stands at 09:30: the hour's window ends in 1,800 seconds.
+    assert status["Retry-After"] == "1800"
     assert client.get(f"/survey/{world.survey_token}/").status_code == 429
+    clock.at = clock.at.replace(minute=50)
     api = client.get(f"/api/v1/requests/{world.reference}/?token={world.status_token}")
     assert api.status_code == 429 and "detail" in api.json()
+    assert api["Retry-After"] == "600"
     # The beneficiary on another connection still follows their request.
     other = client_for(world.alpha)
     other.defaults["REMOTE_ADDR"] = "198.51.100.8"

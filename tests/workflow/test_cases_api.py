@@ -201,6 +201,8 @@ def test_the_hours_limit_holds_to_its_last_second_and_ends_on_the_hour(alpha, al
     )
     assert refused.status_code == 429
     assert "throttled" in refused.json()["detail"].lower()
+    # Free again on the hour, one second from now (not in another hour).
+    assert refused["Retry-After"] == "1"
     clock.at = datetime.datetime(2026, 9, 17, 10, 0, 0, tzinfo=datetime.UTC)
     assert [post(n) for n in range(11)] == [201] * 10 + [429]
     with schema_context(alpha.association.schema_name):

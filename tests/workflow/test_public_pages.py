@@ -217,14 +217,20 @@ def test_before_any_publication_the_form_is_a_404_and_files_nothing(alpha, beta,
     assert counts(beta) == (0, 0, 0)
 
 
-def test_eleventh_submission_in_an_hour_is_refused_with_429_and_files_nothing(alpha, alpha_policy):
+def test_eleventh_submission_in_an_hour_is_refused_with_429_and_files_nothing(
+    alpha, alpha_policy, clock
+):
     client = client_for(alpha)
     for _ in range(10):
         status_path(client.post("/request/", REQUEST_FORM, REMOTE_ADDR="10.1.1.1"))
     response = client.post("/request/?lang=en", REQUEST_FORM, REMOTE_ADDR="10.1.1.1")
     assert response.status_code == 429
     assert "Too many attempts" in page(response)
-    assert response["Retry-After"] == "3600"
+    # The window is the clock hour: at 09:30 it ends in half an hour, at 09:59:59 in a second.
+    assert response["Retry-After"] == "1800"
+    clock.at = clock.at.replace(minute=59, second=59)
+    response = client.post("/request/", REQUEST_FORM, REMOTE_ADDR="10.1.1.1")
+    assert (response.status_code, response["Retry-After"]) == (429, "1")
     assert counts(alpha)[0] == 10
     # Reading the form is not counted; another address is not limited by this one.
     assert client.get("/request/", REMOTE_ADDR="10.1.1.1").status_code == 200
