@@ -16,6 +16,7 @@ from common.saudi import ascii_digits
 from publishing.models import ApprovalPosition, DeadlineKind, PolicyDraft
 from publishing.procedure import STEP_KINDS
 from publishing.selectors import holidays
+from publishing.services import SECTION_TEXTS, section_in_force, section_own
 
 KINDS = {
     "channels": CatalogItem.Kind.CHANNEL,
@@ -27,6 +28,20 @@ LABELS = {
     "tools": _("Tools available to the officer"),
     "referral_roles": _("Roles unclear cases are referred to"),
 }
+
+SECTION_TEXT_LABELS = {
+    "title_ar": _("Title (Arabic)"),
+    "title_en": _("Title (English)"),
+    "body_ar": _("Text (Arabic)"),
+    "body_en": _("Text (English)"),
+}
+BODY_HELP = _(
+    "As your policy words it. Paragraphs are separated by an empty line; a line starting with "
+    "“- ” is a point, one starting with two spaces and “- ” a sub-point under it: delete or "
+    "rewrite any of them. Keep {channels}, {tools} or {procedure} on its own line where the "
+    "page lists them; {association_name} is your association's name."
+)
+SECTION_ERROR = re.compile(r"^sections\[(\w+)\]\.(\w+)$")
 
 
 def _own_lines(items: list[dict], catalogue_codes: set[str]) -> str:
@@ -50,6 +65,13 @@ def _step_lines(steps: list[dict]) -> str:
 
 class PolicyForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    languages = forms.ChoiceField(
+        label=_("Languages of the policy"),
+        choices=[("ar", _("Arabic only")), ("ar en", _("Arabic and English"))],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("In Arabic only, no English is asked for: the English page shows the Arabic."),
+    )
     procedure = forms.CharField(
         label=_("Steps of dealing with the beneficiary"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -96,6 +118,7 @@ class PolicyForm(forms.Form):
         }
         initial = {
             "revision": draft.revision,
+            "languages": " ".join(draft.languages),
             "procedure": _step_lines(draft.procedure),
             "decision_body_ar": draft.decision_body_ar,
             "decision_body_en": draft.decision_body_en,
@@ -124,38 +147,72 @@ class PolicyForm(forms.Form):
                 initial=_own_lines(getattr(draft, name), codes),
             )
         for section in draft.sections:
-            key = section["key"]
-            if section["optional"]:
-                self.fields[f"section_{key}_included"] = forms.BooleanField(
-                    label=_("Show this section"), required=False, initial=section["included"]
-                )
-            for language, label in (
-                ("ar", _("Extra text (Arabic)")),
-                ("en", _("Extra text (English)")),
-            ):
-                self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
-                    label=label,
-                    required=False,
-                    max_length=5000,
-                    widget=forms.Textarea(
-                        attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
-                    ),
-                    initial=section[f"extra_{language}"],
-                )
+            self._section_fields(section)
 
-    def section_fields(self) -> list[tuple[dict, list]]:
-        """Each section of the draft with its bound fields, for the template."""
-        return [
-            (
-                section,
-                [
-                    self[name]
-                    for name in self.fields
-                    if name.startswith(f"section_{section['key']}_")
-                ],
+    def _section_fields(self, section: dict) -> None:
+        """A section's fields: shown or not, its title and body as they read now (the
+        association's own or the template's), a way back to the template's, its extra text."""
+        key = section["key"]
+        if section["optional"]:
+            self.fields[f"section_{key}_included"] = forms.BooleanField(
+                label=_("Show this section"), required=False, initial=section["included"]
             )
-            for section in self.draft.sections
-        ]
+        in_force = section_in_force(section)
+        parts = [("title", 1)] if key == "approval" else [("title", 1), ("body", 8)]
+        for part, rows in parts:
+            for language in ("ar", "en"):
+                field = f"{part}_{language}"
+                self.fields[f"section_{key}_{field}"] = forms.CharField(
+                    label=SECTION_TEXT_LABELS[field],
+                    required=False,
+                    max_length=SECTION_TEXTS[field],
+                    widget=forms.Textarea(
+                        attrs={"rows": rows, "dir": "rtl" if language == "ar" else "ltr"}
+                    ),
+                    initial=in_force[field],
+                    help_text=BODY_HELP if field == "body_ar" else "",
+                )
+        if any(section_own(section, field) for field in SECTION_TEXTS):
+            self.fields[f"section_{key}_template"] = forms.BooleanField(
+                label=_("Use the template's title and text again"), required=False
+            )
+        for language, label in (
+            ("ar", _("Extra text (Arabic)")),
+            ("en", _("Extra text (English)")),
+        ):
+            self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
+                ),
+                initial=section[f"extra_{language}"],
+            )
+
+    def service_errors(self, error: ValidationError) -> ValidationError:
+        """The service's error with a section text's key ("sections[preamble].body_ar") named
+        as this form's field, so the message stands beside what was typed."""
+        if not hasattr(error, "error_dict"):
+            return error
+        return ValidationError(
+            {
+                SECTION_ERROR.sub(r"section_\1_\2", field): messages
+                for field, messages in error.message_dict.items()
+            }
+        )
+
+    def section_fields(self) -> list[tuple[dict, list, bool]]:
+        """Each section of the draft as it reads, its bound fields, and whether one of them has
+        an error (its panel then opens), for the template."""
+        sections = []
+        for section in self.draft.sections:
+            prefix = f"section_{section['key']}_"
+            fields = [self[name] for name in self.fields if name.startswith(prefix)]
+            sections.append(
+                (section_in_force(section), fields, any(field.errors for field in fields))
+            )
+        return sections
 
     def _own_items(self, name: str) -> list[dict]:
         existing = {item["name_en"].lower(): item["code"] for item in getattr(self.draft, name)}
@@ -224,6 +281,7 @@ class PolicyForm(forms.Form):
     def to_data(self) -> dict:
         data = self.cleaned_data
         return {
+            **({"languages": data["languages"].split()} if data["languages"] else {}),
             **{name: [*data[name], *data[f"{name}_items"]] for name in KINDS},
             "procedure": data["procedure"],
             "decision_body": {
@@ -246,11 +304,21 @@ class PolicyForm(forms.Form):
                         if section["optional"]
                         else {}
                     ),
+                    **self._section_texts(section["key"]),
                     "extra_ar": data[f"section_{section['key']}_extra_ar"],
                     "extra_en": data[f"section_{section['key']}_extra_en"],
                 }
                 for section in self.draft.sections
             ],
+        }
+
+    def _section_texts(self, key: str) -> dict[str, str]:
+        """The section's title and body as typed; empty (the template's) when asked for."""
+        back = self.cleaned_data.get(f"section_{key}_template")
+        return {
+            field: "" if back else self.cleaned_data[f"section_{key}_{field}"]
+            for field in SECTION_TEXTS
+            if f"section_{key}_{field}" in self.fields
         }
 
 

@@ -19,7 +19,7 @@ from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm
 from publishing.models import PolicyVersion
-from publishing.rendering import approval_statement, policy_sections
+from publishing.rendering import approval_statement, policy_sections, version_language
 from publishing.selectors import (
     policy_latest_number,
     policy_template_updates,
@@ -67,7 +67,8 @@ def policy_page(request, number: int | None = None):
 
 def policy_pdf(request, number: int | None = None):
     version = _version_or_404(number)
-    language = current_language()
+    # An Arabic-only policy has one PDF, its Arabic, whichever language is asked for.
+    language = version_language(version.content, current_language())
     document = policy_document_get(version=version, language=language)
     return FileResponse(
         document.pdf.open("rb"),
@@ -76,10 +77,10 @@ def policy_pdf(request, number: int | None = None):
     )
 
 
-def _draft_preview_content(draft) -> dict:
-    return services.policy_snapshot(draft) | {
-        "sections": [s for s in draft.sections if s["included"]]
-    }
+def _draft_sections(draft, language: str) -> list:
+    """The draft's sections as its page would read them in `language`."""
+    content = services.policy_snapshot(draft)
+    return policy_sections(content, version_language(content, language))
 
 
 @admin_required
@@ -100,7 +101,7 @@ def policy_settings(request):
             )
             return redirect("policy_settings")
         except ValidationError as error:
-            errors_onto_form(form, error)
+            errors_onto_form(form, form.service_errors(error))
         else:
             messages.success(request, _("The draft was saved. Any earlier approval was cleared."))
             return redirect("policy_settings")
@@ -116,7 +117,7 @@ def _settings_page(request, draft, *, form, approval_form):
         "approval_statement": approval_statement(
             services.policy_approval(draft), current_language()
         ),
-        "preview": policy_sections(_draft_preview_content(draft), current_language()),
+        "preview": _draft_sections(draft, current_language()),
         "published": PolicyVersion.objects.order_by("-number").first(),
         "versions": policy_versions(),
         "updates": policy_template_updates(draft),
@@ -139,7 +140,7 @@ def policy_preview(request):
     return render(
         request,
         "publishing/_preview.html",
-        {"preview": policy_sections(_draft_preview_content(preview), current_language())},
+        {"preview": _draft_sections(preview, current_language())},
     )
 
 
@@ -221,8 +222,17 @@ def policy_diff(request):
     draft = services.policy_draft_ensure()
     published = PolicyVersion.objects.order_by("-number").first()
     language = current_language()
-    new = {s.key: s for s in policy_sections(_draft_preview_content(draft), language)}
-    old = {s.key: s for s in policy_sections(published.content, language)} if published else {}
+    new = {s.key: s for s in _draft_sections(draft, language)}
+    old = (
+        {
+            s.key: s
+            for s in policy_sections(
+                published.content, version_language(published.content, language)
+            )
+        }
+        if published
+        else {}
+    )
     keys = list(dict.fromkeys([*old, *new]))
     sections = [
         {
