@@ -46,7 +46,7 @@ SECTION_ERROR = re.compile(r"^sections\[(\w+)\]\.(\w+)$")
 
 def _own_lines(items: list[dict], catalogue_codes: set[str]) -> str:
     return "\n".join(
-        f"{item['name_ar']} | {item['name_en']}"
+        f"{item['name_ar']} | {item['name_en']}" if item["name_en"] else item["name_ar"]
         for item in items
         if item["code"] not in catalogue_codes
     )
@@ -215,12 +215,21 @@ class PolicyForm(forms.Form):
         return sections
 
     def _own_items(self, name: str) -> list[dict]:
-        existing = {item["name_en"].lower(): item["code"] for item in getattr(self.draft, name)}
+        """The association's own items, one a line: "Arabic | English", or the Arabic name
+        alone (an Arabic-only policy). An item keeps its code while either name stays."""
+        existing = {
+            key: item["code"]
+            for item in getattr(self.draft, name)
+            for key in (item["name_en"].lower(), item["name_ar"])
+            if key
+        }
+        languages = (self.cleaned_data.get("languages") or "").split() or self.draft.languages
+        bars = (0, 1) if languages == ["ar"] else (1,)
         items = []
         for number, line in enumerate(self.cleaned_data.get(f"{name}_own", "").splitlines(), 1):
             if not line.strip():
                 continue
-            if line.count("|") != 1:
+            if line.count("|") not in bars:
                 raise ValidationError(
                     {
                         f"{name}_own": _(
@@ -229,9 +238,11 @@ class PolicyForm(forms.Form):
                         % {"n": number}
                     }
                 )
-            name_ar, name_en = (part.strip() for part in line.split("|"))
-            code = existing.get(name_en.lower()) or "own_" + (
-                slugify(name_en).replace("-", "_")[:50] or str(number)
+            name_ar, name_en = [*(part.strip() for part in line.split("|")), ""][:2]
+            code = (
+                existing.get(name_en.lower())
+                or existing.get(name_ar)
+                or "own_" + (slugify(name_en).replace("-", "_")[:50] or str(number))
             )
             items.append({"code": code, "name_ar": name_ar, "name_en": name_en})
         return items

@@ -9,9 +9,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from catalog.selectors import template_current
-from publishing.forms import PolicyForm
 from publishing.selectors import policy_draft_get
-from tests.helpers import api_client, client_for, publish
+from tests.helpers import api_client, client_for, policy_editor_form, publish
 
 DRAFT = "/api/v1/policy/draft/"
 EDITOR = "/app/settings/policy/"
@@ -187,21 +186,6 @@ def test_own_text_survives_taking_a_new_template_version(alpha, alpha_admin_api)
     assert "فقرة جديدة." in preamble["body"]
 
 
-def _editor_form(tenant, **changes) -> dict:
-    """The editor as a browser posts it: every field with the value the page prefilled (a box
-    that is not ticked is not sent)."""
-    with schema_context(tenant.association.schema_name):
-        form = PolicyForm(draft=policy_draft_get())
-        values = {name: form[name].value() for name in form.fields}
-    data = {}
-    for name, value in {**values, **changes}.items():
-        if value is True:
-            data[name] = "on"
-        elif value not in (False, None):
-            data[name] = value
-    return data
-
-
 def test_the_editor_prefills_what_is_in_force_saves_own_words_and_goes_back_without_script(
     alpha, admin
 ):
@@ -213,7 +197,7 @@ def test_the_editor_prefills_what_is_in_force_saves_own_words_and_goes_back_with
 
     response = admin.post(
         EDITOR,
-        _editor_form(
+        policy_editor_form(
             alpha,
             section_preamble_title_ar=OWN_TITLE,
             section_preamble_title_en="Introduction",
@@ -232,7 +216,7 @@ def test_the_editor_prefills_what_is_in_force_saves_own_words_and_goes_back_with
 
     # A refused text stands beside its field with what was typed; nothing is saved.
     typed = "نص <b>غامق</b>"
-    refused = admin.post(EDITOR, _editor_form(alpha, section_general_objective_body_ar=typed,
+    refused = admin.post(EDITOR, policy_editor_form(alpha, section_general_objective_body_ar=typed,
                                               section_general_objective_body_en="Bold"))  # fmt: skip
     assert refused.status_code == 200
     text = refused.content.decode()
@@ -243,7 +227,7 @@ def test_the_editor_prefills_what_is_in_force_saves_own_words_and_goes_back_with
         assert policy_draft_get().sections[1].get("own_body_ar", "") == ""
 
     # The way back: one box, no script.
-    response = admin.post(EDITOR, _editor_form(alpha, section_preamble_template="on"))
+    response = admin.post(EDITOR, policy_editor_form(alpha, section_preamble_template="on"))
     assert response.status_code == 302
     with schema_context(alpha.association.schema_name):
         preamble = policy_draft_get().sections[0]
