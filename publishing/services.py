@@ -279,23 +279,14 @@ def _sections(current: list[dict], value, errors: dict, *, languages: list[str])
 
 
 def _section_language_problems(section: dict, languages: list[str]) -> list[str]:
-    """A bilingual policy says in English what it says in Arabic: own and extra text in pairs."""
+    """A bilingual policy's extra text is in both languages. (An own title or body may be in
+    one: the other language keeps the template's, as a step's wording does.)"""
     if "en" not in languages:
         return []
     problems = []
     if bool(section["extra_ar"]) != bool(section["extra_en"]):
         problems.append(
             _("The extra text of “%(title)s” needs both Arabic and English.")
-            % {"title": section["title_en"]}
-        )
-    if bool(section_own(section, "title_ar")) != bool(section_own(section, "title_en")):
-        problems.append(
-            _("Your own title of “%(title)s” needs both Arabic and English.")
-            % {"title": section["title_en"]}
-        )
-    if bool(section_own(section, "body_ar")) != bool(section_own(section, "body_en")):
-        problems.append(
-            _("Your own text of “%(title)s” needs both Arabic and English.")
             % {"title": section["title_en"]}
         )
     return problems

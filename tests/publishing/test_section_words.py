@@ -141,12 +141,6 @@ def test_the_template_text_sent_back_stays_the_template(alpha, alpha_admin_api):
             "wording with the approval",
             "صياغته",
         ),
-        (
-            {"key": "preamble", "body_ar": OWN_PREAMBLE},
-            "sections",
-            "needs both Arabic and English",
-            "العربية والإنجليزية معًا",
-        ),
         ({"key": "no_such_section", "title_ar": "x"}, "sections", "Unknown section", "غير معروف"),
     ],
 )
