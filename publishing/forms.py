@@ -29,6 +29,10 @@ LABELS = {
     "referral_roles": _("Roles unclear cases are referred to"),
 }
 
+ITEM_NAME_LABELS = {
+    "ar": _("Arabic name of %(name)s"),
+    "en": _("English name of %(name)s"),
+}
 SECTION_TEXT_LABELS = {
     "title_ar": _("Title (Arabic)"),
     "title_en": _("Title (English)"),
@@ -129,25 +133,111 @@ class PolicyForm(forms.Form):
             "holidays": "\n".join(f"{h.day.isoformat()} {h.name}" for h in holidays()),
         }
         super().__init__(*args, initial=initial, **kwargs)
-        arabic = (get_language() or "ar").startswith("ar")
-        for name, items in self.catalogue.items():
-            codes = {item.code for item in items}
-            chosen = [item["code"] for item in getattr(draft, name) if item["code"] in codes]
-            self.fields[name] = forms.MultipleChoiceField(
-                label=LABELS[name],
-                required=False,
-                choices=[(item.code, item.name_ar if arabic else item.name_en) for item in items],
-                widget=forms.CheckboxSelectMultiple,
-                initial=chosen,
-            )
-            self.fields[f"{name}_own"] = forms.CharField(
-                label=_("Your own, one a line: Arabic name | English name"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                initial=_own_lines(getattr(draft, name), codes),
-            )
+        self.item_rows: dict[str, list[dict]] = {}
+        for name in KINDS:
+            self._item_fields(name)
         for section in draft.sections:
             self._section_fields(section)
+
+    def _item_fields(self, name: str) -> None:
+        """A list's fields: each catalogue item ticked or not, with its name as the draft has
+        it; every item's position, in the draft's order (the catalogue's others after it);
+        the association's own items, one a line."""
+        arabic = (get_language() or "ar").startswith("ar")
+        catalogue = {item.code: item for item in self.catalogue[name]}
+        drafted = getattr(self.draft, name)
+        rows = drafted + [
+            {"code": code, "name_ar": item.name_ar, "name_en": item.name_en}
+            for code, item in catalogue.items()
+            if code not in {row["code"] for row in drafted}
+        ]
+        self.item_rows[name] = rows
+        self.fields[name] = forms.MultipleChoiceField(
+            label=LABELS[name],
+            required=False,
+            choices=[
+                (row["code"], row["name_ar"] if arabic else row["name_en"] or row["name_ar"])
+                for row in rows
+                if row["code"] in catalogue
+            ],
+            widget=forms.CheckboxSelectMultiple,
+            initial=[row["code"] for row in drafted if row["code"] in catalogue],
+        )
+        for position, row in enumerate(rows, 1):
+            code, shown = row["code"], row["name_ar"]
+            label = _("Position of %(name)s") % {"name": shown}
+            self.fields[f"{name}_position_{code}"] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=1,
+                max_value=999,
+                initial=position,
+                widget=forms.NumberInput(attrs={"class": "position", "aria-label": label}),
+            )
+            if code not in catalogue:
+                continue
+            for language in ("ar", "en"):
+                label = ITEM_NAME_LABELS[language] % {"name": shown}
+                self.fields[f"{name}_name_{language}_{code}"] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=200,
+                    initial=row[f"name_{language}"],
+                    widget=forms.TextInput(
+                        attrs={"dir": "rtl" if language == "ar" else "ltr", "aria-label": label}
+                    ),
+                )
+        self.fields[f"{name}_own"] = forms.CharField(
+            label=_("Your own, one a line: Arabic name | English name"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            initial=_own_lines(drafted, set(catalogue)),
+        )
+
+    def item_tables(self) -> list[dict]:
+        """The three lists as the editor shows them: a row per item, in order, with its box
+        (catalogue items), its position and its names."""
+        tables = []
+        for name in KINDS:
+            boxes = {box.data["value"]: box for box in self[name]}
+            rows = []
+            for item in self.item_rows[name]:
+                code = item["code"]
+                names = [f"{name}_name_{language}_{code}" for language in ("ar", "en")]
+                rows.append(
+                    {
+                        "name": item["name_ar"],
+                        "box": boxes.get(code),
+                        "position": self[f"{name}_position_{code}"],
+                        "names": [self[field] for field in names if field in self.fields],
+                    }
+                )
+            tables.append({"field": self[name], "rows": rows, "own": self[f"{name}_own"]})
+        return tables
+
+    def _ordered_items(self, name: str) -> list[dict]:
+        """The ticked catalogue items under the names typed, then the own ones, placed by the
+        positions typed: an item without one keeps its place, and one moved to a number another
+        holds goes before it (as "put it second" means)."""
+        data = self.cleaned_data
+        order = [item["code"] for item in self.item_rows[name]]
+        items = [
+            {
+                "code": code,
+                "name_ar": data.get(f"{name}_name_ar_{code}") or "",
+                "name_en": data.get(f"{name}_name_en_{code}") or "",
+            }
+            for code in data[name]
+        ] + data[f"{name}_items"]
+
+        def place(item: dict) -> tuple[int, bool, int]:
+            index = order.index(item["code"]) if item["code"] in order else len(order)
+            typed = data.get(f"{name}_position_{item['code']}")
+            if typed is None or typed == index + 1:
+                return (index + 1, True, index)
+            return (typed, False, index)
+
+        return sorted(items, key=place)
 
     def _section_fields(self, section: dict) -> None:
         """A section's fields: shown or not, its title and body as they read now (the
@@ -293,7 +383,7 @@ class PolicyForm(forms.Form):
         data = self.cleaned_data
         return {
             **({"languages": data["languages"].split()} if data["languages"] else {}),
-            **{name: [*data[name], *data[f"{name}_items"]] for name in KINDS},
+            **{name: self._ordered_items(name) for name in KINDS},
             "procedure": data["procedure"],
             "decision_body": {
                 "name_ar": data["decision_body_ar"],

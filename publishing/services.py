@@ -38,7 +38,8 @@ from tenants.models import PROFILE_FIELDS
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
+# An item's code (CONTRACT.md): 2–60 lowercase Latin letters, digits, "-" and "_" ("home-visit").
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,59}$")
 LIST_KINDS = {
     "channels": CatalogItem.Kind.CHANNEL,
     "tools": CatalogItem.Kind.TOOL,
@@ -118,7 +119,10 @@ def _items(name: str, value, errors: dict, *, languages: list[str]) -> list[dict
         code = item["code"].strip()
         if not CODE_PATTERN.match(code):
             problems.append(
-                _("“%(code)s” is not a valid code: use lowercase Latin letters, digits and _.")
+                _(
+                    "“%(code)s” is not a valid code: 2 to 60 lowercase Latin letters, digits, "
+                    "- and _."
+                )
                 % {"code": code[:60]}
             )
             continue
