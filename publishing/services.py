@@ -663,8 +663,18 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
     return version
 
 
-def policy_template_section_take(*, key: str, revision: int | None = None) -> PolicyDraft:
-    """Replace one section's text with the current template's, keeping the association's choices."""
+TEMPLATE_CHOICES = ("take", "keep", "edit")
+
+
+def policy_template_section_take(
+    *, key: str, choice: str = "take", texts: dict | None = None, revision: int | None = None
+) -> PolicyDraft:
+    """Bring one section to the current template: `take` its new text (the association's own
+    title and body give way), `keep` the association's own over it, or `edit`: `texts` become
+    its own. Nothing of the association's is overwritten but by its choice; its extra text and
+    whether the section is shown stay."""
+    if choice not in TEMPLATE_CHOICES:
+        raise ValidationError({"choice": [_("Take, keep or edit.")]})
     template = template_current()
     new = {section.key: section for section in template.sections.all()}
     with transaction.atomic():
@@ -674,9 +684,21 @@ def policy_template_section_take(*, key: str, revision: int | None = None) -> Po
             raise ValidationError({"sections": [_("Unknown section “%(key)s”.") % {"key": key}]})
         if key in new:
             old = sections.get(key, {})
-            sections[key] = _section_from_template(
-                new[key], included=old.get("included", True), kept=old
+            kept = (
+                old
+                if choice != "take"
+                else {name: value for name, value in old.items() if not name.startswith("own_")}
             )
+            sections[key] = _section_from_template(
+                new[key], included=old.get("included", True), kept=kept
+            )
+            if choice == "edit":
+                problems: dict[str, list[str]] = {}
+                for field, text in (texts or {}).items():
+                    if field in SECTION_TEXTS:
+                        _section_text(sections[key], field, text, problems)
+                if problems:
+                    raise ValidationError(problems)
         else:
             sections.pop(key)  # the new template no longer has it
         order = [section.key for section in template.sections.all()]

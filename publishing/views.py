@@ -249,30 +249,57 @@ def policy_diff(request):
     return render(request, "publishing/diff.html", {"sections": sections, "published": published})
 
 
+TEMPLATE_TEXT_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
+
+
 @admin_required
 @require_http_methods(["GET", "POST"])
 def policy_template_update(request):
-    """Take the new template's text section by section, seeing what changes."""
+    """The new template section by section: its old text, its new text and the association's
+    own; the admin takes it, keeps their own or edits. A page opened on an older draft is a
+    409; a refused text comes back as typed, with why."""
     draft = services.policy_draft_ensure()
+    typed: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
+        key = request.POST.get("key", "")
         try:
             services.policy_template_section_take(
-                key=request.POST.get("key", ""), revision=_posted_revision(request)
+                key=key,
+                choice=request.POST.get("choice", "take"),
+                texts={field: request.POST.get(field, "") for field in TEMPLATE_TEXT_FIELDS},
+                revision=_posted_revision(request),
             )
         except services.PolicyConflict:
             messages.error(request, _("The draft changed since you opened this page."))
+            status = 409
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            if request.POST.get("choice") != "edit":
+                return redirect("policy_template_update")
+            typed = {"key": key, **{f: request.POST.get(f, "") for f in TEMPLATE_TEXT_FIELDS}}
+            status = 400
         else:
             messages.success(request, _("The section was updated in your draft."))
-        return redirect("policy_template_update")
+            return redirect("policy_template_update")
     language = current_language()
     updates = [
-        update | {"rows": _side_by_side(update[f"old_{language}"], update[f"new_{language}"])}
+        update
+        | {
+            "rows": _side_by_side(update[f"old_{language}"], update[f"new_{language}"]),
+            "edit": typed if typed.get("key") == update["key"] else _edit_texts(update),
+        }
         for update in policy_template_updates(draft)
     ]
-    return render(
+    response = render(
         request,
         "publishing/template_update.html",
         {"updates": updates, "draft": draft, "template": template_current()},
     )
+    response.status_code = status
+    return response
+
+
+def _edit_texts(update: dict) -> dict[str, str]:
+    """What the edit boxes start from: the association's own text, else the template's new."""
+    return {field: update["own"][field] or update["fresh"][field] for field in TEMPLATE_TEXT_FIELDS}

@@ -159,8 +159,8 @@ def test_bad_section_texts_are_refused_by_field_and_nothing_is_saved(
 
 
 def test_own_text_survives_taking_a_new_template_version(alpha, alpha_admin_api):
-    """Taking the template's new version of a section updates the template's text beneath;
-    the association's own title and body stay as they were, never overwritten silently."""
+    """Keeping one's own text under the template's new version of a section updates the
+    template's text beneath; the association's own title stays as it was."""
     from catalog.services import template_release
 
     client, auth = alpha_admin_api
@@ -174,7 +174,10 @@ def test_own_text_survives_taking_a_new_template_version(alpha, alpha_admin_api)
     template_release(sections=sections, notes="v2")
     admin = client_for(alpha, email=alpha.admin_email)
     revision = client.get(DRAFT, **auth).json()["revision"]
-    admin.post("/app/settings/policy/template/", {"key": "preamble", "revision": revision})
+    admin.post(
+        "/app/settings/policy/template/",
+        {"key": "preamble", "choice": "keep", "revision": revision},
+    )
     preamble = client.get(DRAFT + "?lang=ar", **auth).json()["sections"][0]
     assert preamble["title"] == OWN_TITLE
     assert "فقرة جديدة." in preamble["body"]
