@@ -15,7 +15,13 @@ from common.i18n import current_language
 from publishing import services
 from publishing.models import PolicyDraft, PolicyVersion
 from publishing.procedure import STEP_KINDS, version_decision_body
-from publishing.rendering import approval_statement, policy_sections, procedure_steps
+from publishing.rendering import (
+    approval_statement,
+    policy_sections,
+    procedure_steps,
+    version_language,
+    version_languages,
+)
 
 
 class IsAssociationAdmin(permissions.BasePermission):
@@ -75,6 +81,20 @@ class SectionSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
+class DraftSectionSerializer(SectionSerializer):
+    """A draft's section: as it reads (`title`, `body`) and as stored; empty own texts
+    (`title_*`, `body_*`) read as the template's."""
+
+    included = serializers.BooleanField()
+    optional = serializers.BooleanField()
+    title_ar = serializers.CharField(allow_blank=True)
+    title_en = serializers.CharField(allow_blank=True)
+    body_ar = serializers.CharField(allow_blank=True)
+    body_en = serializers.CharField(allow_blank=True)
+    extra_ar = serializers.CharField(allow_blank=True)
+    extra_en = serializers.CharField(allow_blank=True)
+
+
 class BankAccountSerializer(serializers.Serializer):
     bank_name = serializers.CharField()
     iban = serializers.CharField()
@@ -101,6 +121,10 @@ class PolicyAssociationSerializer(serializers.Serializer):
 
 
 class PolicySerializer(serializers.Serializer):
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=["ar", "en"]),
+        help_text='["ar"] or ["ar", "en"]; an Arabic-only policy answers in Arabic.',
+    )
     association = PolicyAssociationSerializer()
     channels = ItemSerializer(many=True)
     tools = ItemSerializer(many=True)
@@ -121,6 +145,7 @@ class DraftSerializer(PolicySerializer):
     revision = serializers.IntegerField()
     approved = serializers.BooleanField()
     procedure = DraftStepSerializer(many=True)
+    sections = DraftSectionSerializer(many=True)
 
 
 VersionListSerializer = inline_serializer(
@@ -177,10 +202,12 @@ def _association_payload(association: dict) -> dict:
 
 
 def policy_payload(content: dict, language: str) -> dict:
+    language = version_language(content, language)
     association = content["association"]
     approval = content.get("approval") or {}
     approved_on = approval.get("approved_on")
     return {
+        "languages": version_languages(content),
         "association": _association_payload(association),
         "channels": content["channels"],
         "tools": content["tools"],
@@ -218,13 +245,29 @@ def version_payload(version: PolicyVersion, language: str) -> dict:
 
 
 def draft_payload(draft: PolicyDraft, language: str) -> dict:
-    content = services.policy_snapshot(draft) | {"sections": draft.sections}
+    payload = policy_payload(services.policy_snapshot(draft), language)
+    rendered = {section["key"]: section for section in payload["sections"]}
+    language = version_language(payload, language)
     return {
         "revision": draft.revision,
         "approved": draft.is_approved,
-        **policy_payload(content, language),
+        **payload,
         # What the association typed (empty: the template's wording), as a PATCH gives it.
         "procedure": draft.procedure,
+        "sections": [
+            {
+                "key": section["key"],
+                "title": services.section_in_force(section)[f"title_{language}"],
+                "body": "",
+                **rendered.get(section["key"], {}),
+                "included": section["included"],
+                "optional": section["optional"],
+                **{field: services.section_own(section, field) for field in services.SECTION_TEXTS},
+                "extra_ar": section["extra_ar"],
+                "extra_en": section["extra_en"],
+            }
+            for section in draft.sections
+        ],
     }
 
 
@@ -271,13 +314,19 @@ class DraftPatchSerializer(serializers.Serializer):
     """For the schema only: the service checks the input, with a message per field."""
 
     revision = serializers.IntegerField(required=False)
+    languages = serializers.ListField(child=serializers.CharField(), required=False)
     channels = serializers.ListField(child=serializers.JSONField(), required=False)
     tools = serializers.ListField(child=serializers.JSONField(), required=False)
     referral_roles = serializers.ListField(child=serializers.JSONField(), required=False)
     committee_deadline = DeadlineSerializer(required=False)
     procedure = DraftStepSerializer(many=True, required=False)
     decision_body = DecisionBodySerializer(required=False)
-    sections = serializers.ListField(child=serializers.JSONField(), required=False)
+    sections = serializers.ListField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="{key, included, title_ar, title_en, body_ar, body_en, extra_ar, extra_en}; "
+        "an empty title or body is the template's.",
+    )
 
 
 def _conflict() -> Response:
@@ -311,6 +360,7 @@ class PolicyDraftView(APIView):
             raise serializers.ValidationError({"detail": ["Send a JSON object."]})
         services.policy_draft_ensure()
         allowed = {
+            "languages",
             "channels",
             "tools",
             "referral_roles",

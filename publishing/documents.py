@@ -12,7 +12,12 @@ from django.utils import translation
 
 from common.saudi import iban_grouped, phone_local, saudi_bank_name, shown_digits
 from publishing.models import PolicyDocument, PolicyVersion
-from publishing.rendering import approval_on_top, html_digits, policy_sections
+from publishing.rendering import (
+    approval_on_top,
+    html_digits,
+    policy_sections,
+    version_language,
+)
 from tenants.models import DEFAULT_LICENSE_LABEL_AR, DEFAULT_LICENSE_LABEL_EN, association_files
 from tenants.services import NETWORK_LABELS
 
@@ -55,7 +60,10 @@ def _letterhead_shown(association: dict, language: str, digits: str) -> dict:
 
 
 def policy_context(version: PolicyVersion, language: str, *, for_print: bool) -> dict:
+    """What the page and the PDF show of `version` when `language` is asked for (an
+    Arabic-only policy: its Arabic, `page_language` keeping what was asked)."""
     content = version.content
+    page_language, language = language, version_language(content, language)
     association = content["association"]
     logo = association.get("logo")
     if logo and for_print:
@@ -87,6 +95,7 @@ def policy_context(version: PolicyVersion, language: str, *, for_print: bool) ->
         "approval_top": approval_top,
         "logo_src": logo_src,
         "language": language,
+        "page_language": page_language,
         "for_print": for_print,
     }
 
@@ -103,7 +112,7 @@ def pdf_from_html(html: str) -> bytes:
 
 
 def policy_pdf_render(version: PolicyVersion, language: str) -> bytes:
-    with translation.override(language):
+    with translation.override(version_language(version.content, language)):
         html = render_to_string(
             "publishing/policy_pdf.html", policy_context(version, language, for_print=True)
         )

@@ -16,6 +16,7 @@ from common.saudi import ascii_digits
 from publishing.models import ApprovalPosition, DeadlineKind, PolicyDraft
 from publishing.procedure import STEP_KINDS
 from publishing.selectors import holidays
+from publishing.services import SECTION_TEXTS, section_in_force, section_own
 
 KINDS = {
     "channels": CatalogItem.Kind.CHANNEL,
@@ -28,10 +29,28 @@ LABELS = {
     "referral_roles": _("Roles unclear cases are referred to"),
 }
 
+ITEM_NAME_LABELS = {
+    "ar": _("Arabic name of %(name)s"),
+    "en": _("English name of %(name)s"),
+}
+SECTION_TEXT_LABELS = {
+    "title_ar": _("Title (Arabic)"),
+    "title_en": _("Title (English)"),
+    "body_ar": _("Text (Arabic)"),
+    "body_en": _("Text (English)"),
+}
+BODY_HELP = _(
+    "As your policy words it. Paragraphs are separated by an empty line; a line starting with "
+    "“- ” is a point, one starting with two spaces and “- ” a sub-point under it: delete or "
+    "rewrite any of them. Keep {channels}, {tools} or {procedure} on its own line where the "
+    "page lists them; {association_name} is your association's name."
+)
+SECTION_ERROR = re.compile(r"^sections\[(\w+)\]\.(\w+)$")
+
 
 def _own_lines(items: list[dict], catalogue_codes: set[str]) -> str:
     return "\n".join(
-        f"{item['name_ar']} | {item['name_en']}"
+        f"{item['name_ar']} | {item['name_en']}" if item["name_en"] else item["name_ar"]
         for item in items
         if item["code"] not in catalogue_codes
     )
@@ -50,6 +69,13 @@ def _step_lines(steps: list[dict]) -> str:
 
 class PolicyForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    languages = forms.ChoiceField(
+        label=_("Languages of the policy"),
+        choices=[("ar", _("Arabic only")), ("ar en", _("Arabic and English"))],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("In Arabic only, no English is asked for: the English page shows the Arabic."),
+    )
     procedure = forms.CharField(
         label=_("Steps of dealing with the beneficiary"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -96,6 +122,7 @@ class PolicyForm(forms.Form):
         }
         initial = {
             "revision": draft.revision,
+            "languages": " ".join(draft.languages),
             "procedure": _step_lines(draft.procedure),
             "decision_body_ar": draft.decision_body_ar,
             "decision_body_en": draft.decision_body_en,
@@ -106,64 +133,193 @@ class PolicyForm(forms.Form):
             "holidays": "\n".join(f"{h.day.isoformat()} {h.name}" for h in holidays()),
         }
         super().__init__(*args, initial=initial, **kwargs)
-        arabic = (get_language() or "ar").startswith("ar")
-        for name, items in self.catalogue.items():
-            codes = {item.code for item in items}
-            chosen = [item["code"] for item in getattr(draft, name) if item["code"] in codes]
-            self.fields[name] = forms.MultipleChoiceField(
-                label=LABELS[name],
-                required=False,
-                choices=[(item.code, item.name_ar if arabic else item.name_en) for item in items],
-                widget=forms.CheckboxSelectMultiple,
-                initial=chosen,
-            )
-            self.fields[f"{name}_own"] = forms.CharField(
-                label=_("Your own, one a line: Arabic name | English name"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                initial=_own_lines(getattr(draft, name), codes),
-            )
+        self.item_rows: dict[str, list[dict]] = {}
+        for name in KINDS:
+            self._item_fields(name)
         for section in draft.sections:
-            key = section["key"]
-            if section["optional"]:
-                self.fields[f"section_{key}_included"] = forms.BooleanField(
-                    label=_("Show this section"), required=False, initial=section["included"]
-                )
-            for language, label in (
-                ("ar", _("Extra text (Arabic)")),
-                ("en", _("Extra text (English)")),
-            ):
-                self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
+            self._section_fields(section)
+
+    def _item_fields(self, name: str) -> None:
+        """A list's fields: each catalogue item ticked or not, with its name as the draft has
+        it; every item's position, in the draft's order (the catalogue's others after it);
+        the association's own items, one a line."""
+        arabic = (get_language() or "ar").startswith("ar")
+        catalogue = {item.code: item for item in self.catalogue[name]}
+        drafted = getattr(self.draft, name)
+        rows = drafted + [
+            {"code": code, "name_ar": item.name_ar, "name_en": item.name_en}
+            for code, item in catalogue.items()
+            if code not in {row["code"] for row in drafted}
+        ]
+        self.item_rows[name] = rows
+        self.fields[name] = forms.MultipleChoiceField(
+            label=LABELS[name],
+            required=False,
+            choices=[
+                (row["code"], row["name_ar"] if arabic else row["name_en"] or row["name_ar"])
+                for row in rows
+                if row["code"] in catalogue
+            ],
+            widget=forms.CheckboxSelectMultiple,
+            initial=[row["code"] for row in drafted if row["code"] in catalogue],
+        )
+        for position, row in enumerate(rows, 1):
+            code, shown = row["code"], row["name_ar"]
+            label = _("Position of %(name)s") % {"name": shown}
+            self.fields[f"{name}_position_{code}"] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=1,
+                max_value=999,
+                initial=position,
+                widget=forms.NumberInput(attrs={"class": "position", "aria-label": label}),
+            )
+            if code not in catalogue:
+                continue
+            for language in ("ar", "en"):
+                label = ITEM_NAME_LABELS[language] % {"name": shown}
+                self.fields[f"{name}_name_{language}_{code}"] = forms.CharField(
                     label=label,
                     required=False,
-                    max_length=5000,
-                    widget=forms.Textarea(
-                        attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
+                    max_length=200,
+                    initial=row[f"name_{language}"],
+                    widget=forms.TextInput(
+                        attrs={"dir": "rtl" if language == "ar" else "ltr", "aria-label": label}
                     ),
-                    initial=section[f"extra_{language}"],
                 )
+        self.fields[f"{name}_own"] = forms.CharField(
+            label=_("Your own, one a line: Arabic name | English name"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            initial=_own_lines(drafted, set(catalogue)),
+        )
 
-    def section_fields(self) -> list[tuple[dict, list]]:
-        """Each section of the draft with its bound fields, for the template."""
-        return [
-            (
-                section,
-                [
-                    self[name]
-                    for name in self.fields
-                    if name.startswith(f"section_{section['key']}_")
-                ],
+    def item_tables(self) -> list[dict]:
+        """The three lists as the editor shows them: a row per item, in order, with its box
+        (catalogue items), its position and its names."""
+        tables = []
+        for name in KINDS:
+            boxes = {box.data["value"]: box for box in self[name]}
+            rows = []
+            for item in self.item_rows[name]:
+                code = item["code"]
+                names = [f"{name}_name_{language}_{code}" for language in ("ar", "en")]
+                rows.append(
+                    {
+                        "name": item["name_ar"],
+                        "box": boxes.get(code),
+                        "position": self[f"{name}_position_{code}"],
+                        "names": [self[field] for field in names if field in self.fields],
+                    }
+                )
+            tables.append({"field": self[name], "rows": rows, "own": self[f"{name}_own"]})
+        return tables
+
+    def _ordered_items(self, name: str) -> list[dict]:
+        """The ticked catalogue items under the names typed, then the own ones, placed by the
+        positions typed: an item without one keeps its place, and one moved to a number another
+        holds goes before it (as "put it second" means)."""
+        data = self.cleaned_data
+        order = [item["code"] for item in self.item_rows[name]]
+        items = [
+            {
+                "code": code,
+                "name_ar": data.get(f"{name}_name_ar_{code}") or "",
+                "name_en": data.get(f"{name}_name_en_{code}") or "",
+            }
+            for code in data[name]
+        ] + data[f"{name}_items"]
+
+        def place(item: dict) -> tuple[int, bool, int]:
+            index = order.index(item["code"]) if item["code"] in order else len(order)
+            typed = data.get(f"{name}_position_{item['code']}")
+            if typed is None or typed == index + 1:
+                return (index + 1, True, index)
+            return (typed, False, index)
+
+        return sorted(items, key=place)
+
+    def _section_fields(self, section: dict) -> None:
+        """A section's fields: shown or not, its title and body as they read now (the
+        association's own or the template's), a way back to the template's, its extra text."""
+        key = section["key"]
+        if section["optional"]:
+            self.fields[f"section_{key}_included"] = forms.BooleanField(
+                label=_("Show this section"), required=False, initial=section["included"]
             )
-            for section in self.draft.sections
-        ]
+        in_force = section_in_force(section)
+        parts = [("title", 1)] if key == "approval" else [("title", 1), ("body", 8)]
+        for part, rows in parts:
+            for language in ("ar", "en"):
+                field = f"{part}_{language}"
+                self.fields[f"section_{key}_{field}"] = forms.CharField(
+                    label=SECTION_TEXT_LABELS[field],
+                    required=False,
+                    max_length=SECTION_TEXTS[field],
+                    widget=forms.Textarea(
+                        attrs={"rows": rows, "dir": "rtl" if language == "ar" else "ltr"}
+                    ),
+                    initial=in_force[field],
+                    help_text=BODY_HELP if field == "body_ar" else "",
+                )
+        if any(section_own(section, field) for field in SECTION_TEXTS):
+            self.fields[f"section_{key}_template"] = forms.BooleanField(
+                label=_("Use the template's title and text again"), required=False
+            )
+        for language, label in (
+            ("ar", _("Extra text (Arabic)")),
+            ("en", _("Extra text (English)")),
+        ):
+            self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
+                ),
+                initial=section[f"extra_{language}"],
+            )
+
+    def service_errors(self, error: ValidationError) -> ValidationError:
+        """The service's error with a section text's key ("sections[preamble].body_ar") named
+        as this form's field, so the message stands beside what was typed."""
+        if not hasattr(error, "error_dict"):
+            return error
+        return ValidationError(
+            {
+                SECTION_ERROR.sub(r"section_\1_\2", field): messages
+                for field, messages in error.message_dict.items()
+            }
+        )
+
+    def section_fields(self) -> list[tuple[dict, list, bool]]:
+        """Each section of the draft as it reads, its bound fields, and whether one of them has
+        an error (its panel then opens), for the template."""
+        sections = []
+        for section in self.draft.sections:
+            prefix = f"section_{section['key']}_"
+            fields = [self[name] for name in self.fields if name.startswith(prefix)]
+            sections.append(
+                (section_in_force(section), fields, any(field.errors for field in fields))
+            )
+        return sections
 
     def _own_items(self, name: str) -> list[dict]:
-        existing = {item["name_en"].lower(): item["code"] for item in getattr(self.draft, name)}
+        """The association's own items, one a line: "Arabic | English", or the Arabic name
+        alone (an Arabic-only policy). An item keeps its code while either name stays."""
+        existing = {
+            key: item["code"]
+            for item in getattr(self.draft, name)
+            for key in (item["name_en"].lower(), item["name_ar"])
+            if key
+        }
+        languages = (self.cleaned_data.get("languages") or "").split() or self.draft.languages
+        bars = (0, 1) if languages == ["ar"] else (1,)
         items = []
         for number, line in enumerate(self.cleaned_data.get(f"{name}_own", "").splitlines(), 1):
             if not line.strip():
                 continue
-            if line.count("|") != 1:
+            if line.count("|") not in bars:
                 raise ValidationError(
                     {
                         f"{name}_own": _(
@@ -172,9 +328,11 @@ class PolicyForm(forms.Form):
                         % {"n": number}
                     }
                 )
-            name_ar, name_en = (part.strip() for part in line.split("|"))
-            code = existing.get(name_en.lower()) or "own_" + (
-                slugify(name_en).replace("-", "_")[:50] or str(number)
+            name_ar, name_en = [*(part.strip() for part in line.split("|")), ""][:2]
+            code = (
+                existing.get(name_en.lower())
+                or existing.get(name_ar)
+                or "own_" + (slugify(name_en).replace("-", "_")[:50] or str(number))
             )
             items.append({"code": code, "name_ar": name_ar, "name_en": name_en})
         return items
@@ -224,7 +382,8 @@ class PolicyForm(forms.Form):
     def to_data(self) -> dict:
         data = self.cleaned_data
         return {
-            **{name: [*data[name], *data[f"{name}_items"]] for name in KINDS},
+            **({"languages": data["languages"].split()} if data["languages"] else {}),
+            **{name: self._ordered_items(name) for name in KINDS},
             "procedure": data["procedure"],
             "decision_body": {
                 "name_ar": data["decision_body_ar"],
@@ -246,11 +405,21 @@ class PolicyForm(forms.Form):
                         if section["optional"]
                         else {}
                     ),
+                    **self._section_texts(section["key"]),
                     "extra_ar": data[f"section_{section['key']}_extra_ar"],
                     "extra_en": data[f"section_{section['key']}_extra_en"],
                 }
                 for section in self.draft.sections
             ],
+        }
+
+    def _section_texts(self, key: str) -> dict[str, str]:
+        """The section's title and body as typed; empty (the template's) when asked for."""
+        back = self.cleaned_data.get(f"section_{key}_template")
+        return {
+            field: "" if back else self.cleaned_data[f"section_{key}_{field}"]
+            for field in SECTION_TEXTS
+            if f"section_{key}_{field}" in self.fields
         }
 
 

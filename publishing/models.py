@@ -17,6 +17,11 @@ class ApprovalPosition(models.TextChoices):
     TITLE = "title", _("Under the title")
 
 
+def both_languages() -> list[str]:
+    """A policy's languages unless it says otherwise: Arabic and English."""
+    return ["ar", "en"]
+
+
 class PolicyDraft(models.Model):
     """The policy being configured. One per association; made from the template at provisioning.
 
@@ -26,6 +31,8 @@ class PolicyDraft(models.Model):
     """
 
     template_version = models.PositiveIntegerField()
+    # ["ar"] or ["ar", "en"]: an Arabic-only policy is asked for no English anywhere.
+    languages = models.JSONField(default=both_languages)
     channels = models.JSONField(default=list)
     tools = models.JSONField(default=list)
     referral_roles = models.JSONField(default=list)

@@ -152,6 +152,17 @@ def approval_on_top(content: dict) -> bool:
     return (content.get("approval") or {}).get("position") == "title"
 
 
+def version_languages(content: dict) -> list[str]:
+    """The languages a policy is published in (versions from before the choice: both)."""
+    return content.get("languages") or ["ar", "en"]
+
+
+def version_language(content: dict, language: str) -> str:
+    """The language a policy's text is shown in when `language` is asked for: an Arabic-only
+    policy shows its Arabic on the English page too."""
+    return language if language in version_languages(content) else "ar"
+
+
 def _name(item: dict, language: str) -> str:
     return item.get(f"name_{language}") or item.get("name_ar") or item.get("code", "")
 

@@ -153,5 +153,16 @@ def policy_template_updates(draft: PolicyDraft) -> list[dict]:
             continue
         status = "new" if old is None else "removed" if new is None else "changed"
         title = new.title_en if new is not None else old["title_en"] if old else ""
-        updates.append({"key": key, "status": status, "title": title, **texts})
+        # The association's own title and body beside the template's old and new text.
+        own = {
+            field: (old or {}).get(f"own_{field}", "")
+            for field in ("title_ar", "title_en", "body_ar", "body_en")
+        }
+        fresh = {
+            field: getattr(new, field) if new is not None else ""
+            for field in ("title_ar", "title_en", "body_ar", "body_en")
+        }
+        updates.append(
+            {"key": key, "status": status, "title": title, **texts, "own": own, "fresh": fresh}
+        )
     return updates

@@ -26,14 +26,20 @@ from publishing.procedure import (
     procedure_problems,
     procedure_resolved,
 )
-from publishing.rendering import STATEMENT_FIELDS, STATEMENT_PLACEHOLDER, sanitize_extra
+from publishing.rendering import (
+    BLOCK_PLACEHOLDERS,
+    STATEMENT_FIELDS,
+    STATEMENT_PLACEHOLDER,
+    sanitize_extra,
+)
 from publishing.selectors import LATEST_KEY, policy_version_published
 from publishing.tasks import policy_documents_render_task
 from tenants.models import PROFILE_FIELDS
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
+# An item's code (CONTRACT.md): 2–60 lowercase Latin letters, digits, "-" and "_" ("home-visit").
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,59}$")
 LIST_KINDS = {
     "channels": CatalogItem.Kind.CHANNEL,
     "tools": CatalogItem.Kind.TOOL,
@@ -43,14 +49,18 @@ DEFAULT_REFERRAL_ROLES = ["social_researcher"]
 DEFAULT_DEADLINE_DAYS = 10  # the seeds' "two weeks", in working days
 MAX_EXTRA_LENGTH = 5000
 MAX_STATEMENT_LENGTH = 1000
+# An association's own section texts, with their lengths.
+SECTION_TEXTS = {"title_ar": 200, "title_en": 200, "body_ar": 20000, "body_en": 20000}
 
 
 class PolicyConflict(Exception):
     """The draft changed since the client read it (its revision moved on)."""
 
 
-def _section_from_template(section, *, included: bool = True, extra=None) -> dict:
-    extra = extra or {}
+def _section_from_template(section, *, included: bool = True, kept=None) -> dict:
+    """A draft section with `section`'s template text, keeping what the association wrote in
+    `kept` (its extra text and own title and body)."""
+    kept = kept or {}
     return {
         "key": section.key,
         "optional": section.optional,
@@ -60,8 +70,9 @@ def _section_from_template(section, *, included: bool = True, extra=None) -> dic
         "title_en": section.title_en,
         "body_ar": section.body_ar,
         "body_en": section.body_en,
-        "extra_ar": extra.get("extra_ar", ""),
-        "extra_en": extra.get("extra_en", ""),
+        "extra_ar": kept.get("extra_ar", ""),
+        "extra_en": kept.get("extra_en", ""),
+        **{f"own_{field}": kept.get(f"own_{field}", "") for field in SECTION_TEXTS},
     }
 
 
@@ -92,8 +103,9 @@ def policy_draft_create() -> PolicyDraft:
     )
 
 
-def _items(name: str, value, errors: dict) -> list[dict]:
-    """A list of catalogue codes and/or {code, name_ar, name_en}, checked and named."""
+def _items(name: str, value, errors: dict, *, languages: list[str]) -> list[dict]:
+    """A list of catalogue codes and/or {code, name_ar, name_en}, checked and named (an
+    Arabic-only policy's own items need no English name)."""
     if not isinstance(value, list):
         errors[name] = [_("Give a list of codes or of {code, name_ar, name_en}.")]
         return []
@@ -107,7 +119,10 @@ def _items(name: str, value, errors: dict) -> list[dict]:
         code = item["code"].strip()
         if not CODE_PATTERN.match(code):
             problems.append(
-                _("“%(code)s” is not a valid code: use lowercase Latin letters, digits and _.")
+                _(
+                    "“%(code)s” is not a valid code: 2 to 60 lowercase Latin letters, digits, "
+                    "- and _."
+                )
                 % {"code": code[:60]}
             )
             continue
@@ -120,9 +135,11 @@ def _items(name: str, value, errors: dict) -> list[dict]:
         if code in catalogue:
             name_ar = name_ar or catalogue[code]["name_ar"]
             name_en = name_en or catalogue[code]["name_en"]
-        if not name_ar or not name_en:
+        if not name_ar or (not name_en and "en" in languages):
             problems.append(
                 _("“%(code)s” needs its name in both Arabic and English.") % {"code": code}
+                if "en" in languages
+                else _("“%(code)s” needs its Arabic name.") % {"code": code}
             )
             continue
         if len(name_ar) > 200 or len(name_en) > 200:
@@ -132,6 +149,19 @@ def _items(name: str, value, errors: dict) -> list[dict]:
     if problems:
         errors[name] = problems
     return items
+
+
+LANGUAGE_CHOICES = (["ar"], ["ar", "en"])
+
+
+def _languages(value, errors: dict) -> list[str]:
+    """["ar"] or ["ar", "en"], in either order."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        chosen = sorted(set(value))
+        if chosen in LANGUAGE_CHOICES and len(chosen) == len(value):
+            return chosen
+    errors["languages"] = [_('Give ["ar"] (Arabic only) or ["ar", "en"] (Arabic and English).')]
+    return ["ar", "en"]
 
 
 def _deadline_wording(draft: PolicyDraft, value, errors: dict) -> list[str]:
@@ -170,12 +200,53 @@ def _deadline(value, errors: dict) -> tuple[str, int | None]:
     return kind, days
 
 
-def _sections(current: list[dict], value, errors: dict) -> list[dict]:
+def section_own(section: dict, field: str) -> str:
+    """The association's own text for one of a section's SECTION_TEXTS ("": the template's)."""
+    return section.get(f"own_{field}", "")
+
+
+def section_in_force(section: dict) -> dict:
+    """A draft section as it reads: its own title and body where the association wrote them,
+    else the template's. What a published version keeps, so a later template never changes it."""
+    resolved = {key: value for key, value in section.items() if not key.startswith("own_")}
+    for field in SECTION_TEXTS:
+        resolved[field] = section_own(section, field) or section[field]
+    return resolved
+
+
+def _section_text(section: dict, field: str, value, problems: dict) -> None:
+    """Set one own text of `section` (empty: back to the template's), or name its problem."""
+    name = f"sections[{section['key']}].{field}"
+    if problem := text_problem(value, limit=SECTION_TEXTS[field], plain=True):
+        problems[name] = [problem]
+        return
+    text = (value or "").replace("\r\n", "\n").strip()
+    if text == section[field].strip():
+        text = ""  # the template's own words, as the editor shows them: still the template's
+    if text and field.startswith("body_") and section["key"] == "approval":
+        problems[name] = [
+            _("The approval reads as the board words it: give its wording with the approval.")
+        ]
+        return
+    # The lists the page fills from the configuration stay in the section's own words.
+    body = section[field] if field.startswith("body_") else ""
+    missing = [mark for mark in BLOCK_PLACEHOLDERS if mark in body and text and mark not in text]
+    if missing:
+        problems[name] = [
+            _("Keep %(mark)s on a line of its own: the page lists your items there.")
+            % {"mark": missing[0]}
+        ]
+        return
+    section[f"own_{field}"] = text
+
+
+def _sections(current: list[dict], value, errors: dict, *, languages: list[str]) -> list[dict]:
     if not isinstance(value, list):
         errors["sections"] = [_("Give a list of {key, included, extra_ar, extra_en}.")]
         return current
     by_key = {section["key"]: dict(section) for section in current}
     problems = []
+    field_problems: dict[str, list[str]] = {}
     for change in value:
         if not isinstance(change, dict) or change.get("key") not in by_key:
             problems.append(_("Unknown section “%(key)s”.") % {"key": str(change)[:60]})
@@ -191,6 +262,9 @@ def _sections(current: list[dict], value, errors: dict) -> list[dict]:
                 )
             else:
                 section["included"] = change["included"]
+        for field in SECTION_TEXTS:
+            if field in change:
+                _section_text(section, field, change[field], field_problems)
         for language in ("ar", "en"):
             field = f"extra_{language}"
             if field in change:
@@ -201,14 +275,25 @@ def _sections(current: list[dict], value, errors: dict) -> list[dict]:
                     )
                 else:
                     section[field] = sanitize_extra(text)
-        if bool(section["extra_ar"]) != bool(section["extra_en"]):
-            problems.append(
-                _("The extra text of “%(title)s” needs both Arabic and English.")
-                % {"title": section["title_en"]}
-            )
+        problems += _section_language_problems(section, languages)
     if problems:
         errors["sections"] = problems
+    errors.update(field_problems)
     return [by_key[section["key"]] for section in current]
+
+
+def _section_language_problems(section: dict, languages: list[str]) -> list[str]:
+    """A bilingual policy's extra text is in both languages. (An own title or body may be in
+    one: the other language keeps the template's, as a step's wording does.)"""
+    if "en" not in languages:
+        return []
+    problems = []
+    if bool(section["extra_ar"]) != bool(section["extra_en"]):
+        problems.append(
+            _("The extra text of “%(title)s” needs both Arabic and English.")
+            % {"title": section["title_en"]}
+        )
+    return problems
 
 
 APPROVAL_FACTS = (
@@ -258,9 +343,12 @@ def _apply(draft: PolicyDraft, data: dict) -> list[str]:
     """Apply `data` to `draft` in memory; the changed fields, or every problem at once."""
     errors: dict[str, list[str]] = {}
     fields = []
+    if "languages" in data:
+        draft.languages = _languages(data["languages"], errors)
+        fields.append("languages")
     for name in LIST_KINDS:
         if name in data:
-            setattr(draft, name, _items(name, data[name], errors))
+            setattr(draft, name, _items(name, data[name], errors, languages=draft.languages))
             fields.append(name)
     if "committee_deadline" in data:
         draft.deadline_kind, draft.deadline_days = _deadline(data["committee_deadline"], errors)
@@ -273,7 +361,9 @@ def _apply(draft: PolicyDraft, data: dict) -> list[str]:
         _decision_body(draft, data["decision_body"], errors)
         fields += ["decision_body_ar", "decision_body_en"]
     if "sections" in data:
-        draft.sections = _sections(draft.sections, data["sections"], errors)
+        draft.sections = _sections(
+            draft.sections, data["sections"], errors, languages=draft.languages
+        )
         fields.append("sections")
     if {"procedure", "decision_body"} & set(data) and "procedure" not in errors:
         # How the steps fit together, with the roles and the deciding body as they now stand
@@ -337,6 +427,21 @@ def policy_draft_problems(draft: PolicyDraft) -> dict[str, list[str]]:
         problems["committee_deadline"] = [
             _("Give the committee's deadline in days, or choose “as soon as possible”.")
         ]
+    if "en" in draft.languages:
+        for name in LIST_KINDS:
+            unnamed = [item["name_ar"] for item in getattr(draft, name) if not item["name_en"]]
+            if unnamed:
+                problems[name] = [
+                    _("Give the English name of %(names)s, or publish in Arabic only.")
+                    % {"names": "، ".join(unnamed)}
+                ]
+        sections = [
+            problem
+            for section in draft.sections
+            for problem in _section_language_problems(section, draft.languages)
+        ]
+        if sections:
+            problems["sections"] = sections
     included_tools = any(s["key"] == "tools" and s["included"] for s in draft.sections)
     if included_tools and not draft.tools:
         problems["tools"] = [_("List at least one tool, or leave the tools section out.")]
@@ -512,6 +617,7 @@ def policy_snapshot(draft: PolicyDraft) -> dict:
     template = template_version_get(number=draft.template_version) or template_current()
     return {
         "template_version": draft.template_version,
+        "languages": draft.languages,
         "association": _letterhead(),
         "channels": draft.channels,
         "tools": draft.tools,
@@ -525,7 +631,7 @@ def policy_snapshot(draft: PolicyDraft) -> dict:
         "procedure": procedure_resolved(draft.procedure, template.steps),
         "decision_body": _decision_body_of(draft),
         "approval": policy_approval(draft),
-        "sections": [section for section in draft.sections if section["included"]],
+        "sections": [section_in_force(s) for s in draft.sections if s["included"]],
     }
 
 
@@ -557,8 +663,18 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
     return version
 
 
-def policy_template_section_take(*, key: str, revision: int | None = None) -> PolicyDraft:
-    """Replace one section's text with the current template's, keeping the association's choices."""
+TEMPLATE_CHOICES = ("take", "keep", "edit")
+
+
+def policy_template_section_take(
+    *, key: str, choice: str = "take", texts: dict | None = None, revision: int | None = None
+) -> PolicyDraft:
+    """Bring one section to the current template: `take` its new text (the association's own
+    title and body give way), `keep` the association's own over it, or `edit`: `texts` become
+    its own. Nothing of the association's is overwritten but by its choice; its extra text and
+    whether the section is shown stay."""
+    if choice not in TEMPLATE_CHOICES:
+        raise ValidationError({"choice": [_("Take, keep or edit.")]})
     template = template_current()
     new = {section.key: section for section in template.sections.all()}
     with transaction.atomic():
@@ -568,9 +684,21 @@ def policy_template_section_take(*, key: str, revision: int | None = None) -> Po
             raise ValidationError({"sections": [_("Unknown section “%(key)s”.") % {"key": key}]})
         if key in new:
             old = sections.get(key, {})
-            sections[key] = _section_from_template(
-                new[key], included=old.get("included", True), extra=old
+            kept = (
+                old
+                if choice != "take"
+                else {name: value for name, value in old.items() if not name.startswith("own_")}
             )
+            sections[key] = _section_from_template(
+                new[key], included=old.get("included", True), kept=kept
+            )
+            if choice == "edit":
+                problems: dict[str, list[str]] = {}
+                for field, text in (texts or {}).items():
+                    if field in SECTION_TEXTS:
+                        _section_text(sections[key], field, text, problems)
+                if problems:
+                    raise ValidationError(problems)
         else:
             sections.pop(key)  # the new template no longer has it
         order = [section.key for section in template.sections.all()]

@@ -19,7 +19,7 @@ from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm
 from publishing.models import PolicyVersion
-from publishing.rendering import approval_statement, policy_sections
+from publishing.rendering import approval_statement, policy_sections, version_language
 from publishing.selectors import (
     policy_latest_number,
     policy_template_updates,
@@ -67,7 +67,8 @@ def policy_page(request, number: int | None = None):
 
 def policy_pdf(request, number: int | None = None):
     version = _version_or_404(number)
-    language = current_language()
+    # An Arabic-only policy has one PDF, its Arabic, whichever language is asked for.
+    language = version_language(version.content, current_language())
     document = policy_document_get(version=version, language=language)
     return FileResponse(
         document.pdf.open("rb"),
@@ -76,10 +77,10 @@ def policy_pdf(request, number: int | None = None):
     )
 
 
-def _draft_preview_content(draft) -> dict:
-    return services.policy_snapshot(draft) | {
-        "sections": [s for s in draft.sections if s["included"]]
-    }
+def _draft_sections(draft, language: str) -> list:
+    """The draft's sections as its page would read them in `language`."""
+    content = services.policy_snapshot(draft)
+    return policy_sections(content, version_language(content, language))
 
 
 @admin_required
@@ -100,7 +101,7 @@ def policy_settings(request):
             )
             return redirect("policy_settings")
         except ValidationError as error:
-            errors_onto_form(form, error)
+            errors_onto_form(form, form.service_errors(error))
         else:
             messages.success(request, _("The draft was saved. Any earlier approval was cleared."))
             return redirect("policy_settings")
@@ -116,7 +117,7 @@ def _settings_page(request, draft, *, form, approval_form):
         "approval_statement": approval_statement(
             services.policy_approval(draft), current_language()
         ),
-        "preview": policy_sections(_draft_preview_content(draft), current_language()),
+        "preview": _draft_sections(draft, current_language()),
         "published": PolicyVersion.objects.order_by("-number").first(),
         "versions": policy_versions(),
         "updates": policy_template_updates(draft),
@@ -139,7 +140,7 @@ def policy_preview(request):
     return render(
         request,
         "publishing/_preview.html",
-        {"preview": policy_sections(_draft_preview_content(preview), current_language())},
+        {"preview": _draft_sections(preview, current_language())},
     )
 
 
@@ -221,8 +222,17 @@ def policy_diff(request):
     draft = services.policy_draft_ensure()
     published = PolicyVersion.objects.order_by("-number").first()
     language = current_language()
-    new = {s.key: s for s in policy_sections(_draft_preview_content(draft), language)}
-    old = {s.key: s for s in policy_sections(published.content, language)} if published else {}
+    new = {s.key: s for s in _draft_sections(draft, language)}
+    old = (
+        {
+            s.key: s
+            for s in policy_sections(
+                published.content, version_language(published.content, language)
+            )
+        }
+        if published
+        else {}
+    )
     keys = list(dict.fromkeys([*old, *new]))
     sections = [
         {
@@ -239,30 +249,57 @@ def policy_diff(request):
     return render(request, "publishing/diff.html", {"sections": sections, "published": published})
 
 
+TEMPLATE_TEXT_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
+
+
 @admin_required
 @require_http_methods(["GET", "POST"])
 def policy_template_update(request):
-    """Take the new template's text section by section, seeing what changes."""
+    """The new template section by section: its old text, its new text and the association's
+    own; the admin takes it, keeps their own or edits. A page opened on an older draft is a
+    409; a refused text comes back as typed, with why."""
     draft = services.policy_draft_ensure()
+    typed: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
+        key = request.POST.get("key", "")
         try:
             services.policy_template_section_take(
-                key=request.POST.get("key", ""), revision=_posted_revision(request)
+                key=key,
+                choice=request.POST.get("choice", "take"),
+                texts={field: request.POST.get(field, "") for field in TEMPLATE_TEXT_FIELDS},
+                revision=_posted_revision(request),
             )
         except services.PolicyConflict:
             messages.error(request, _("The draft changed since you opened this page."))
+            status = 409
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            if request.POST.get("choice") != "edit":
+                return redirect("policy_template_update")
+            typed = {"key": key, **{f: request.POST.get(f, "") for f in TEMPLATE_TEXT_FIELDS}}
+            status = 400
         else:
             messages.success(request, _("The section was updated in your draft."))
-        return redirect("policy_template_update")
+            return redirect("policy_template_update")
     language = current_language()
     updates = [
-        update | {"rows": _side_by_side(update[f"old_{language}"], update[f"new_{language}"])}
+        update
+        | {
+            "rows": _side_by_side(update[f"old_{language}"], update[f"new_{language}"]),
+            "edit": typed if typed.get("key") == update["key"] else _edit_texts(update),
+        }
         for update in policy_template_updates(draft)
     ]
-    return render(
+    response = render(
         request,
         "publishing/template_update.html",
         {"updates": updates, "draft": draft, "template": template_current()},
     )
+    response.status_code = status
+    return response
+
+
+def _edit_texts(update: dict) -> dict[str, str]:
+    """What the edit boxes start from: the association's own text, else the template's new."""
+    return {field: update["own"][field] or update["fresh"][field] for field in TEMPLATE_TEXT_FIELDS}

@@ -26,6 +26,8 @@ from stdnum import luhn
 
 from accounts.models import User
 from accounts.tokens import api_token_create
+from publishing.forms import PolicyForm
+from publishing.selectors import policy_draft_get
 from tenants.models import Association
 from workflow import services as workflow_services
 from workflow.models import Case
@@ -225,3 +227,18 @@ def pdf_text(response) -> str:
     ).stdout.decode()
     # pdftotext wraps right-to-left and left-to-right runs in invisible embedding marks.
     return re.sub("[\u202a-\u202e]", "", text)
+
+
+def policy_editor_form(tenant: Tenant, **changes) -> dict:
+    """The policy editor (/app/settings/policy/) as a browser posts it: every field with the
+    value the page prefilled, then `changes` (a box that is not ticked is not sent)."""
+    with schema_context(tenant.association.schema_name):
+        form = PolicyForm(draft=policy_draft_get())
+        values = {name: form[name].value() for name in form.fields}
+    data = {}
+    for name, value in {**values, **changes}.items():
+        if value is True:
+            data[name] = "on"
+        elif value not in (False, None):
+            data[name] = value
+    return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +38,37 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+def page_screenshot(html: str, width: int, target: Path) -> Path:
+    """A screenshot of `html` with its own CSS, by Debian's Chromium in a process of its own
+    (Playwright's loop in the test's thread would stop the ORM of the tests after it); the HTML
+    is kept beside it."""
+    # Imported here: only a test that draws a page needs the static files' finders.
+    from django.contrib.staticfiles import finders
+
+    def local(match):
+        # The manifest storage's names carry a hash of the content: the source has none.
+        name = re.sub(r"\.[0-9a-f]{12}(\.\w+)$", r"\1", match.group(1))
+        found = finders.find(name)
+        return f'"{Path(found).as_uri()}"' if found else '""'
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = target.with_name(f"{target.name}.html")
+    source.write_text(re.sub(r'"/static/([^"?]+)[^"]*"', local, html))
+    target.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            CHROMIUM,
+            *CHROMIUM_ARGS,
+            f"--screenshot={target}",
+            f"--window-size={width},2600",
+            "--hide-scrollbars",
+            source.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert target.stat().st_size > 10_000  # a page was drawn, not a blank
+    return target

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from publishing.models import PolicyDraft, PolicyVersion
-from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.chromium import page_screenshot
 from tests.helpers import api_client, client_for
 from tests.live import ROOT
 
@@ -393,36 +393,7 @@ def test_a_version_published_before_these_fields_renders_exactly_as_before(
 
 
 def _shown(html: str, width: int, screenshot: str) -> Path:
-    """A screenshot of `html` with its own CSS, by Debian's Chromium in a process of its own
-    (Playwright's loop in this thread would stop the ORM of the tests after this one)."""
-    from django.contrib.staticfiles import finders
-
-    def local(match):
-        # The manifest storage's names carry a hash of the content: the source has none.
-        name = re.sub(r"\.[0-9a-f]{12}(\.\w+)$", r"\1", match.group(1))
-        found = finders.find(name)
-        return f'"{Path(found).as_uri()}"' if found else '""'
-
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    source = ARTEFACTS / f"{screenshot}.html"
-    source.write_text(re.sub(r'"/static/([^"?]+)[^"]*"', local, html))
-    target = ARTEFACTS / screenshot
-    target.unlink(missing_ok=True)
-    subprocess.run(
-        [
-            CHROMIUM,
-            *CHROMIUM_ARGS,
-            f"--screenshot={target}",
-            f"--window-size={width},2600",
-            "--hide-scrollbars",
-            source.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    assert target.stat().st_size > 10_000  # a page was drawn, not a blank
-    return target
+    return page_screenshot(html, width, ARTEFACTS / screenshot)
 
 
 @pytest.mark.parametrize("width", [390, 1366])

@@ -143,3 +143,110 @@ def test_a_release_needs_every_text_in_both_languages(db):
             ]
         )
     assert template_current().number == 1
+
+
+def _own_preamble(alpha) -> None:
+    client, auth = api_client(alpha, alpha.admin_email)
+    response = client.patch(
+        "/api/v1/policy/draft/",
+        {
+            "sections": [
+                {"key": "preamble", "title_ar": "مقدمتنا", "body_ar": "وضعت الجمعية سياستها."}
+            ]
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 200
+
+
+def _preamble(alpha) -> dict:
+    client, auth = api_client(alpha, alpha.admin_email)
+    return client.get("/api/v1/policy/draft/?lang=ar", **auth).json()["sections"][0]
+
+
+def _revision(alpha) -> int:
+    with schema_context(alpha.association.schema_name):
+        from publishing.selectors import policy_draft_get
+
+        return policy_draft_get().revision
+
+
+def test_an_own_text_is_shown_beside_the_old_and_new_template_and_never_overwritten_silently(
+    alpha, beta
+):
+    _own_preamble(alpha)
+    release_v2()
+    admin = client_for(alpha, email=alpha.admin_email)
+    page = admin.get("/app/settings/policy/template/").content.decode()
+    section = page.split('id="update-preamble"')[1].split("</section>")[0]
+    # The template's old text, its new one and the association's own, side by side.
+    assert "السياسات والإجراءات التي تنظم" in section and "تلتزم" in section
+    assert "وضعت الجمعية سياستها." in section and "مقدمتنا" in section
+
+    # Keep: the own text stays, the section follows the new template beneath it.
+    admin.post(
+        "/app/settings/policy/template/",
+        {"key": "preamble", "choice": "keep", "revision": _revision(alpha)},
+    )
+    assert _preamble(alpha)["title"] == "مقدمتنا"
+    assert (
+        'id="update-preamble"' not in admin.get("/app/settings/policy/template/").content.decode()
+    )
+
+    # A merge from a page opened on an older draft is a 409, and changes nothing.
+    stale = _revision(alpha) - 1
+    response = admin.post(
+        "/app/settings/policy/template/?lang=en",
+        {"key": "preamble", "choice": "take", "revision": stale},
+    )
+    assert response.status_code == 409
+    assert "The draft changed since you opened this page." in response.content.decode()
+    assert _preamble(alpha)["title"] == "مقدمتنا"
+
+    # Another association's draft is untouched throughout.
+    with schema_context(beta.association.schema_name):
+        from publishing.selectors import policy_draft_get
+
+        assert policy_draft_get().sections[0].get("own_title_ar", "") == ""
+
+
+def test_taking_or_editing_a_section_under_a_new_template(alpha):
+    _own_preamble(alpha)
+    release_v2()
+    admin = client_for(alpha, email=alpha.admin_email)
+    # Edit: a refused text comes back as typed, with why; nothing is saved.
+    typed = "نص <script>"
+    response = admin.post(
+        "/app/settings/policy/template/",
+        {"key": "preamble", "choice": "edit", "body_ar": typed, "revision": _revision(alpha)},
+    )
+    assert response.status_code == 400
+    assert "دون &lt; أو &gt;" in response.content.decode()
+    assert "نص &lt;script&gt;" in response.content.decode()
+    assert _preamble(alpha)["title"] == "مقدمتنا"
+    response = admin.post(
+        "/app/settings/policy/template/",
+        {
+            "key": "preamble",
+            "choice": "edit",
+            "title_ar": "مقدمتنا الجديدة",
+            "body_ar": "تلتزم الجمعية بما يلي.",
+            "revision": _revision(alpha),
+        },
+    )
+    assert response.status_code == 302
+    assert (_preamble(alpha)["title"], _preamble(alpha)["body"]) == (
+        "مقدمتنا الجديدة",
+        "تلتزم الجمعية بما يلي.",
+    )
+    # Take: the template's new text replaces the own one, by the admin's choice.
+    _own_preamble(alpha)
+    release_v2()
+    admin.post(
+        "/app/settings/policy/template/",
+        {"key": "preamble", "choice": "take", "revision": _revision(alpha)},
+    )
+    preamble = _preamble(alpha)
+    assert preamble["title"] == "تمهيد" and preamble["title_ar"] == ""
+    assert "تلتزم جمعية ألفا الخيرية" in preamble["body"]

@@ -1,6 +1,12 @@
 """The five seed policies, each configured through the API as its association would, with its
-own step sentences (read from ../shared/seeds/ now; the product holds only their facts,
-demo/seeds/NNN.json), published, and run to the end.
+letterhead, its own section texts, step sentences and approval wording (read from
+../shared/seeds/ now; the product holds only their facts, demo/seeds/NNN.json), published, and
+run to the end.
+
+The published Arabic page reads as the seed: its text is compared with the seed's (diacritics,
+digits, punctuation and spacing set aside), the similarity printed and held at 0.9 or more; each
+letterhead element is on the page and in the PDF; the page is drawn by Chromium at a phone's and
+a desktop's width, kept under test-output/seeds/.
 
 What is checked is what a user sees: the public page lists the seed's steps in the seed's
 order with its deciding body and deadline; a case takes exactly the steps the seed publishes
@@ -21,8 +27,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from demo.seed_facts import SEED_NUMBERS, seed_facts, seed_policy_data, seed_steps
-from tests.helpers import PASSWORD, Tenant, api_client, client_for
-from tests.seeds.conftest import seed_sentence
+from tests.e2e.chromium import page_screenshot
+from tests.helpers import PASSWORD, Tenant, api_client, client_for, pdf_text
+from tests.live import ROOT
+from tests.seeds.conftest import seed_body, seed_sentence, seed_text, seed_title, similarity
 from workspace.provisioning import association_provision
 
 CASES = "/api/v1/cases/"
@@ -35,8 +43,16 @@ BENEFICIARY = {
     "city": "الرياض",
 }
 JOIN_LINK = re.compile(r"https?://\S+(/app/join/[^/\s]+/[^/\s]+/)")
-# The approval's own wording is the letterhead issue's test; here any board approval will do.
-APPROVAL = {"meeting_number": "1", "approved_on": "2025-01-15", "chair_name": "رئيس المجلس"}
+# A seed that gives no approval is approved at some meeting all the same (no chair printed).
+APPROVAL = {"meeting_number": "1", "approved_on": "2025-01-15"}
+LETTERHEAD = (
+    "name_ar", "name_en", "license_label_ar", "license_label_en", "license_number",
+    "supervising_authority", "address", "postal_code", "phones", "emails", "website",
+    "social_handles", "bank_accounts", "basmala",
+)  # fmt: skip
+# How close each seed's published Arabic must read to the seed's own text.
+SIMILARITY = 0.9
+ARTEFACTS = ROOT / "test-output" / "seeds"
 # The actions a published step kind brings (CONTRACT.md, "Cases"), and the ones every
 # procedure has.
 STEP_ACTIONS = {
@@ -122,18 +138,80 @@ def _member_joins(tenant: Tenant, admin, role: str, referral_roles: list[str]) -
     return email
 
 
-def _configure_and_publish(tenant: Tenant, facts: dict, sentences: list[str]) -> dict:
+def _letterhead(number: str, facts: dict) -> dict:
+    """The seed's letterhead as its admin gives it to PATCH /api/v1/association/."""
+    given = {key: value for key, value in facts["association"].items() if key in LETTERHEAD}
+    website = given["website"]
+    # The API takes a web address with its scheme (seed 003 prints www.… without one).
+    if website and "://" not in website:
+        website = f"https://{website}"
+    return given | {"name_en": given["name_en"] or f"Seed {number} association", "website": website}
+
+
+def _section_texts(facts: dict) -> dict[str, dict[str, str]]:
+    """Each section's own title and body, in the seed's words (read from the seed now)."""
+    return {
+        spec["key"]: {
+            **({"title_ar": seed_title(facts, spec["title"])} if "title" in spec else {}),
+            **({"body_ar": seed_body(facts, spec["body"])} if "body" in spec else {}),
+        }
+        for spec in facts["section_texts"]
+    }
+
+
+def _approval(facts: dict) -> dict:
+    """The board's approval as the seed gives it, in its own wording and place (a seed that
+    gives none is approved at some meeting all the same: publication needs it)."""
+    approval = {k: v for k, v in (facts["approval"] or APPROVAL).items() if v}
+    if wording := facts["approval_wording"]:
+        approval["statement_ar"] = seed_sentence(facts, {"lines": wording["statement"]})
+        approval["position"] = wording.get("position", "end")
+    return approval
+
+
+def _configure_and_publish(tenant: Tenant, number: str, facts: dict, sentences: list[str]) -> dict:
     client, auth = api_client(tenant, tenant.admin_email)
+    response = _patch(client, auth, "/api/v1/association/", _letterhead(number, facts))
+    assert response.status_code == 200, response.json()
     data = seed_policy_data(
-        facts, {number: {"text_ar": text} for number, text in enumerate(sentences)}
+        facts,
+        {number: {"text_ar": text} for number, text in enumerate(sentences)},
+        _section_texts(facts),
     )
     response = _patch(client, auth, "/api/v1/policy/draft/", data)
     assert response.status_code == 200, response.json()
-    response = _post(client, auth, "/api/v1/policy/draft/approve/", APPROVAL)
+    response = _post(client, auth, "/api/v1/policy/draft/approve/", _approval(facts))
     assert response.status_code == 200, response.json()
     response = _post(client, auth, "/api/v1/policy/draft/publish/", {})
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+def _policy_text(page: str) -> str:
+    """The policy's own text on its page: from its title to its last section, without the
+    letterhead above or the contacts below."""
+    article = page[page.index('<h1 class="policy-title">') : page.index("</article>")]
+    article = re.sub(r'<footer class="policy-contacts">.*?</footer>', "", article, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", article))
+
+
+def _letterhead_printed(number: str, facts: dict, text: str) -> None:
+    """Each element of the seed's letterhead is in `text` (spaces aside: phones are grouped
+    as Saudis write them, IBANs in fours)."""
+    given = _letterhead(number, facts)
+    flat = "".join(text.split())
+    expected = ["المملكة العربية السعودية", given["name_ar"]]
+    if given["license_number"]:
+        expected.append(f"{given['license_label_ar'] or 'رقم الترخيص'}{given['license_number']}")
+    expected += [given[key] for key in ("supervising_authority", "address") if given[key]]
+    expected += [given["postal_code"], *given["phones"], *given["emails"], given["website"]]
+    expected += [handle for handle in given["social_handles"].values()]
+    for account in given["bank_accounts"]:
+        expected += [account["bank_name"], account["iban"]]
+    if given["basmala"]:
+        expected.append("بسم الله الرحمن الرحيم")
+    missing = [item for item in expected if item and "".join(item.split()) not in flat]
+    assert not missing, f"seed {number}: not printed: {missing}"
 
 
 def _page_text(tenant: Tenant, language: str = "ar") -> str:
@@ -212,7 +290,9 @@ def _status_page(tenant: Tenant, reference: str, token: str) -> str:
 
 
 @pytest.mark.parametrize("number", SEED_NUMBERS)
-def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(number, db, beta, tasks_inline):
+def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(
+    number, db, beta, tasks_inline, media
+):
     facts = seed_facts(number)
     steps = seed_steps(facts)
     sentences = [seed_sentence(facts, step) for step in facts["procedure"]]
@@ -223,7 +303,7 @@ def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(number, db, 
     tenant = _provision(number, facts)
     admin = api_client(tenant, tenant.admin_email)
 
-    published = _configure_and_publish(tenant, facts, sentences)
+    published = _configure_and_publish(tenant, number, facts, sentences)
 
     # The published policy: the seed's steps, in its order, in its words.
     assert [(s["step"], s["text"]) for s in published["procedure"]] == list(
@@ -239,6 +319,17 @@ def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(number, db, 
             "wording_ar": deadline["wording_ar"],
             "wording_en": deadline["wording_en"],
         }
+
+    # The page reads as the seed: its own words, compared with the seed's (set aside:
+    # diacritics, digits, punctuation and spacing), and its letterhead on the page and in the PDF.
+    served = client_for(tenant).get("/policy/").content.decode()
+    ratio = similarity(seed_text(facts), _policy_text(served))
+    print(f"seed {number}: similarity {ratio:.3f}")
+    assert ratio >= SIMILARITY, f"seed {number} reads {ratio:.3f} like its own text"
+    _letterhead_printed(number, facts, html.unescape(re.sub(r"<[^>]+>", " ", served)))
+    _letterhead_printed(number, facts, pdf_text(client_for(tenant).get("/policy.pdf")))
+    for width in (390, 1366):
+        page_screenshot(served, width, ARTEFACTS / f"seed-{number}-{width}.png")
 
     # The public page says the same, in the same order, and promises nothing it does not do.
     page = _page_text(tenant)
