@@ -20,6 +20,7 @@ EVENT_LABELS = {
     "beneficiary_told": gettext_lazy("Beneficiary told"),
     "survey_answered": gettext_lazy("Satisfaction survey answered"),
     "consent_withdrawn": gettext_lazy("Consent withdrawn"),
+    "status_link_renewed": gettext_lazy("New tracking link issued"),
 }
 ACTION_LABELS = {
     "verify": gettext_lazy("Mark the data verified"),

@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -104,8 +104,8 @@ def case_new(request):
             messages.success(
                 request,
                 _(
-                    "Case %(reference)s was opened. The beneficiary follows it at %(url)s "
-                    "(this link is shown once)."
+                    "Case %(reference)s was opened. Give the beneficiary the link to follow it "
+                    "now: %(url)s — if they lose it, issue a new one from the case page."
                 )
                 % {"reference": case.reference, "url": status_url},
             )
@@ -116,6 +116,32 @@ def case_new(request):
         {"form": form, "has_policy": policy is not None},
         status=400 if form.errors else 200,
     )
+
+
+@member_required
+def case_status_link(request, case_id: int):
+    """A new private status link for a beneficiary who lost theirs, shown once more here."""
+    # The role first, the method after: a GET by a committee member is refused, not a 405.
+    if not opens_cases(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = _case_or_404(request, case_id, record=None)
+    url, emailed = services.case_status_link_renew(
+        case=case, actor=request.user, base_url=request.association.url("").rstrip("/")
+    )
+    if emailed:
+        text = _(
+            "A new tracking link was e-mailed to the beneficiary; the old one no longer works. "
+            "The new link: %(url)s"
+        )
+    else:
+        text = _(
+            "A new tracking link was issued; the old one no longer works. Send it to the "
+            "beneficiary by text message: %(url)s"
+        )
+    messages.success(request, text % {"url": url})
+    return redirect("case_detail", case_id=case.pk)
 
 
 def _unprefixed(error: ValidationError) -> ValidationError:
@@ -167,6 +193,7 @@ def _case_page(
         ],
         "referral_roles": [(item["code"], _name(item)) for item in roles],
         "may_upload": uploads_to(user, case),
+        "renews_link": opens_cases(user),
         "document_form": document_form or DocumentForm(),
         "overdue": case.status == CaseStatus.IN_COMMITTEE
         and case.committee_due_on is not None
@@ -206,7 +233,7 @@ def _timeline_item(event: CaseEvent, role_names: dict[str, str]) -> dict:
         detail = data.get("signed_by", "")
     elif event.action == "document_added":
         detail = data.get("name", "")
-    elif event.action == "beneficiary_told":
+    elif event.action in ("beneficiary_told", "status_link_renewed"):
         detail = _("by e-mail") if data.get("how") == "email" else _("no e-mail address")
     # Details typed online that differ from the registry were not saved: staff verify them.
     unverified = [
