@@ -17,6 +17,7 @@ class SignupForm(forms.Form):
         label=_("Web address"),
         max_length=40,
         help_text=_("Your association's address: lowercase letters, digits and hyphens."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocapitalize": "none"}),
     )
     admin_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Your e-mail"))
@@ -115,7 +116,9 @@ class AssociationProfileForm(forms.ModelForm):
 
 
 class BankAccountForm(forms.Form):
-    iban = forms.CharField(label=_("IBAN"), max_length=40)
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
     bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
     holder_name = forms.CharField(label=_("Account holder"), max_length=200, required=False)
 
