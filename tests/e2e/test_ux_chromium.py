@@ -52,13 +52,14 @@ with schema_context(association.schema_name):
 """
 
 # Latin words left once left-to-right runs (e-mails, references, links, the language switch and
-# the English name, all marked dir="ltr" or lang="en") are taken out: untranslated text. The
-# names of formats stay Latin in Arabic too.
+# the English name, all marked dir="ltr" or lang="en") and e-mail addresses are taken out:
+# untranslated text. The names of formats stay Latin in Arabic too.
 LATIN_WORDS = """() => {
   const body = document.body.cloneNode(true);
   body.querySelectorAll('[dir=ltr], [lang=en], script, style, input, textarea, select')
       .forEach((el) => el.remove());
-  const words = body.textContent.match(/\\b[A-Za-z]{2,}\\b/g) || [];
+  const text = body.textContent.replace(/\\S+@\\S+|https?:\\/\\/\\S+/g, ' ');
+  const words = text.match(/\\b[A-Za-z]{2,}\\b/g) || [];
   return words.filter((word) => !['CSV', 'PDF', 'API', 'IBAN'].includes(word));
 }"""
 
