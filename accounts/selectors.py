@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q
 
 from accounts.models import User
@@ -25,3 +27,10 @@ def active_member_emails(*, role: str, referral_role: str = "") -> list[str]:
     if referral_role:
         members = members.filter(referral_roles__contains=[referral_role])
     return list(members.order_by("email").values_list("email", flat=True))
+
+
+def member_names(*, emails: Iterable[str]) -> dict[str, str]:
+    """The names of the members behind `emails` (those who gave one): timelines show people,
+    not addresses; an address no member has any more stays as it is."""
+    members = User.objects.filter(email__in=set(emails)).exclude(full_name="")
+    return dict(members.values_list("email", "full_name"))

@@ -55,6 +55,12 @@ def phone_local(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def national_id_masked(value: str) -> str:
+    """A national ID or iqama number with all but its last four digits hidden: enough to tell
+    two people apart in a list, not enough to use."""
+    return "•" * max(len(value) - 4, 0) + value[-4:]
+
+
 def iban_grouped(iban: str) -> str:
     """The IBAN in its printed form, in groups of four: SA78 8000 0430 …"""
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
@@ -108,5 +114,11 @@ def normalize_national_id(value: str) -> str:
             _("A national ID starts with 1 and an iqama number with 2."), code="id_prefix"
         )
     if not luhn.is_valid(digits):
-        raise ValidationError(_("This ID number's check digit is wrong."), code="id_checksum")
+        raise ValidationError(
+            _(
+                "This ID number's check digit is wrong: a digit is probably mistyped. Compare the "
+                "ten digits with the ID card."
+            ),
+            code="id_checksum",
+        )
     return digits

@@ -96,6 +96,11 @@ urlpatterns = [
         name="case_transition",
     ),
     path(
+        "app/cases/<int:case_id>/status-link/",
+        workflow_views.case_status_link,
+        name="case_status_link",
+    ),
+    path(
         "app/cases/<int:case_id>/documents/",
         workflow_views.case_document_upload,
         name="case_document_upload",

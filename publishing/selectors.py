@@ -10,6 +10,9 @@ from catalog.selectors import template_current
 from publishing.models import Holiday, PolicyDraft, PolicyVersion
 from publishing.procedure import version_decision_body, version_step_kinds
 
+# The catalogue's code of the channel through which beneficiaries apply on the association's site.
+WEBSITE_CHANNEL = "website"
+
 
 @dataclass(frozen=True)
 class PublishedPolicy:
@@ -21,6 +24,16 @@ class PublishedPolicy:
     @property
     def channel_codes(self) -> list[str]:
         return [item["code"] for item in self.content["channels"]]
+
+    @property
+    def takes_online_requests(self) -> bool:
+        """Whether beneficiaries may apply at /request/: the policy publishes the website."""
+        return WEBSITE_CHANNEL in self.channel_codes
+
+    def channel_names(self, language: str) -> list[str]:
+        return [
+            item.get(f"name_{language}") or item["name_ar"] for item in self.content["channels"]
+        ]
 
     @property
     def referral_role_codes(self) -> list[str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.i18n import current_language
 from workflow.models import CaseDocument, CaseKind, CaseStatus
+from workflow.selectors import CASE_SORTS
+from workflow.services import beneficiary_data_clean
 from workflow.transitions import TRANSITIONS
 
 LTR_DIGITS = {"dir": "ltr", "inputmode": "numeric", "autocomplete": "off"}
@@ -39,8 +42,11 @@ class CaseFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, channels: list[tuple[str, str, str]], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = [(key, key) for key in CASE_SORTS]
         english = current_language() == "en"
         self.fields["status"].choices = [("", _("Any state")), *CaseStatus.choices]
         self.fields["channel"].choices = [
@@ -60,7 +66,7 @@ class CaseFilterForm(forms.Form):
         self.is_valid()
         return {
             name: self.cleaned_data[name]
-            for name in ("q", "status", "channel", "due_after", "due_before")
+            for name in ("q", "status", "channel", "due_after", "due_before", "sort")
             if name in self.cleaned_data and self.cleaned_data[name] not in ("", None)
         }
 
@@ -93,7 +99,36 @@ class BeneficiaryDetailsForm(forms.Form):
     )
 
 
-class CaseOpenForm(BeneficiaryDetailsForm):
+class AllProblemsAtOnce:
+    """A form that names every problem at once: its fields' own, then the service's checks on
+    the person's details the fields could parse (not one round of errors per submit)."""
+
+    BENEFICIARY_FIELDS: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["beneficiary"] = beneficiary_data_clean(
+                {field: data.get(field, "") for field in self.BENEFICIARY_FIELDS}
+            )
+        except ValidationError as error:
+            self.add_service_errors(error)
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's errors on the fields they name ("beneficiary.phone" → phone)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for key, messages in error.message_dict.items():
+            field = key.removeprefix("beneficiary.")
+            if field not in self.fields:
+                self.add_error(None, messages)
+            elif field not in self.errors:
+                self.add_error(field, messages)
+
+
+class CaseOpenForm(AllProblemsAtOnce, BeneficiaryDetailsForm):
     """Staff record a case received through a channel of the published policy."""
 
     channel = forms.ChoiceField(label=_("Channel"))

@@ -20,6 +20,17 @@ EVENT_LABELS = {
     "beneficiary_told": gettext_lazy("Beneficiary told"),
     "survey_answered": gettext_lazy("Satisfaction survey answered"),
     "consent_withdrawn": gettext_lazy("Consent withdrawn"),
+    "status_link_renewed": gettext_lazy("New tracking link issued"),
+}
+# The milestones of a case's stepper (workflow.selectors.case_stepper).
+STAGE_LABELS = {
+    "receive": gettext_lazy("Received"),
+    "verify": gettext_lazy("Data verified"),
+    "declare": gettext_lazy("Declaration signed"),
+    "decide": gettext_lazy("Decision of %(body)s"),
+    "register": gettext_lazy("Registered"),
+    "deliver": gettext_lazy("Service delivered"),
+    "close": gettext_lazy("Closed"),
 }
 ACTION_LABELS = {
     "verify": gettext_lazy("Mark the data verified"),
@@ -37,7 +48,16 @@ ACTION_LABELS = {
 }
 
 
+def _naming(label, decision_body: str) -> str:
+    label = str(label)
+    return label % {"body": decision_body} if "%(body)s" in label else label
+
+
 def action_label(action: str, decision_body: str) -> str:
     """The button of `action` on a case, naming who decides as the case's policy version does."""
-    label = str(ACTION_LABELS[action])
-    return label % {"body": decision_body} if "%(body)s" in label else label
+    return _naming(ACTION_LABELS[action], decision_body)
+
+
+def stage_label(kind: str, decision_body: str) -> str:
+    """A milestone of a case's stepper, named as its policy version names who decides."""
+    return _naming(STAGE_LABELS[kind], decision_body)

@@ -48,20 +48,7 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
     template = "decision" if event.action == "decide" else "closed"
     email = case.beneficiary.email
     if email:
-        with translation.override("ar"):
-            subject = render_to_string(f"workflow/emails/{template}_subject.txt", context)
-            body = render_to_string(f"workflow/emails/{template}.txt", context)
-        # Sent by the worker once the transition is committed: a rolled-back transition tells
-        # nobody, and a slow mail server never holds the case's lock.
-        from workflow.tasks import beneficiary_email_send_task
-
-        enqueue_on_commit(
-            beneficiary_email_send_task,
-            schema_name=schema_current(),
-            to=email,
-            subject=subject.strip(),
-            body=body,
-        )
+        _beneficiary_email(to=email, template=template, context=context)
     CaseEvent.objects.create(
         case=case,
         action="beneficiary_told",
@@ -69,6 +56,34 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
         to_status=case.status,
         # "none": no e-mail address; the case page asks staff to tell them by phone.
         data={"how": "email" if email else "none", "about": event.action},
+    )
+
+
+def status_link_send(*, case: Case, url: str) -> bool:
+    """E-mail the beneficiary their new private status link once it commits; False when they
+    gave no address (staff then read it to them)."""
+    if not case.beneficiary.email:
+        return False
+    context = {"case": case, "association": association_current(), "url": url}
+    _beneficiary_email(to=case.beneficiary.email, template="status_link", context=context)
+    return True
+
+
+def _beneficiary_email(*, to: str, template: str, context: dict) -> None:
+    """One of workflow/emails/, in Arabic with its English line, to a beneficiary."""
+    with translation.override("ar"):
+        subject = render_to_string(f"workflow/emails/{template}_subject.txt", context)
+        body = render_to_string(f"workflow/emails/{template}.txt", context)
+    # Sent by the worker once the change is committed: a rolled-back transition tells nobody,
+    # and a slow mail server never holds the case's lock. (tasks imports this module.)
+    from workflow.tasks import beneficiary_email_send_task
+
+    enqueue_on_commit(
+        beneficiary_email_send_task,
+        schema_name=schema_current(),
+        to=to,
+        subject=subject.strip(),
+        body=body,
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from workflow.forms import AllProblemsAtOnce
 from workflow.models import CaseKind
-from workflow.services import MAX_SUMMARY, beneficiary_data_clean
+from workflow.services import MAX_SUMMARY
 from workflow.surveys import MAX_COMMENT
 
 BENEFICIARY_FIELDS = ("national_id", "full_name", "phone", "email", "city")
@@ -19,7 +19,8 @@ def _ltr(**attrs) -> dict:
     return {"dir": "ltr", **attrs}
 
 
-class PublicRequestForm(forms.Form):
+class PublicRequestForm(AllProblemsAtOnce, forms.Form):
+    BENEFICIARY_FIELDS = BENEFICIARY_FIELDS
     kind = forms.ChoiceField(
         label=_("What would you like to send?"),
         choices=CaseKind.choices,
@@ -73,29 +74,6 @@ class PublicRequestForm(forms.Form):
     def clean_national_id(self) -> str:
         # "1000 0000 08" and "1000-000-008" are how people copy it from a card.
         return self.cleaned_data["national_id"].replace(" ", "").replace("-", "")
-
-    def clean(self):
-        # Every problem at once: the service's own checks on the details the fields could parse.
-        data = super().clean()
-        try:
-            data["beneficiary"] = beneficiary_data_clean(
-                {field: data.get(field, "") for field in BENEFICIARY_FIELDS}
-            )
-        except ValidationError as error:
-            self.add_service_errors(error)
-        return data
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's errors on the fields they name ("beneficiary.phone" → phone)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for key, messages in error.message_dict.items():
-            field = key.removeprefix("beneficiary.")
-            if field not in self.fields:
-                self.add_error(None, messages)
-            elif field not in self.errors:
-                self.add_error(field, messages)
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

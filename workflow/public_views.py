@@ -27,13 +27,12 @@ from common.ratelimit import (
     rate_limit_exceeded,
     rate_limit_retry_after,
 )
-from publishing.selectors import policy_published
+from publishing.selectors import WEBSITE_CHANNEL, policy_published
 from workflow import services, surveys
 from workflow.api import PUBLIC_REQUESTS_PER_HOUR
 from workflow.models import Case, CaseKind, CaseStatus
 from workflow.public_forms import PublicRequestForm, SurveyForm
 
-WEBSITE = "website"
 # Shared with the API's public requests: one budget per address, whichever door is used.
 RATE_SCOPE = "public-request"
 RATE_WINDOW = 3600
@@ -160,11 +159,8 @@ def _status_path(case: Case, token: str) -> str:
 def request_form(request):
     """The online request: only when the published policy lists the website channel."""
     policy = policy_published()
-    if policy is None or WEBSITE not in policy.channel_codes:
-        language = current_language()
-        channels = (
-            [item[f"name_{language}"] for item in policy.content["channels"]] if policy else []
-        )
+    if policy is None or not policy.takes_online_requests:
+        channels = policy.channel_names(current_language()) if policy else []
         return render(
             request,
             "workflow/public/request_unavailable.html",
@@ -189,7 +185,7 @@ def request_form(request):
             data = form.cleaned_data
             try:
                 case, token = services.case_open(
-                    channel=WEBSITE,
+                    channel=WEBSITE_CHANNEL,
                     beneficiary=data["beneficiary"],
                     summary=data["summary"],
                     consent=data["consent"],
@@ -254,9 +250,33 @@ def request_status(request, reference: str):
             "sentence": sentence,
             "reason": reason,
             "steps": steps,
+            "expected": _expected_reply(case, policy, words["body"]),
             "status_url": request.build_absolute_uri(_status_path(case, token)),
         },
     )
+
+
+def _expected_reply(case: Case, policy, body: str) -> dict | None:
+    """When the beneficiary may expect a decision, by the deadline the case's version publishes:
+    the due date once the case is with the decision body, else the promise that starts then."""
+    if case.decided_on or not case.is_open or case.kind != CaseKind.REQUEST:
+        return None
+    if case.committee_due_on:
+        return {"date": case.committee_due_on}
+    if case.submitted_on or policy is None or policy.deadline_kind == "asap":
+        return {"text": _("%(body)s decides as soon as possible.") % {"body": body}}
+    text = (
+        _(
+            "Once your file is complete and sent to %(body)s, it decides within %(days)s working "
+            "days; this page will then show the date."
+        )
+        if policy.deadline_kind == "working"
+        else _(
+            "Once your file is complete and sent to %(body)s, it decides within %(days)s days; "
+            "this page will then show the date."
+        )
+    )
+    return {"text": text % {"body": body, "days": policy.deadline_days}}
 
 
 @_private

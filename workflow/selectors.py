@@ -31,6 +31,17 @@ from workflow.surveys import survey_results
 _REFERENCE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
 
 
+# The case list's orders (?sort=): a column, "-" for descending; cases without a due date last.
+CASE_SORTS = {
+    "received": (F("created_at").asc(), F("id").asc()),
+    "-received": (F("created_at").desc(), F("id").desc()),
+    "due": (F("committee_due_on").asc(nulls_last=True), F("id").asc()),
+    "-due": (F("committee_due_on").desc(nulls_last=True), F("id").desc()),
+    "reference": (F("reference").asc(),),
+    "-reference": (F("reference").desc(),),
+}
+
+
 def case_list(
     *,
     actor: User,
@@ -39,9 +50,10 @@ def case_list(
     due_before: datetime.date | None = None,
     due_after: datetime.date | None = None,
     q: str | None = None,
+    sort: str = "-received",
 ) -> QuerySet[Case]:
-    """The cases `actor` may see, newest first, with their beneficiary, narrowed by the
-    workspace's filters.
+    """The cases `actor` may see, with their beneficiary, narrowed by the workspace's filters,
+    in the order `sort` names (CASE_SORTS; newest first by default).
 
     `q` finds a case by its exact reference, the beneficiary's exact national ID or mobile
     (typed in any digits, a mobile as 05… or +966…), or a part of their name.
@@ -49,7 +61,7 @@ def case_list(
     cases = (
         Case.objects.select_related("beneficiary")
         .filter(cases_visible_to(actor))
-        .order_by("-created_at", "-id")
+        .order_by(*CASE_SORTS.get(sort, CASE_SORTS["-received"]))
     )
     if status:
         cases = cases.filter(status=status)
@@ -239,3 +251,57 @@ def satisfaction_by_channel(*, months: int) -> list[ChannelSatisfaction]:
 def open_cases_count() -> int:
     """Cases still open, all of them: what a plan's open-case limit counts."""
     return Case.objects.filter(status__in=OPEN_STATUSES).count()
+
+
+# The milestones a case's stepper shows, in the order its version's procedure lists them; a
+# referral is a detour and an enquiry's answer closes the case, so neither is one.
+STEPPER_KINDS = ("receive", "verify", "declare", "decide", "register", "deliver")
+
+
+@dataclass(frozen=True)
+class Stage:
+    kind: str
+    state: str  # done, now, next, or skipped (after a rejection or a withdrawal)
+
+
+@dataclass(frozen=True)
+class Stepper:
+    stages: list[Stage]
+    missing: list[str]  # the steps still needed before the case can go for a decision
+
+
+def case_stepper(*, case: Case, procedure_kinds: list[str]) -> Stepper:
+    """Where `case` stands in its own version's procedure: the milestones done, the one it is
+    at now, those to come; and, while it waits to go for a decision, which of verification and
+    the signed declaration (where the procedure has them) it still lacks."""
+    actions = set(case.events.values_list("action", flat=True))
+    done = {
+        "receive": True,
+        "verify": case.verified_at is not None,
+        "declare": case.declared_at is not None,
+        "decide": case.decided_on is not None,
+        "register": "register" in actions,
+        "deliver": "deliver" in actions,
+        "close": case.status in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN),
+    }
+    kinds = [kind for kind in procedure_kinds if kind in STEPPER_KINDS]
+    kinds = list(dict.fromkeys(kinds)) + ["close"]
+    stopped = case.status in (CaseStatus.REJECTED, CaseStatus.WITHDRAWN) or (
+        case.status == CaseStatus.CLOSED and "decide" in kinds and not done["deliver"]
+    )
+    stages, current = [], None
+    for kind in kinds:
+        if done[kind]:
+            state = "done"
+        elif stopped and kind != "close":
+            state = "skipped"
+        elif current is None:
+            state, current = "now", kind
+        else:
+            state = "next"
+        stages.append(Stage(kind=kind, state=state))
+    waiting = case.status == CaseStatus.RECEIVED and "decide" in kinds
+    missing: list[str] = [
+        kind for kind in ("verify", "declare") if waiting and kind in kinds and not done[kind]
+    ]
+    return Stepper(stages=stages, missing=missing)

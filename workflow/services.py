@@ -6,6 +6,7 @@ import logging
 import secrets
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -27,8 +28,13 @@ from publishing.selectors import (
 from workflow import hooks
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
-from workflow.notifications import beneficiary_notify, referral_holders_notify
-from workflow.permissions import SENSITIVE_FIELDS, cases_visible_to, edits_sensitive
+from workflow.notifications import beneficiary_notify, referral_holders_notify, status_link_send
+from workflow.permissions import (
+    SENSITIVE_FIELDS,
+    cases_visible_to,
+    edits_sensitive,
+    opens_cases,
+)
 from workflow.tokens import token_hash
 from workflow.transitions import TRANSITIONS, procedure_transitions, role_may
 
@@ -271,6 +277,32 @@ def case_get_for(*, actor: User, case_id, record: str | None = AccessAction.VIEW
     if record:
         access_record(actor=actor, action=record, obj=case)
     return case
+
+
+def case_status_link_renew(*, case: Case, actor: User, base_url: str) -> tuple[str, bool]:
+    """A new private status link for `case`, for a member who opens cases (the beneficiary lost
+    theirs): only its hash is kept, so the old link cannot be shown again and stops working.
+    It is e-mailed to the beneficiary when they gave an address; the timeline records the
+    renewal, never the link. Returns the link and whether it was e-mailed."""
+    if not opens_cases(actor):
+        raise PermissionDenied
+    token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(status_token_hash=token_hash(token))
+        url = f"{base_url}/request/{case.reference}/?{urlencode({'token': token})}"
+        emailed = status_link_send(case=case, url=url)
+        CaseEvent.objects.create(
+            case=case,
+            action="status_link_renewed",
+            from_status=case.status,
+            to_status=case.status,
+            actor_email=actor.email,
+            data={"how": "email" if emailed else "none"},
+        )
+        access_record(
+            actor=actor, action=AccessAction.UPDATE, obj=case, detail={"status_link": True}
+        )
+    return url, emailed
 
 
 def case_status_for_token(*, reference: str, token: str) -> Case | None:

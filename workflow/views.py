@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import tenant_context
 
+from accounts.selectors import member_names
 from common.access_trail import AccessAction, access_record
 from common.csv_export import csv_lines, csv_response
 from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
 from common.validation import errors_onto_form
+from publishing.procedure import version_procedure
 from publishing.selectors import policy_published
 from tenants.permissions import admin_required, member_required
 from workflow import selectors, services
@@ -33,9 +35,15 @@ from workflow.forms import (
     SensitiveDetailsForm,
     TransitionForm,
 )
-from workflow.labels import EVENT_LABELS, action_label
+from workflow.labels import EVENT_LABELS, action_label, stage_label
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseKind, CaseStatus
-from workflow.permissions import edits_sensitive, opens_cases, sees_sensitive, uploads_to
+from workflow.permissions import (
+    edits_sensitive,
+    opens_cases,
+    sees_every_case,
+    sees_sensitive,
+    uploads_to,
+)
 from workflow.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
@@ -74,6 +82,10 @@ def case_list(request):
             "cases": page.object_list,
             "may_open": opens_cases(request.user),
             "today": timezone.localdate(),
+            "sort": filters.get("sort", "-received"),
+            # Staff and admins verify who people are; the committee and referral holders
+            # tell cases apart by the last digits.
+            "masks_ids": not sees_every_case(request.user),
         },
     )
 
@@ -104,8 +116,8 @@ def case_new(request):
             messages.success(
                 request,
                 _(
-                    "Case %(reference)s was opened. The beneficiary follows it at %(url)s "
-                    "(this link is shown once)."
+                    "Case %(reference)s was opened. Give the beneficiary the link to follow it "
+                    "now: %(url)s — if they lose it, issue a new one from the case page."
                 )
                 % {"reference": case.reference, "url": status_url},
             )
@@ -116,6 +128,32 @@ def case_new(request):
         {"form": form, "has_policy": policy is not None},
         status=400 if form.errors else 200,
     )
+
+
+@member_required
+def case_status_link(request, case_id: int):
+    """A new private status link for a beneficiary who lost theirs, shown once more here."""
+    # The role first, the method after: a GET by a committee member is refused, not a 405.
+    if not opens_cases(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = _case_or_404(request, case_id, record=None)
+    url, emailed = services.case_status_link_renew(
+        case=case, actor=request.user, base_url=request.association.url("").rstrip("/")
+    )
+    if emailed:
+        text = _(
+            "A new tracking link was e-mailed to the beneficiary; the old one no longer works. "
+            "The new link: %(url)s"
+        )
+    else:
+        text = _(
+            "A new tracking link was issued; the old one no longer works. Send it to the "
+            "beneficiary by text message: %(url)s"
+        )
+    messages.success(request, text % {"url": url})
+    return redirect("case_detail", case_id=case.pk)
 
 
 def _unprefixed(error: ValidationError) -> ValidationError:
@@ -144,6 +182,14 @@ def _case_page(
     decision_body = policy.decision_body_name(current_language()) if policy else ""
     user = request.user
     actions = services.case_actions_for(case=case, actor=user, policy=policy)
+    timeline = selectors.case_timeline(case=case)
+    stepper = selectors.case_stepper(
+        case=case,
+        procedure_kinds=[step["step"] for step in version_procedure(policy.content)]
+        if policy
+        else [],
+    )
+    names = member_names(emails=[event.actor_email for event in timeline])
     context = {
         "case": case,
         "beneficiary": case.beneficiary,
@@ -151,9 +197,7 @@ def _case_page(
         "kind_label": CaseKind(case.kind).label,
         "status_label": CaseStatus(case.status).label,
         "referral_role_name": role_names.get(case.referral_role_code, case.referral_role_code),
-        "events": [
-            _timeline_item(event, role_names) for event in selectors.case_timeline(case=case)
-        ],
+        "events": [_timeline_item(event, role_names, names) for event in timeline],
         "documents": selectors.case_documents(case=case),
         "actions": [
             {
@@ -166,7 +210,14 @@ def _case_page(
             for action in actions
         ],
         "referral_roles": [(item["code"], _name(item)) for item in roles],
+        "stages": [
+            {"state": stage.state, "label": stage_label(stage.kind, decision_body)}
+            for stage in stepper.stages
+        ],
+        "missing": [action_label(kind, decision_body) for kind in stepper.missing],
+        "decision_body": decision_body,
         "may_upload": uploads_to(user, case),
+        "renews_link": opens_cases(user),
         "document_form": document_form or DocumentForm(),
         "overdue": case.status == CaseStatus.IN_COMMITTEE
         and case.committee_due_on is not None
@@ -186,7 +237,7 @@ def _field_label(field: str) -> str:
         return field
 
 
-def _timeline_item(event: CaseEvent, role_names: dict[str, str]) -> dict:
+def _timeline_item(event: CaseEvent, role_names: dict[str, str], names: dict[str, str]) -> dict:
     """One line of the timeline: what happened, and the detail the event's data holds."""
     data = event.data or {}
     detail = ""
@@ -206,7 +257,7 @@ def _timeline_item(event: CaseEvent, role_names: dict[str, str]) -> dict:
         detail = data.get("signed_by", "")
     elif event.action == "document_added":
         detail = data.get("name", "")
-    elif event.action == "beneficiary_told":
+    elif event.action in ("beneficiary_told", "status_link_renewed"):
         detail = _("by e-mail") if data.get("how") == "email" else _("no e-mail address")
     # Details typed online that differ from the registry were not saved: staff verify them.
     unverified = [
@@ -220,8 +271,10 @@ def _timeline_item(event: CaseEvent, role_names: dict[str, str]) -> dict:
         "detail": detail,
         "from_label": _status_label(event.from_status),
         "to_label": _status_label(event.to_status),
-        # A step without a member is the beneficiary's own (online) or Mustafid's.
-        "who": _("the beneficiary, online") if event.action == "open" else _("Mustafid"),
+        # A member by name (their address where they gave none); a step without a member is
+        # the beneficiary's own (online) or Mustafid's.
+        "who": names.get(event.actor_email, event.actor_email)
+        or (_("the beneficiary, online") if event.action == "open" else _("Mustafid")),
     }
 
 
@@ -242,7 +295,7 @@ def case_transition(request, case_id: int):
         return _case_page(request, case, status=400)
     action = form.cleaned_data["action"]
     try:
-        services.case_transition(
+        updated = services.case_transition(
             case_id=case.pk,
             actor=request.user,
             action=action,
@@ -262,10 +315,23 @@ def case_transition(request, case_id: int):
         errors = error.message_dict if hasattr(error, "error_dict") else {"action": error.messages}
         messages.error(request, _("Nothing was saved: correct the form below."))
         return _case_page(request, case, status=400, failed_action=action, action_errors=errors)
-    policy = services.case_policy(case)
-    body = policy.decision_body_name(current_language()) if policy else ""
-    messages.success(request, _("Saved: %(action)s.") % {"action": action_label(action, body)})
+    messages.success(request, _outcome(updated, action))
     return redirect("case_detail", case_id=case.pk)
+
+
+def _outcome(case: Case, action: str) -> str:
+    """What an action did, in the words of the case's stepper, and the next deadline."""
+    text = _("Done: %(what)s. The case is now «%(status)s».") % {
+        "what": EVENT_LABELS[action],
+        "status": CaseStatus(case.status).label,
+    }
+    if case.status == CaseStatus.IN_COMMITTEE and case.committee_due_on:
+        policy = services.case_policy(case)
+        text += " " + _("The decision of %(body)s is due by %(date)s.") % {
+            "body": policy.decision_body_name(current_language()) if policy else "",
+            "date": hijri_with_gregorian(case.committee_due_on, current_language()),
+        }
+    return text
 
 
 @member_required

@@ -17,6 +17,7 @@ class SignupForm(forms.Form):
         label=_("Web address"),
         max_length=40,
         help_text=_("Your association's address: lowercase letters, digits and hyphens."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocapitalize": "none"}),
     )
     admin_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Your e-mail"))
@@ -115,7 +116,9 @@ class AssociationProfileForm(forms.ModelForm):
 
 
 class BankAccountForm(forms.Form):
-    iban = forms.CharField(label=_("IBAN"), max_length=40)
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
     bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
     holder_name = forms.CharField(label=_("Account holder"), max_length=200, required=False)
 
@@ -145,7 +148,18 @@ def referral_role_choices(roles: list[dict], *, held=()) -> list[tuple[str, str]
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=MEMBER_ROLE_CHOICES)
+    # No role is chosen for the admin: the least powerful first, each said in a sentence.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose a role")), *reversed(MEMBER_ROLE_CHOICES)],
+        help_text=_(
+            "Referral role holder: answers the cases referred to their role. Committee member: "
+            "decides the cases sent for a decision. Beneficiary relations staff: record and follow "
+            "every case. "
+            "Administrator: everything, with the policy, the members and the plan."
+        ),
+        error_messages={"required": _("Choose the role the new member will hold.")},
+    )
     referral_roles = forms.MultipleChoiceField(
         label=_("Referral roles"),
         required=False,

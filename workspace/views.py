@@ -26,6 +26,7 @@ from accounts.services import (
     member_update,
 )
 from accounts.tokens import api_token_create, api_token_revoke
+from common.i18n import current_language
 from common.validation import errors_onto_form
 from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
@@ -42,6 +43,7 @@ from workspace.forms import (
     referral_role_choices,
 )
 from workspace.provisioning import association_provision
+from workspace.selectors import setup_checklist
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,9 +81,13 @@ def login_handoff(request, token: str):
 
 
 def association_home(request):
+    """The association's landing page: how to ask for help, where to reach it, its policy."""
+    policy = policy_published()
     context = {
         "bank_accounts": request.association.bank_accounts.all(),
-        "has_policy": policy_published() is not None,
+        "has_policy": policy is not None,
+        "channels": policy.channel_names(current_language()) if policy else [],
+        "takes_requests": policy is not None and policy.takes_online_requests,
     }
     return render(request, "association/home.html", context)
 
@@ -92,7 +98,14 @@ def home_after_login(request):
 
 @member_required
 def workspace(request):
-    context = {"today": timezone.localdate(), "dashboard": workspace_dashboard(actor=request.user)}
+    context = {
+        "today": timezone.localdate(),
+        "dashboard": workspace_dashboard(actor=request.user),
+        # Admins set the association up; the checklist goes once every step is done.
+        "checklist": setup_checklist(association=request.association)
+        if request.user.is_association_admin
+        else None,
+    }
     return render(request, "app/workspace.html", context)
 
 

@@ -156,7 +156,7 @@ def act(page: Page, action: str, fill: Callable[[Locator], None] | None = None) 
         fill(form)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-    expect(page.locator(".messages")).to_contain_text("حُفظ")
+    expect(page.locator(".messages")).to_contain_text("تم:")
     expect(page.locator(f"form#action-{action}")).to_have_count(0)
 
 
@@ -170,7 +170,7 @@ def expect_status(page: Page, sentence: str | re.Pattern, *steps: str) -> None:
     """The beneficiary's status page, reloaded: its sentence and the steps so far."""
     page.reload()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.locator("p.status")).to_contain_text(sentence)
+    expect(page.locator("p.status-sentence")).to_contain_text(sentence)
     listed = page.locator("ol.steps")
     for step in steps:
         expect(listed).to_contain_text(PUBLIC_STEPS[step])
@@ -212,7 +212,7 @@ def test_staff_take_an_online_request_to_an_answered_survey(
     status_url = beneficiary.url
     assert reference and f"/request/{reference}/" in status_url, (reference, status_url)
     expect(beneficiary.locator(".messages")).to_be_visible()
-    expect(beneficiary.locator("p.status")).to_contain_text(SENTENCE_RECEIVED)
+    expect(beneficiary.locator("p.status-sentence")).to_contain_text(SENTENCE_RECEIVED)
     expect(beneficiary.locator("ol.steps")).to_contain_text(PUBLIC_STEPS["open"])
     expect(beneficiary.locator("#status-link")).to_have_value(re.compile(re.escape(reference)))
     screenshot(beneficiary, "request-status.png")

@@ -80,6 +80,7 @@ def test_association_signs_up_and_works_in_arabic(live_stack: LiveStack, page: P
     assert (SLUG, NAME_AR, f"{SLUG}.localhost") in associations(live_stack)
 
     # Sign out: the workspace is closed again.
+    page.locator("#user-menu summary").click()  # the user menu holds the sign-out
     with page.expect_navigation():
         page.locator("header form[action$='/accounts/logout/'] button").click()
     expect(page.locator("header form[action$='/accounts/logout/']")).to_have_count(0)

@@ -107,6 +107,7 @@ ACCESS = {
     "billing_success": ADMINS,
     # Beneficiary relations staff and admins: opening cases, the data subjects' requests.
     "case_new": STAFF,
+    "case_status_link": STAFF,
     "privacy_requests": STAFF,
     "privacy_request_new": STAFF,
     "privacy_consent_withdraw": STAFF,

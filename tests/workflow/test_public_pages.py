@@ -139,7 +139,7 @@ def test_a_complaint_from_a_returning_beneficiary_joins_their_record(alpha, alph
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"national_id": "1000000000"}, "national_id", "This ID number's check digit is wrong."),
+        ({"national_id": "1000000000"}, "national_id", "check digit is wrong: a digit is probably"),
         ({"national_id": "3000000004"}, "national_id", "starts with 1"),
         ({"phone": "0112345678"}, "phone", "Enter a mobile number such as 0512345678."),
         ({"phone": "12345"}, "phone", "This phone number is not valid."),

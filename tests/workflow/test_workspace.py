@@ -296,7 +296,8 @@ def test_case_page_shows_the_case_its_policy_versions_due_date_and_timeline(
     assert '<html lang="ar" dir="rtl">' in page
     assert f'<bdi dir="ltr">{case.reference}</bdi>' in page
     assert "محمد أحمد" in page
-    assert '<bdi dir="ltr">+966512345678</bdi>' in page
+    # The mobile as Saudis write it, isolated; dialled in full.
+    assert '<a href="tel:+966512345678"><bdi dir="ltr">051 234 5678</bdi></a>' in page
     assert "26/10/1446هـ الموافق 24/04/2025م" in page
     assert 'href="/policy/1/"' in page
     assert "المقابلة" in page  # the channel, as the published policy named it
