@@ -63,6 +63,7 @@ TENANT_APPS = [
     "privacy",
     "audit",
     "breaches",
+    "complaints",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -311,6 +312,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "breaches.breach_reminders_dispatch": {
         "task": "breaches.breach_reminders_dispatch",
         "schedule": crontab(minute=5),
+    },
+    # Each association's overdue complaints escalated to its admins, once a day.
+    "complaints.complaint_reminders_dispatch": {
+        "task": "complaints.complaint_reminders_dispatch",
+        "schedule": crontab(hour=6, minute=10),
     },
     # Stripe events recorded but not applied (a broker that was away): applied again.
     "billing.stripe_events_retry": {

@@ -32,6 +32,17 @@ from workflow.services import MAX_SUMMARY
 from workflow.transitions import TRANSITIONS
 
 PUBLIC_REQUESTS_PER_HOUR = 10
+
+
+def public_submission_exceeded(request) -> bool:
+    """Count one public submission (a request or a complaint, by page or API) against the
+    client's hourly budget; True once it is spent. One budget per address, whichever door."""
+    return rate_limit_exceeded(
+        scope="public-request", key=client_ip(request), limit=PUBLIC_REQUESTS_PER_HOUR,
+        window_seconds=3600,
+    )  # fmt: skip
+
+
 # Bodies with a nested beneficiary: JSON, the one type the schema offers for them.
 JSON_ONLY = [JSONParser]
 
@@ -445,10 +456,7 @@ class RequestCreateView(APIView):
         },
     )
     def post(self, request):
-        if rate_limit_exceeded(
-            scope="public-request", key=client_ip(request), limit=PUBLIC_REQUESTS_PER_HOUR,
-            window_seconds=3600,
-        ):  # fmt: skip
+        if public_submission_exceeded(request):
             raise Throttled(wait=3600)
         data = _object(request.data)
         _beneficiary_shape_check(data, BeneficiaryInputSerializer)
