@@ -8,6 +8,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,9 @@ from common.saudi import normalize_phone
 from common.text import text_problem
 from complaints.models import Complaint, ComplaintKind, ComplaintStatus
 from complaints.selectors import complaint_assignees, complaints_of_person
+from notifications.services import sms_send_later
 from publishing.selectors import holidays, policy_published
+from tenants.selectors import association_current
 from workflow.deadlines import nth_working_day_after
 from workflow.models import Case
 from workflow.permissions import opens_cases
@@ -50,7 +53,7 @@ def complaint_data_clean(*, kind, name, phone, text, consent) -> dict:
     errors: dict[str, list[str]] = {}
     if kind not in ComplaintKind.values:
         errors["kind"] = [_("Choose a complaint or a suggestion.")]
-    if problem := text_problem(name, limit=MAX_NAME, required=True, plain=True):
+    if problem := text_problem(name, limit=MAX_NAME, required=True):
         errors["name"] = [problem]
     if problem := text_problem(text, limit=MAX_TEXT, required=True):
         errors["text"] = [problem]
@@ -148,7 +151,22 @@ def complaint_file(
                 obj=complaint,
                 detail={"channel": named["code"]},
             )
+        path = f"/complaints/{complaint.reference}/?token={token}"
+        _sms(complaint, "received", url=association_current().url(path))
     return complaint, token
+
+
+def _sms(complaint: Complaint, template: str, **context) -> None:
+    """Text the person (complaints/sms/<template>.txt, Arabic), once per complaint and template;
+    the text is not kept once sent (it may carry their private link)."""
+    context = {"association": association_current(), "complaint": complaint, **context}
+    sms_send_later(
+        event_key=f"complaint:{complaint.pk}:{template}",
+        kind=f"complaint_{template}",
+        phone=complaint.phone,
+        text=render_to_string(f"complaints/sms/{template}.txt", context).strip(),
+        personal=True,
+    )
 
 
 def complaint_get_for(*, actor: User, complaint_id, record: str | None = AccessAction.VIEW):
@@ -195,8 +213,8 @@ def complaint_assign(*, complaint_id: int, actor: User, assignee_email: str) -> 
 
 
 def complaint_answer(*, complaint_id: int, actor: User, outcome: str) -> Complaint:
-    """Record the association's answer; the complainant reads it through their status link.
-    Answered once: an answer is not rewritten afterwards."""
+    """Record the association's answer; the complainant is texted that it is on their status
+    link. Answered once: an answer is not rewritten afterwards."""
     if problem := text_problem(outcome, limit=MAX_TEXT, required=True):
         raise ValidationError({"outcome": [problem]})
     with transaction.atomic():
@@ -214,6 +232,7 @@ def complaint_answer(*, complaint_id: int, actor: User, outcome: str) -> Complai
         access_record(
             actor=actor, action=AccessAction.UPDATE, obj=complaint, detail={"answered": True}
         )
+        _sms(complaint, "answered")
     return complaint
 
 

@@ -133,7 +133,7 @@ def complaint_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            complaint, _token = services.complaint_file(
+            complaint, token = services.complaint_file(
                 kind=data["kind"],
                 name=data["name"],
                 phone=data["phone"],
@@ -146,8 +146,14 @@ def complaint_new(request):
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
+            link = request.association.url(_status_path(complaint, token))
             messages.success(
-                request, _("%(reference)s was logged.") % {"reference": complaint.reference}
+                request,
+                _(
+                    "%(reference)s was logged. The person reads the answer at %(url)s (this "
+                    "link is shown once)."
+                )
+                % {"reference": complaint.reference, "url": link},
             )
             return redirect("complaint_detail", complaint_id=complaint.pk)
     return render(

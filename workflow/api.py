@@ -237,7 +237,12 @@ def workflow_schema_hook(result, generator, request, public):
             if "$ref" in value:
                 closed(component(value))
 
-    for path in ("/api/v1/cases/", "/api/v1/cases/{case_id}/transitions/", "/api/v1/requests/"):
+    for path in (
+        "/api/v1/cases/",
+        "/api/v1/cases/{case_id}/transitions/",
+        "/api/v1/requests/",
+        "/api/v1/complaints/",
+    ):
         body = paths.get(path, {}).get("post", {}).get("requestBody")
         if body:
             closed(component(body["content"]["application/json"]["schema"]))

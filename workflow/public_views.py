@@ -250,6 +250,18 @@ def request_status(request, reference: str):
 
 
 @private_link
+@require_GET
+def request_short_link(request, token: str):
+    """The short link in the text message: to the request's status page."""
+    if link_guessing(request):
+        return links_refused(request)
+    case = services.case_for_token(token=token)
+    if case is None:
+        return link_invalid(request)
+    return redirect(_status_path(case, token))
+
+
+@private_link
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
     """The satisfaction survey: answered once, before its link expires."""

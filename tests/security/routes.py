@@ -96,6 +96,8 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
         {
             "login_handoff": lambda w: w.handoff_token,
             "survey": lambda w: w.survey_token,
+            "request_short_link": lambda w: w.status_token,
+            "sms_stop": lambda w: str(w.extra["sms_stop_token"]),
             "join": lambda w: w.join_token,
         }
     ),

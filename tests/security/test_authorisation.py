@@ -50,6 +50,11 @@ ACCESS = {
     "privacy_notice": PUBLIC,
     "privacy_notice_version": PUBLIC,
     "complaints": PUBLIC,
+    "request_short_link": PUBLIC,  # whoever holds the private link (texted to the person)
+    "sms_stop": PUBLIC,  # whoever holds the opt-out link of a message
+    # The SMS provider's delivery receipts: only with the webhook's secret, which no role has.
+    "sms_receipt": CLOSED,
+    "sms_log": ADMINS,
     "complaint_status": PUBLIC,  # whoever holds the private link
     "api_complaints": PUBLIC,
     # Signing in, and the links that lead to it. The sign-in hand-off works once, then sends

@@ -191,6 +191,7 @@ def build_world(alpha: Tenant) -> World:
         world.extra["member_id"] = invited.pk
         world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
         world.extra.update(_complaint(staff=staff, case=case))
+        world.extra.update(_sms(case=case))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)
         world.session_cookie = signed_in.cookies["sessionid"].value
@@ -234,6 +235,24 @@ def _complaint(*, staff: User, case) -> dict[str, object]:
         "complaint_reference": complaint.reference,
         "complaint_token": token,
     }
+
+
+def _sms(*, case) -> dict[str, str]:
+    """Alpha's text message to its beneficiary, and its opt-out link (notifications/)."""
+    from notifications.models import SmsMessage
+    from notifications.services import opt_out_token
+
+    message = SmsMessage.objects.create(
+        event_key=f"case:{case.pk}:received",
+        kind="request_received",
+        category="awareness",
+        recipient="+966598765432",
+        text=SUMMARY,
+        encoding="ucs2",
+        segments=2,
+        status="sent",
+    )
+    return {"sms_stop_token": opt_out_token(message)}
 
 
 def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:
