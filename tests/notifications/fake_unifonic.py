@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.helpers import http_server
 
 APP_SID = "fakeAppSid0123456789"
 WEBHOOK_SECRET = "dlr-secret-for-tests"
@@ -95,19 +96,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_unifonic_running(host: str = "127.0.0.1") -> Iterator[FakeUnifonic]:
+def fake_unifonic_running() -> Iterator[FakeUnifonic]:
     fake = FakeUnifonic()
-    handler = type("Handler", (_Handler,), {"fake": fake})
-    server = ThreadingHTTPServer((host, 0), handler)
-    fake.base = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(type("Handler", (_Handler,), {"fake": fake})) as base:
+        fake.base = base
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def receipt(message_id, dlr: str = "Delivered", at: str = "2026-09-17 12:31:00") -> dict:
