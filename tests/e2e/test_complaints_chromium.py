@@ -69,7 +69,7 @@ def test_a_complaint_is_sent_from_a_phone_answered_by_staff_and_read_by_its_send
     expect(visitor.locator("html")).to_have_attribute("dir", "rtl")
     with visitor.expect_navigation():
         visitor.locator("main form button[type=submit]").click()
-    for field in ("kind", "name", "phone", "text", "consent"):
+    for field in ("name", "phone", "text", "consent"):  # a complaint is chosen already
         expect(visitor.locator(f"#id_{field}-errors")).to_be_visible()
     screenshot(visitor, "complaint-form-errors.png")
     visitor.locator("#id_kind_0").check()
