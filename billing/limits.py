@@ -15,6 +15,7 @@ from common.pg_tools import transaction_lock
 
 MEMBERS = "members"
 OPEN_CASES = "open_cases"
+SMS_SEGMENTS = "sms_segments"  # this calendar month's, in Riyadh
 
 _counters: dict[str, Callable[[], int]] = {}
 

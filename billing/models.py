@@ -26,6 +26,8 @@ class Plan(models.Model):
     # None means no limit.
     max_members = models.PositiveIntegerField(null=True, blank=True)
     max_open_cases = models.PositiveIntegerField(null=True, blank=True)
+    # SMS segments a month (networks bill per segment); None: no limit.
+    max_sms_segments = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_public = models.BooleanField(default=True)
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from billing.limits import MEMBERS, OPEN_CASES, limit_usage, limit_usage_locked
+from billing.limits import MEMBERS, OPEN_CASES, SMS_SEGMENTS, limit_usage, limit_usage_locked
 from billing.models import Plan, Subscription
 from tenants.models import Association
 from tenants.selectors import association_cache_clear, association_current
@@ -195,6 +195,16 @@ def open_case_limit_check(*, association: Association | None = None, public: boo
         % {"plan": _plan_name(plan), "limit": limit},
         code="plan_open_case_limit",
     )
+
+
+def sms_segments_allowed(*, segments: int, association: Association | None = None) -> bool:
+    """Whether the plan's monthly SMS segments leave room for `segments` more."""
+    association = association or association_current()
+    limit = subscription_for(association).plan.max_sms_segments
+    if limit is None:
+        return True
+    used = limit_usage_locked(SMS_SEGMENTS, schema_name=association.schema_name)
+    return used + segments <= limit
 
 
 # --- plans set by the platform --------------------------------------------------------------

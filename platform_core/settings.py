@@ -63,6 +63,8 @@ TENANT_APPS = [
     "privacy",
     "audit",
     "breaches",
+    "complaints",
+    "notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -312,6 +314,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "breaches.breach_reminders_dispatch",
         "schedule": crontab(minute=5),
     },
+    # Each association's overdue complaints escalated to its admins, once a day.
+    "complaints.complaint_reminders_dispatch": {
+        "task": "complaints.complaint_reminders_dispatch",
+        "schedule": crontab(hour=6, minute=10),
+    },
     # Stripe events recorded but not applied (a broker that was away): applied again.
     "billing.stripe_events_retry": {
         "task": "billing.stripe_events_retry",
@@ -323,6 +330,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# --- SMS (Unifonic; off until the application and the webhook's secret are both set) -----------
+
+SMS_ENABLED = env.all_or_none("UNIFONIC_APP_SID", "SMS_WEBHOOK_SECRET")
+UNIFONIC_APP_SID = env.text("UNIFONIC_APP_SID")
+UNIFONIC_API_BASE = env.text("UNIFONIC_API_BASE", "https://el.cloud.unifonic.com")
+SMS_WEBHOOK_SECRET = env.text("SMS_WEBHOOK_SECRET")
+# The platform's sender name, registered with the provider (alphanumeric, at most 11).
+SMS_SENDER_NAME = env.text("SMS_SENDER_NAME", "Mustafid")
 
 # --- Stripe (billing is off until both keys are set) ------------------------------------------
 

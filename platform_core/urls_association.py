@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from audit import views as audit_views
 from billing import views as billing_views
 from breaches import views as breach_views
+from complaints import api as complaints_api
 from platform_core import health
 from publishing import api as policy_api
 from publishing import views as policy_views
@@ -33,6 +34,7 @@ api_v1 = [
         workflow_api.RequestStatusView.as_view(),
         name="api_request_status",
     ),
+    path("complaints/", complaints_api.ComplaintCreateView.as_view(), name="api_complaints"),
     path("policy/", policy_api.PolicyView.as_view(), name="api_policy"),
     path("policy/versions/", policy_api.PolicyVersionsView.as_view(), name="api_policy_versions"),
     path(
@@ -60,8 +62,11 @@ urlpatterns = [
     path("policy/<int:number>.pdf", policy_views.policy_pdf, name="policy_version_pdf"),
     path("request/", workflow_public.request_form, name="request_form"),
     path("request/<str:reference>/", workflow_public.request_status, name="request_status"),
+    path("r/<str:token>", workflow_public.request_short_link, name="request_short_link"),
     path("survey/<str:token>/", workflow_public.survey, name="survey"),
     path("", include("privacy.urls")),
+    path("", include("complaints.urls")),
+    path("", include("notifications.urls")),
     path("app/", views.workspace, name="workspace"),
     path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
     path("app/settings/policy/preview/", policy_views.policy_preview, name="policy_preview"),

@@ -2,7 +2,8 @@
 
 The person's row stays (cases point to it) with every field blanked except a short allow-list;
 fields added to Beneficiary later are erased too without a change here. Cases keep their
-state, channel, dates and decision, surveys their scores; free text and documents go.
+state, channel, dates and decision, surveys their scores, complaints their kind, channel and
+dates; free text and documents go.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.services import complaints_anonymise
 from privacy.models import (
     Anonymisation,
     ConsentRecord,
@@ -122,8 +124,12 @@ def beneficiary_anonymise(
             return AnonymisationResult(
                 beneficiary_id=beneficiary.pk, done=False, refusal_code=code, refusal=message
             )
-        _erase_person(beneficiary)
         cases = Case.objects.filter(beneficiary=beneficiary)
+        # Before the person's mobile is erased: it is how their complaints are found.
+        complaints_anonymise(
+            phone=beneficiary.phone, case_ids=list(cases.values_list("pk", flat=True))
+        )
+        _erase_person(beneficiary)
         case_count = cases.update(
             summary="", decision_reason="", declaration_signed_by="", status_token_hash=""
         )

@@ -14,6 +14,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from complaints.selectors import complaints_of_person
 from privacy.models import ConsentRecord, DataSubjectRequest, LegalHold
 from workflow.labels import EVENT_LABELS
 from workflow.models import Beneficiary, Case, CaseStatus
@@ -79,6 +80,12 @@ def subject_data(*, beneficiary: Beneficiary) -> tuple[dict, list[tuple[str, Pat
         ],
         "legal_holds": [
             _fields(hold) for hold in LegalHold.objects.filter(beneficiary=beneficiary)
+        ],
+        "complaints": [
+            _fields(complaint, hidden=frozenset({"status_token_hash"}))
+            for complaint in complaints_of_person(
+                phone=beneficiary.phone, case_ids=[case["id"] for case in case_rows]
+            )
         ],
         "data_requests": [
             _fields(request, hidden=frozenset({"requester_national_id"}))

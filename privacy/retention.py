@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.services import complaints_retention_apply
 from privacy.anonymise import beneficiary_anonymise
 from privacy.models import Anonymisation, RetentionRule, RetentionRun
 from privacy.selectors import retention_rule_get
@@ -105,6 +106,8 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
                 done += 1
             else:
                 skipped[result.refusal_code] += 1
+        # Complaints answered before the cutoff, whoever sent them (a beneficiary or not).
+        complaints = complaints_retention_apply(cutoff=cutoff)
         run = RetentionRun.objects.create(
             run_on=on,
             ran_at=timezone.now(),
@@ -113,5 +116,8 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
             skipped=sum(skipped.values()),
             skipped_reasons=dict(skipped),
         )
-    logger.info("retention on %s: %d anonymised, %d skipped", on, done, run.skipped)
+    logger.info(
+        "retention on %s: %d anonymised, %d skipped, %d complaints erased",
+        on, done, run.skipped, complaints,
+    )  # fmt: skip
     return run

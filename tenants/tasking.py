@@ -32,11 +32,13 @@ def _tag_task_schema(task=None, **_kwargs) -> None:
     tag_schema(current_schema())
 
 
-def enqueue_on_commit(task, *, schema_name: str, **kwargs) -> None:
-    """Send `task` for `schema_name` once the current transaction commits (never before)."""
+def enqueue_on_commit(task, *, schema_name: str, eta=None, **kwargs) -> None:
+    """Send `task` for `schema_name` once the current transaction commits (never before), to run
+    at `eta` if given."""
     # robust: a broker that is down is logged (and reaches Sentry); it does not undo the commit.
+    options = {"eta": eta} if eta else {}
     transaction.on_commit(
-        lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name}),
+        lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name}, **options),
         robust=True,
     )
 

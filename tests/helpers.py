@@ -11,7 +11,11 @@ import datetime
 import io
 import re
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
@@ -242,3 +246,18 @@ def policy_editor_form(tenant: Tenant, **changes) -> dict:
         elif value not in (False, None):
             data[name] = value
     return data
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> Iterator[str]:
+    """A local HTTP server answering with `handler` (an outside service faked at its edge) for
+    the block, on a free port; its base address."""
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

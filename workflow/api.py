@@ -39,6 +39,18 @@ from workflow.services import MAX_SUMMARY
 from workflow.transitions import TRANSITIONS
 
 PUBLIC_REQUESTS_PER_HOUR = 10
+PUBLIC_WINDOW_SECONDS = 3600
+
+
+def public_submission_exceeded(request) -> bool:
+    """Count one public submission (a request or a complaint, by page or API) against the
+    client's hourly budget; True once it is spent. One budget per address, whichever door."""
+    return rate_limit_exceeded(
+        scope="public-request", key=client_ip(request), limit=PUBLIC_REQUESTS_PER_HOUR,
+        window_seconds=PUBLIC_WINDOW_SECONDS,
+    )  # fmt: skip
+
+
 # Bodies with a nested beneficiary: JSON, the one type the schema offers for them.
 JSON_ONLY = [JSONParser]
 
@@ -233,7 +245,12 @@ def workflow_schema_hook(result, generator, request, public):
             if "$ref" in value:
                 closed(component(value))
 
-    for path in ("/api/v1/cases/", "/api/v1/cases/{case_id}/transitions/", "/api/v1/requests/"):
+    for path in (
+        "/api/v1/cases/",
+        "/api/v1/cases/{case_id}/transitions/",
+        "/api/v1/requests/",
+        "/api/v1/complaints/",
+    ):
         body = paths.get(path, {}).get("post", {}).get("requestBody")
         if body:
             closed(component(body["content"]["application/json"]["schema"]))
@@ -452,11 +469,8 @@ class RequestCreateView(APIView):
         },
     )
     def post(self, request):
-        if rate_limit_exceeded(
-            scope="public-request", key=client_ip(request), limit=PUBLIC_REQUESTS_PER_HOUR,
-            window_seconds=3600,
-        ):  # fmt: skip
-            raise Throttled(wait=rate_limit_retry_after(window_seconds=3600))
+        if public_submission_exceeded(request):
+            raise Throttled(wait=rate_limit_retry_after(window_seconds=PUBLIC_WINDOW_SECONDS))
         data = _object(request.data)
         _beneficiary_shape_check(data, BeneficiaryInputSerializer)
         case, token = services.case_open(

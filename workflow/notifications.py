@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.selectors import active_member_emails
+from notifications.services import sms_send_later
 from publishing.selectors import policy_version_published
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
@@ -46,6 +47,7 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
         )
         context["survey_url"] = association.url(f"/survey/{token}/")
     template = "decision" if event.action == "decide" else "closed"
+    texted = _sms(case=case, template=template, context=context)
     email = case.beneficiary.email
     if email:
         _beneficiary_email(to=email, template=template, context=context)
@@ -54,8 +56,32 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
         action="beneficiary_told",
         from_status=case.status,
         to_status=case.status,
-        # "none": no e-mail address; the case page asks staff to tell them by phone.
-        data={"how": "email" if email else "none", "about": event.action},
+        # "none": no e-mail address nor text message; the case page asks staff to phone them.
+        data={"how": "email" if email else "sms" if texted else "none", "about": event.action},
+    )
+
+
+def _sms(*, case: Case, template: str, context: dict) -> bool:
+    """Text the beneficiary's mobile (workflow/sms/<template>.txt, Arabic), once per case and
+    template: the link it may carry is theirs alone, so the text is not kept once sent."""
+    text = render_to_string(f"workflow/sms/{template}.txt", context).strip()
+    message = sms_send_later(
+        event_key=f"case:{case.pk}:{template}",
+        kind=f"request_{template}",
+        phone=case.beneficiary.phone,
+        text=text,
+        personal=True,
+    )
+    return message is not None and message.status in ("queued", "held")
+
+
+def request_received_notify(*, case: Case, token: str) -> None:
+    """Text the beneficiary the reference and the short private link to follow the request."""
+    association = association_current()
+    _sms(
+        case=case,
+        template="received",
+        context={"association": association, "case": case, "url": association.url(f"/r/{token}")},
     )
 
 

@@ -19,23 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.hijri import hijri_display
 from common.i18n import current_language
-from common.ratelimit import (
-    LINK_WINDOW_SECONDS,
-    client_ip,
-    link_guessing,
-    link_missed,
-    rate_limit_exceeded,
-    rate_limit_retry_after,
-)
+from common.ratelimit import LINK_WINDOW_SECONDS, link_guessing, link_missed, rate_limit_retry_after
 from publishing.selectors import WEBSITE_CHANNEL, policy_published
 from workflow import services, surveys
-from workflow.api import PUBLIC_REQUESTS_PER_HOUR
+from workflow.api import PUBLIC_WINDOW_SECONDS, public_submission_exceeded
 from workflow.models import Case, CaseKind, CaseStatus
 from workflow.public_forms import PublicRequestForm, SurveyForm
-
-# Shared with the API's public requests: one budget per address, whichever door is used.
-RATE_SCOPE = "public-request"
-RATE_WINDOW = 3600
 
 # What a beneficiary reads about their request, written in Arabic first. (Arabic, English).
 STATUS_SENTENCES = {
@@ -113,7 +102,7 @@ def _in_language(pair: tuple[str, str]) -> str:
     return pair[0] if current_language() == "ar" else pair[1]
 
 
-def _private(view):
+def private_link(view):
     """Pages opened by a secret link: never cached, never indexed.
 
     The site's `same-origin` referrer policy already keeps the link from leaving the site;
@@ -130,12 +119,12 @@ def _private(view):
     return wrapper
 
 
-def _link_invalid(request):
+def link_invalid(request):
     link_missed(request)
     return render(request, "workflow/public/link_invalid.html", status=404)
 
 
-def _links_refused(request):
+def links_refused(request):
     response = render(
         request,
         "workflow/public/rate_limited.html",
@@ -148,6 +137,13 @@ def _links_refused(request):
         status=429,
     )
     response["Retry-After"] = str(rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS))
+    return response
+
+
+def submissions_refused(request):
+    """The page for an address that used up its hour's public submissions."""
+    response = render(request, "workflow/public/rate_limited.html", status=429)
+    response["Retry-After"] = str(rate_limit_retry_after(window_seconds=PUBLIC_WINDOW_SECONDS))
     return response
 
 
@@ -172,15 +168,8 @@ def request_form(request):
     )
     form = PublicRequestForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
-        if rate_limit_exceeded(
-            scope=RATE_SCOPE,
-            key=client_ip(request),
-            limit=PUBLIC_REQUESTS_PER_HOUR,
-            window_seconds=RATE_WINDOW,
-        ):
-            response = render(request, "workflow/public/rate_limited.html", status=429)
-            response["Retry-After"] = str(rate_limit_retry_after(window_seconds=RATE_WINDOW))
-            return response
+        if public_submission_exceeded(request):
+            return submissions_refused(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -203,17 +192,17 @@ def request_form(request):
     return render(request, "workflow/public/request_form.html", {"form": form})
 
 
-@_private
+@private_link
 @require_GET
 def request_status(request, reference: str):
     """Where a request stands, in plain words, for whoever holds its private link."""
     if link_guessing(request):
-        return _links_refused(request)
+        return links_refused(request)
     case = services.case_status_for_token(
         reference=reference.strip().upper(), token=request.GET.get("token", "")
     )
     if case is None:
-        return _link_invalid(request)
+        return link_invalid(request)
     policy = services.case_policy(case)
     words = {"body": policy.decision_body_name(current_language()) if policy else ""}
     steps, decision = [], None
@@ -279,15 +268,27 @@ def _expected_reply(case: Case, policy, body: str) -> dict | None:
     return {"text": text % {"body": body, "days": policy.deadline_days}}
 
 
-@_private
+@private_link
+@require_GET
+def request_short_link(request, token: str):
+    """The short link in the text message: to the request's status page."""
+    if link_guessing(request):
+        return links_refused(request)
+    case = services.case_for_token(token=token)
+    if case is None:
+        return link_invalid(request)
+    return redirect(_status_path(case, token))
+
+
+@private_link
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
     """The satisfaction survey: answered once, before its link expires."""
     if link_guessing(request):
-        return _links_refused(request)
+        return links_refused(request)
     found = surveys.survey_for_token(token)
     if found is None:
-        return _link_invalid(request)
+        return link_invalid(request)
     if found.answered_at is not None:
         return render(request, "workflow/public/survey_thanks.html", {"survey": found})
     if surveys.survey_is_expired(found):

@@ -28,7 +28,12 @@ from publishing.selectors import (
 from workflow import hooks
 from workflow.deadlines import committee_due_on
 from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
-from workflow.notifications import beneficiary_notify, referral_holders_notify, status_link_send
+from workflow.notifications import (
+    beneficiary_notify,
+    referral_holders_notify,
+    request_received_notify,
+    status_link_send,
+)
 from workflow.permissions import (
     SENSITIVE_FIELDS,
     cases_visible_to,
@@ -255,6 +260,7 @@ def case_open(
             },
         )
         hooks.case_opened(case=case, actor_email=actor.email if actor else "")
+        request_received_notify(case=case, token=token)
         if actor is not None:
             access_record(
                 actor=actor, action=AccessAction.CREATE, obj=case, detail={"channel": channel}
@@ -312,6 +318,13 @@ def case_status_for_token(*, reference: str, token: str) -> Case | None:
     expected = case.status_token_hash if case else token_hash("no such case")
     matches = secrets.compare_digest(expected, token_hash(str(token or "")[:200]))
     return case if case is not None and token and matches else None
+
+
+def case_for_token(*, token: str) -> Case | None:
+    """The case whose private status token is `token` (the short link texted to the person)."""
+    if not token:
+        return None
+    return Case.objects.filter(status_token_hash=token_hash(str(token)[:200])).first()
 
 
 def case_policy(case: Case) -> PublishedPolicy | None:

@@ -258,7 +258,8 @@ def _timeline_item(event: CaseEvent, role_names: dict[str, str], names: dict[str
     elif event.action == "document_added":
         detail = data.get("name", "")
     elif event.action in ("beneficiary_told", "status_link_renewed"):
-        detail = _("by e-mail") if data.get("how") == "email" else _("no e-mail address")
+        ways = {"email": _("by e-mail"), "sms": _("by text message")}
+        detail = ways.get(data.get("how"), _("no e-mail address"))
     # Details typed online that differ from the registry were not saved: staff verify them.
     unverified = [
         (_field_label(field), value)

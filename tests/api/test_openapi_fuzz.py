@@ -103,6 +103,7 @@ CONFORMING = {
     ("GET", "/api/v1/cases/{case_id}/"),
     ("POST", "/api/v1/requests/"),  # requests, suggestions and complaints filed online
     ("GET", "/api/v1/requests/{reference}/"),
+    ("POST", "/api/v1/complaints/"),
 }
 # Whether a step is allowed depends on the case's state and the member's role, which no schema
 # says: a schema-valid transition may rightly be refused, so it gets the negative checks only.

@@ -11,15 +11,16 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+
+from tests.helpers import http_server
 
 WEBHOOK_SECRET = "whsec_test_mustafid"
 SECRET_KEY = "sk_test_mustafid"
@@ -180,19 +181,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_stripe_running(host: str = "127.0.0.1") -> Iterator[FakeStripe]:
+def fake_stripe_running() -> Iterator[FakeStripe]:
     fake = FakeStripe()
-    handler = type("Handler", (_Handler,), {"fake": fake})
-    server = ThreadingHTTPServer((host, 0), handler)
-    fake.base = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(type("Handler", (_Handler,), {"fake": fake})) as base:
+        fake.base = base
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # --- webhook events ----------------------------------------------------------------------------

@@ -83,7 +83,9 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
     "case_id": lambda w, _r: [str(w.case_id)],
     "document_id": lambda w, _r: [str(w.document_id)],
     "beneficiary_id": lambda w, _r: [str(w.beneficiary_id)],
-    "reference": lambda w, _r: [w.reference],
+    "reference": lambda w, r: [
+        w.extra["complaint_reference"] if r == "complaint_status" else w.reference
+    ],
     "number": lambda w, _r: [str(w.policy_number)],
     "schema": lambda w, _r: [w.schema],
     # Alpha's logo (public on alpha's host only) and a case document (never a public URL).
@@ -94,6 +96,8 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
         {
             "login_handoff": lambda w: w.handoff_token,
             "survey": lambda w: w.survey_token,
+            "request_short_link": lambda w: w.status_token,
+            "sms_stop": lambda w: str(w.extra["sms_stop_token"]),
             "join": lambda w: w.join_token,
         }
     ),
@@ -110,6 +114,7 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
     "request_id": lambda w, _r: [str(w.extra["request_id"])],
     "hold_id": lambda w, _r: [str(w.extra["hold_id"])],
     "breach_id": lambda w, _r: [str(w.extra["breach_id"])],
+    "complaint_id": lambda w, _r: [str(w.extra["complaint_id"])],
     "token_id": lambda w, _r: [str(w.extra["token_id"])],  # alpha's admin's API key
     "member_id": lambda w, _r: [str(w.extra["member_id"])],  # alpha's invited member
     # The console's pages about alpha, its provisioning job and its exports (operators only).
@@ -123,6 +128,7 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
 QUERIES: dict[str, Callable[[World], dict[str, str]]] = {
     "request_status": lambda w: {"token": w.status_token},
     "api_request_status": lambda w: {"token": w.status_token},
+    "complaint_status": lambda w: {"token": str(w.extra["complaint_token"])},
 }
 
 

@@ -49,6 +49,14 @@ ACCESS = {
     "api_policy_version": PUBLIC,
     "privacy_notice": PUBLIC,
     "privacy_notice_version": PUBLIC,
+    "complaints": PUBLIC,
+    "request_short_link": PUBLIC,  # whoever holds the private link (texted to the person)
+    "sms_stop": PUBLIC,  # whoever holds the opt-out link of a message
+    # The SMS provider's delivery receipts: only with the webhook's secret, which no role has.
+    "sms_receipt": CLOSED,
+    "sms_log": ADMINS,
+    "complaint_status": PUBLIC,  # whoever holds the private link
+    "api_complaints": PUBLIC,
     # Signing in, and the links that lead to it. The sign-in hand-off works once, then sends
     # everyone to the sign-in page (its isolation is in test_isolation_routes.py).
     "login_handoff": ANYONE,
@@ -112,6 +120,8 @@ ACCESS = {
     "privacy_request_new": STAFF,
     "privacy_consent_withdraw": STAFF,
     "privacy_request": STAFF,
+    # The complaints log: whoever opens cases (a complaint may be about a committee's decision).
+    **{f"complaint_{page}": STAFF for page in ("list", "new", "detail", "assign", "answer")},
     **{
         f"privacy_request_{step}": STAFF
         for step in ("verify", "extend", "refuse", "complete", "correct", "delete", "export")

@@ -40,6 +40,7 @@ INVITED_NAME = "ALPHA-INVITEE-2f6a"
 REQUESTER_DETAILS = "ALPHA-SUBJECT-REQUEST-0d9c"
 HOLD_REASON = "ALPHA-LEGAL-HOLD-6e3b"
 BREACH_SUMMARY = "ALPHA-BREACH-a41f"
+COMPLAINT_TEXT = "ALPHA-COMPLAINT-3c7e"
 
 
 @dataclass
@@ -79,6 +80,7 @@ class World:
             "data subject request": REQUESTER_DETAILS,
             "legal hold": HOLD_REASON,
             "breach": BREACH_SUMMARY,
+            "complaint": COMPLAINT_TEXT,
             "case reference": self.reference,
             "status token": self.status_token,
             "survey token": self.survey_token,
@@ -188,6 +190,8 @@ def build_world(alpha: Tenant) -> World:
         world.extra["token_id"] = api_row.pk
         world.extra["member_id"] = invited.pk
         world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
+        world.extra.update(_complaint(staff=staff, case=case))
+        world.extra.update(_sms(case=case))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)
         world.session_cookie = signed_in.cookies["sessionid"].value
@@ -210,6 +214,45 @@ def _console(alpha: Tenant) -> dict[str, int]:
         actor_email="ops@x.example",
     )
     return {"export_id": export.pk, "job_id": job.pk}
+
+
+def _complaint(*, staff: User, case) -> dict[str, object]:
+    """Alpha's complaint about its case (complaints/), and its private status link."""
+    from complaints.services import complaint_file
+
+    complaint, token = complaint_file(
+        kind="complaint",
+        name=NAME,
+        phone="0598765432",
+        text=COMPLAINT_TEXT,
+        consent=True,
+        actor=staff,
+        channel="interview",
+        case_reference=case.reference,
+    )
+    return {
+        "complaint_id": complaint.pk,
+        "complaint_reference": complaint.reference,
+        "complaint_token": token,
+    }
+
+
+def _sms(*, case) -> dict[str, str]:
+    """Alpha's text message to its beneficiary, and its opt-out link (notifications/)."""
+    from notifications.models import SmsMessage
+    from notifications.services import opt_out_token
+
+    message = SmsMessage.objects.create(
+        event_key=f"case:{case.pk}:received",
+        kind="request_received",
+        category="awareness",
+        recipient="+966598765432",
+        text=SUMMARY,
+        encoding="ucs2",
+        segments=2,
+        status="sent",
+    )
+    return {"sms_stop_token": opt_out_token(message)}
 
 
 def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:

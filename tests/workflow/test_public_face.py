@@ -42,7 +42,7 @@ def test_landing_page_leads_to_the_request_form_the_policy_and_the_channels(alph
         r'<a class="button large" id="request-help" href="/request/">قدّم طلبك</a>', page
     )
     assert 'id="read-policy" href="/policy/"' in page
-    assert 'href="/request/?kind=complaint"' in page
+    assert 'href="/complaints/" id="send-complaint"' in page
     channels = re.findall(r'<li class="chip">(.*?)</li>', page)
     with schema_context(alpha.association.schema_name):
         assert channels == policy_published().channel_names("ar")

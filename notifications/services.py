@@ -1,0 +1,220 @@
+"""Sending SMS: each event told once, by the worker after the commit that caused it, within the
+plan's monthly segments and the sending hours of its class; what is not sent is logged with
+the reason, never silently dropped."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing.services import sms_segments_allowed
+from common import clock
+from notifications.models import SmsCategory, SmsMessage, SmsOptOut, SmsStatus
+from notifications.providers import ProviderRefused, ProviderUnavailable, sms_provider
+from notifications.segments import sms_segments
+from tenants.selectors import association_current, schema_current
+from tenants.tasking import enqueue_on_commit
+
+# A message longer than this is a template's mistake, refused before anything is logged.
+MAX_SEGMENTS = 3
+# Awareness messages only between 9:00 and 22:00, Riyadh time (LOCALE.md).
+AWARENESS_HOURS = (9, 22)
+
+
+class MessageTooLong(ValueError):
+    """A template made a message of more than MAX_SEGMENTS segments."""
+
+
+def sms_text_check(text: str) -> tuple[str, int]:
+    """The encoding and segments of `text`; MessageTooLong past MAX_SEGMENTS (a template is
+    shortened, a message is never cut mid-word)."""
+    encoding, segments = sms_segments(text)
+    if segments > MAX_SEGMENTS:
+        raise MessageTooLong(f"{segments} segments ({encoding}); at most {MAX_SEGMENTS}")
+    return encoding, segments
+
+
+def _not_before(category: str, now: datetime.datetime) -> datetime.datetime | None:
+    """The next moment an awareness message may go out (None: now)."""
+    if category != SmsCategory.AWARENESS:
+        return None
+    local = timezone.localtime(now)
+    start, end = AWARENESS_HOURS
+    if start <= local.hour < end:
+        return None
+    day = local.date() if local.hour < start else local.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(start)))
+
+
+def opt_out_token(message: SmsMessage) -> str:
+    """The opt-out link's key: the message and a short signature of its number."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{message.pk}:{message.recipient}".encode(), hashlib.sha256
+    ).hexdigest()[:10]
+    return f"{message.pk}-{digest}"
+
+
+def sms_for_opt_out_token(token: str) -> SmsMessage | None:
+    pk, _sep, _digest = str(token).partition("-")
+    message = SmsMessage.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    if message is None or not hmac.compare_digest(opt_out_token(message), str(token)):
+        return None
+    return message
+
+
+def sms_opt_out(*, phone: str, source: str) -> None:
+    """No more messages to `phone`, whatever they would tell."""
+    SmsOptOut.objects.get_or_create(phone=phone, defaults={"source": source})
+
+
+def _opt_out_link(message: SmsMessage) -> str:
+    return association_current().url(f"/sms/stop/{opt_out_token(message)}/")
+
+
+def sms_send_later(
+    *,
+    event_key: str,
+    kind: str,
+    phone: str,
+    text: str,
+    personal: bool,
+    category: str = SmsCategory.SERVICE,
+) -> SmsMessage | None:
+    """Log one message about an event and have the worker send it once the caller's transaction
+    commits. The same event again returns the first message (never told twice). Logged and not
+    sent: a number that is not a Saudi mobile, one that opted out; held: the plan's monthly
+    segments are used up. None while SMS is off. An awareness message carries an opt-out link
+    and waits for its hours. `personal`: its text is erased once it is handled."""
+    if not settings.SMS_ENABLED:
+        return None  # no provider: nothing is sent, nothing to log
+    existing = SmsMessage.objects.filter(event_key=event_key).first()
+    if existing is not None:
+        return existing
+    awareness = category == SmsCategory.AWARENESS
+    # Measured with the longest opt-out link it may carry.
+    longest = association_current().url("/sms/stop/9999999999-0123456789/")
+    encoding, segments = sms_text_check(f"{text}\n{longest}" if awareness else text)
+    status, reason = SmsStatus.QUEUED, ""
+    if not phone.startswith("+9665") or len(phone) != 13:
+        status, reason = SmsStatus.NOT_SENT, "not a Saudi mobile"
+    elif SmsOptOut.objects.filter(phone=phone).exists():
+        status, reason = SmsStatus.NOT_SENT, "opted out"
+    elif not sms_segments_allowed(segments=segments):
+        status, reason = SmsStatus.HELD, "monthly SMS of the plan used up"
+    message = SmsMessage.objects.create(
+        event_key=event_key,
+        kind=kind,
+        category=category,
+        recipient=phone,
+        text=text if status in (SmsStatus.QUEUED, SmsStatus.HELD) or not personal else "",
+        personal=personal,
+        encoding=encoding,
+        segments=segments,
+        status=status,
+        reason=reason,
+        not_before=_not_before(category, clock.now()),
+    )
+    if awareness:
+        message.text = f"{message.text}\n{_opt_out_link(message)}" if message.text else ""
+        message.encoding, message.segments = sms_segments(message.text or text)
+        message.save(update_fields=["text", "encoding", "segments"])
+    if status == SmsStatus.QUEUED:
+        _queue(message)
+    return message
+
+
+def _queue(message: SmsMessage) -> None:
+    from notifications.tasks import sms_send_task  # the tasks module imports this one
+
+    enqueue_on_commit(
+        sms_send_task, schema_name=schema_current(), eta=message.not_before, message_id=message.pk
+    )
+
+
+def sms_deliver(*, message_id: int, final_attempt: bool) -> SmsMessage:
+    """Hand a queued message to the provider, once: a message already handled is left alone.
+    A provider away is retried by the worker (ProviderUnavailable), then marked failed with
+    the reason; a refusal is failed at once."""
+    unavailable: ProviderUnavailable | None = None
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update().get(pk=message_id)
+        if message.status != SmsStatus.QUEUED:
+            return message
+        provider = sms_provider()
+        message.attempts += 1
+        fields = ["attempts", "status", "reason"]
+        if provider is None:
+            message.status, message.reason = SmsStatus.NOT_SENT, "SMS is not configured"
+        else:
+            try:
+                sent = provider.send(
+                    sender=settings.SMS_SENDER_NAME,
+                    recipient=message.recipient,
+                    body=message.text,
+                    correlation_id=f"{schema_current()}:{message.event_key}"[:100],
+                )
+            except ProviderRefused as error:
+                message.status, message.reason = SmsStatus.FAILED, str(error)[:300]
+            except ProviderUnavailable as error:
+                message.reason = str(error)[:300]
+                if final_attempt:
+                    message.status = SmsStatus.FAILED
+                else:
+                    unavailable = error
+            else:
+                message.status, message.reason = SmsStatus.SENT, ""
+                message.provider_message_id = sent.message_id
+                message.sent_at = timezone.now()
+                message.segments = sent.segments or message.segments
+                message.cost = sent.cost
+                fields += ["provider_message_id", "sent_at", "segments", "cost"]
+        if message.personal and message.status != SmsStatus.QUEUED:
+            message.text = ""
+            fields.append("text")
+        message.save(update_fields=fields)
+    if unavailable is not None:
+        raise unavailable
+    return message
+
+
+# Unifonic's DLR values: a positive or a negative receipt from the network.
+RECEIPTS = {"delivered": SmsStatus.DELIVERED, "undeliverable": SmsStatus.UNDELIVERABLE}
+
+
+def sms_receipt_apply(*, provider_message_id: str, dlr: str, at: datetime.datetime) -> bool:
+    """Record a delivery receipt. False, nothing changed, for an unknown message or status, or
+    one not newer than the receipt already recorded (a replay)."""
+    status = RECEIPTS.get(str(dlr).strip().lower())
+    if status is None or not provider_message_id:
+        return False
+    with transaction.atomic():
+        message = (
+            SmsMessage.objects.select_for_update()
+            .filter(provider_message_id=provider_message_id)
+            .first()
+        )
+        if message is None or (message.receipt_at is not None and at <= message.receipt_at):
+            return False
+        message.status, message.receipt_at = status, at
+        message.save(update_fields=["status", "receipt_at"])
+    return True
+
+
+def sms_held_release() -> int:
+    """Queue the held messages again, oldest first, as far as the plan's segments allow (a
+    larger plan, or a new month); how many."""
+    released = 0
+    for message in SmsMessage.objects.filter(status=SmsStatus.HELD).order_by("created_at", "id"):
+        if not sms_segments_allowed(segments=message.segments):
+            break
+        with transaction.atomic():
+            message.status, message.reason = SmsStatus.QUEUED, ""
+            message.save(update_fields=["status", "reason"])
+            _queue(message)
+        released += 1
+    return released
