@@ -21,6 +21,7 @@ from workflow.api import (
     PUBLIC_WINDOW_SECONDS,
     ConsentField,
     public_submission_exceeded,
+    texts_within_limits,
 )
 
 FIELDS = ("kind", "name", "phone", "text", "consent")
@@ -47,6 +48,7 @@ def _shape_check(data) -> dict:
         errors["phone"] = [_("Enter a mobile number such as 0512345678.")]
     if errors:
         raise serializers.ValidationError(errors)
+    texts_within_limits(data, {"name": MAX_NAME, "text": MAX_TEXT})
     return data
 
 

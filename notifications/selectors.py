@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from common import clock
-from notifications.models import SmsMessage, SmsStatus
+from notifications.models import SmsMessage, SmsOptOut, SmsStatus
 
 # What counts against the month's segments: everything given, or about to be given, to the
 # provider.
@@ -31,3 +31,8 @@ def sms_log() -> QuerySet[SmsMessage]:
 
 def sms_held_count() -> int:
     return SmsMessage.objects.filter(status=SmsStatus.HELD).count()
+
+
+def sms_opted_out(*, phone: str) -> bool:
+    """Whether `phone` asked for no more messages."""
+    return SmsOptOut.objects.filter(phone=phone).exists()

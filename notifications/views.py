@@ -10,13 +10,18 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common.ratelimit import link_guessing, link_missed
+from common.ratelimit import (
+    LINK_WINDOW_SECONDS,
+    link_guessing,
+    link_missed,
+    rate_limit_retry_after,
+)
 from notifications import selectors, services
 from tenants.permissions import admin_required
 
@@ -81,14 +86,16 @@ def sms_stop(request, token: str):
     """The opt-out link in a message: one button, and no more messages to that number. Wrong
     links count against the address like every private link (common.ratelimit)."""
     if link_guessing(request):
-        return HttpResponse(status=429, headers={"Retry-After": "3600"})
+        retry_after = rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS)
+        return HttpResponse(status=429, headers={"Retry-After": str(retry_after)})
     message = services.sms_for_opt_out_token(token)
     if message is None:
         link_missed(request)
         return render(request, "workflow/public/link_invalid.html", status=404)
-    done = request.method == "POST"
-    if done:
+    if request.method == "POST":
         services.sms_opt_out(phone=message.recipient, source="link")
+        return redirect(request.path)  # a reload asks nothing again
+    done = selectors.sms_opted_out(phone=message.recipient)
     return render(request, "notifications/stop.html", {"message": message, "done": done})
 
 

@@ -306,7 +306,20 @@ def _kind_of(data: dict) -> str:
 def _object(data) -> dict:
     if not isinstance(data, dict):
         raise serializers.ValidationError({"detail": ["Send a JSON object."]})
+    texts_within_limits(data, {"summary": MAX_SUMMARY})
     return data
+
+
+def texts_within_limits(data: dict, limits: dict[str, int]) -> None:
+    """The schema bounds a text as sent; the forms measure it after trimming the spaces people
+    type, so the API refuses here what the service would trim into its limit."""
+    errors = {
+        name: [_("Ensure this field has no more than %(limit)s characters.") % {"limit": limit}]
+        for name, limit in limits.items()
+        if isinstance(data.get(name), str) and len(data[name]) > limit
+    }
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 def _case_response(case_id: int, *, actor: User, code=status.HTTP_200_OK) -> Response:

@@ -129,6 +129,14 @@ def test_the_api_files_a_complaint_refuses_bad_input_by_field_and_shares_the_rat
         content_type="application/json",
     )
     assert set(bad.json()) == {"kind", "name", "consent"}
+    # The schema bounds the text as sent: spaces the form would trim do not fit it into 5,000.
+    padded = client.post(
+        "/api/v1/complaints/?lang=en",
+        {**API, "text": "\x1c" + "x" * 5000},
+        content_type="application/json",
+    )
+    assert padded.status_code == 400
+    assert padded.json() == {"text": ["Ensure this field has no more than 5000 characters."]}
     with in_schema(alpha):
         assert Complaint.objects.count() == 1
     # One budget per address for requests and complaints, page or API: ten an hour.

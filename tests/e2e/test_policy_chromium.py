@@ -207,7 +207,8 @@ def read_policy(page: Page, live_stack: LiveStack, tmp_path: Path) -> None:
     page.goto(live_stack.url("/policy/", slug=SLUG))
     expect(html).to_have_attribute("lang", "ar")
     expect(html).to_have_attribute("dir", "rtl")
-    expect(page.locator(".site-header a[href$='/accounts/login/']")).to_be_visible()
+    # Staff sign in from the footer: the header is the reader's.
+    expect(page.locator(".site-footer a#staff-sign-in[href$='/accounts/login/']")).to_be_visible()
     policy = page.locator("article.policy")
     expect(policy.locator(".association-name")).to_have_text(NAME_AR)
     expect(policy.locator("#preamble")).to_contain_text(NAME_AR)

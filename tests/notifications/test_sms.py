@@ -217,7 +217,9 @@ def test_awareness_messages_wait_for_their_hours_and_carry_a_working_opt_out_lin
     path = urlsplit(link).path
     client = client_for(alpha)
     assert "Stop" in page(client.get(path + "?lang=en"))
-    assert 'id="stopped"' in page(client.post(path))
+    stopped = client.post(path)
+    assert stopped.status_code == 302 and stopped.url == path  # a reload asks nothing again
+    assert 'id="stopped"' in page(client.get(path))
     with in_schema(alpha):
         assert SmsOptOut.objects.filter(phone=MOBILE).exists()
     later = send(alpha, key="decision")

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.e2e
 SLUG = "inj-test"
 ADMIN = "admin@inj.example"
 PASSWORD = "Rutab-Sukkari-2026"
-NOT_PAGES = ("/accounts/logout/", "/api/", "/media/", "/healthz", "/readyz")
+# Not pages a person opens: sign-out, the API, files, probes and the SMS provider's receipts
+# webhook (HTTP Basic: a browser would ask for a password).
+NOT_PAGES = ("/accounts/logout/", "/api/", "/media/", "/healthz", "/readyz", "/sms/receipts/")
 
 
 FIELDS: list[str] = []

@@ -28,6 +28,8 @@ ALPHAS_ARGUMENTS = {
     "privacy.retention_apply": lambda w: {"on": _in_years(20)},
     "privacy.subject_request_reminders_send": lambda w: {"on": _in_years(1)},
     "breaches.breach_reminders_send": lambda w: {"now": timezone.now().isoformat()},
+    "complaints.complaint_reminders_send": lambda w: {"on": _in_years(1)},
+    "notifications.sms_send": lambda w: {"message_id": w.extra["sms_id"]},
 }
 # Tasks that never run in an association's schema: beat's dispatchers (no arguments, they send
 # one message per association) and the platform's own work on public tables (Stripe events,
@@ -36,6 +38,7 @@ PLATFORM_TASKS = {
     "workflow.committee_reminders_dispatch": "dispatcher",
     "privacy.daily_dispatch": "dispatcher",
     "breaches.breach_reminders_dispatch": "dispatcher",
+    "complaints.complaint_reminders_dispatch": "dispatcher",
     "billing.stripe_events_retry": "dispatcher",
     "console.usage_snapshots_refresh": "dispatcher",
     "billing.stripe_event_process": "public table (billing.StripeEvent)",

@@ -237,7 +237,7 @@ def _complaint(*, staff: User, case) -> dict[str, object]:
     }
 
 
-def _sms(*, case) -> dict[str, str]:
+def _sms(*, case) -> dict[str, object]:
     """Alpha's text message to its beneficiary, and its opt-out link (notifications/)."""
     from notifications.models import SmsMessage
     from notifications.services import opt_out_token
@@ -252,7 +252,7 @@ def _sms(*, case) -> dict[str, str]:
         segments=2,
         status="sent",
     )
-    return {"sms_stop_token": opt_out_token(message)}
+    return {"sms_id": message.pk, "sms_stop_token": opt_out_token(message)}
 
 
 def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:
