@@ -155,6 +155,27 @@ def _static_files_indexed_once():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _same_html_printed_once():
+    """WeasyPrint gives the same PDF for the same HTML: a test process prints each document
+    once. Tests publish the same policy for the same association at the same stopped clock many
+    times (with tasks run inline, each publication prints both languages); every document not
+    printed before in this process is printed for real."""
+    from publishing import documents
+
+    render = documents.pdf_from_html
+    printed: dict[str, bytes] = {}
+
+    def pdf_from_html(html: str) -> bytes:
+        if html not in printed:
+            printed[html] = render(html)
+        return printed[html]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "pdf_from_html", pdf_from_html)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     # Rolled-back tests must not leave associations, pages or rate counts in the caches: in a
