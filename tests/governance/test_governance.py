@@ -90,7 +90,7 @@ def test_bylaws_are_a_pdf_of_at_most_5_mb_served_from_the_associations_own_folde
     )
 
 
-def test_the_self_score_moves_from_zero_to_full_and_says_what_is_missing(alpha, media):
+def test_the_self_score_moves_from_zero_to_full_and_says_what_is_missing(alpha, beta, media):
     admin = client_for(alpha, email=alpha.admin_email)
     page = _text(admin.get("/app/transparency/?lang=en"))
     # A new association: only the complaints channel (every association has it) is met.
@@ -126,6 +126,15 @@ def test_the_self_score_moves_from_zero_to_full_and_says_what_is_missing(alpha, 
     assert "Approved on 10 Safar 1446 AH (14 August 2024)" in page
     public = _text(client_for(alpha).get("/governance/?lang=en"))
     assert "Every practice is met." in public and "What is missing" not in public
+    # Beta's score is its own: alpha's policies and bylaws count nowhere else.
+    beta_admin = client_for(beta, email=beta.admin_email)
+    assert "Transparency self-score: 11%" in _text(beta_admin.get("/app/transparency/?lang=en"))
+    assert (
+        "Fundraising Policy"
+        not in _text(client_for(beta).get("/governance/?lang=en")).split("Transparency checklist")[
+            0
+        ]
+    )
 
 
 def test_the_console_shows_the_distribution_across_associations_and_no_association_data(
