@@ -9,6 +9,7 @@ from breaches import views as breach_views
 from complaints import api as complaints_api
 from platform_core import health
 from publishing import api as policy_api
+from publishing import kind_views
 from publishing import views as policy_views
 from workflow import api as workflow_api
 from workflow import public_views as workflow_public
@@ -60,12 +61,25 @@ urlpatterns = [
     path("policy/<int:number>/", policy_views.policy_page, name="policy_version"),
     path("policy.pdf", policy_views.policy_pdf, name="policy_pdf"),
     path("policy/<int:number>.pdf", policy_views.policy_pdf, name="policy_version_pdf"),
+    path("policies/<slug:kind>/", kind_views.kind_policy_page, name="kind_policy"),
+    path(
+        "policies/<slug:kind>/<int:number>/",
+        kind_views.kind_policy_page,
+        name="kind_policy_version",
+    ),
+    path("policies/<slug:kind>.pdf", kind_views.kind_policy_pdf, name="kind_policy_pdf"),
+    path(
+        "policies/<slug:kind>/<int:number>.pdf",
+        kind_views.kind_policy_pdf,
+        name="kind_policy_version_pdf",
+    ),
     path("request/", workflow_public.request_form, name="request_form"),
     path("request/<str:reference>/", workflow_public.request_status, name="request_status"),
     path("r/<str:token>", workflow_public.request_short_link, name="request_short_link"),
     path("survey/<str:token>/", workflow_public.survey, name="survey"),
     path("", include("privacy.urls")),
     path("", include("complaints.urls")),
+    path("", include("governance.urls")),
     path("", include("notifications.urls")),
     path("app/", views.workspace, name="workspace"),
     path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
@@ -77,6 +91,32 @@ urlpatterns = [
         "app/settings/policy/template/",
         policy_views.policy_template_update,
         name="policy_template_update",
+    ),
+    path("app/settings/policies/", kind_views.policies_overview, name="policies_overview"),
+    path(
+        "app/settings/policies/<slug:kind>/",
+        kind_views.kind_policy_settings,
+        name="kind_policy_settings",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/approve/",
+        kind_views.kind_policy_approve,
+        name="kind_policy_approve",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/publish/",
+        kind_views.kind_policy_publish,
+        name="kind_policy_publish",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/diff/",
+        kind_views.kind_policy_diff,
+        name="kind_policy_diff",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/template/",
+        kind_views.kind_policy_template_update,
+        name="kind_policy_template_update",
     ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),

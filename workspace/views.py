@@ -28,6 +28,7 @@ from accounts.services import (
 from accounts.tokens import api_token_create, api_token_revoke
 from common.i18n import current_language
 from common.validation import errors_onto_form
+from governance.selectors import transparency_checklist
 from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
 from tenants.services import association_profile_update
@@ -105,6 +106,8 @@ def workspace(request):
         "checklist": setup_checklist(association=request.association)
         if request.user.is_association_admin
         else None,
+        # What a reviewer of the governance standard would score on the association's site.
+        "transparency": transparency_checklist() if request.user.is_association_admin else None,
     }
     return render(request, "app/workspace.html", context)
 

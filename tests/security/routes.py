@@ -87,6 +87,8 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
         w.extra["complaint_reference"] if r == "complaint_status" else w.reference
     ],
     "number": lambda w, _r: [str(w.policy_number)],
+    # Alpha's published fundraising policy (its version 1 is `number` too).
+    "kind": lambda w, _r: [str(w.extra["policy_kind"])],
     "schema": lambda w, _r: [w.schema],
     # Alpha's logo (public on alpha's host only) and a case document (never a public URL).
     "path": lambda w, _r: [w.logo_path, w.document_path],

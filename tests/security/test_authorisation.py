@@ -32,6 +32,13 @@ ACCESS = {
     "policy_version": PUBLIC,
     "policy_pdf": PUBLIC,
     "policy_version_pdf": PUBLIC,
+    # The other kinds of policy (issue 16) and the governance page: public once published.
+    "kind_policy": PUBLIC,
+    "kind_policy_version": PUBLIC,
+    "kind_policy_pdf": PUBLIC,
+    "kind_policy_version_pdf": PUBLIC,
+    "governance": PUBLIC,
+    "governance_bylaws": PUBLIC,
     "request_form": PUBLIC,
     "request_status": PUBLIC,  # whoever holds the private link
     "survey": PUBLIC,  # whoever holds the personal link
@@ -95,6 +102,14 @@ ACCESS = {
     "policy_publish": ADMINS,
     "policy_diff": ADMINS,
     "policy_template_update": ADMINS,
+    "policies_overview": ADMINS,
+    "kind_policy_settings": ADMINS,
+    "kind_policy_approve": ADMINS,
+    "kind_policy_publish": ADMINS,
+    "kind_policy_diff": ADMINS,
+    "kind_policy_template_update": ADMINS,
+    "governance_settings": ADMINS,
+    "transparency": ADMINS,
     "cases_csv": ADMINS,
     "api_policy_draft": ADMINS,
     "api_policy_approve": ADMINS,

@@ -161,6 +161,8 @@ def test_the_same_requests_on_alphas_own_host_do_reach_alphas_data(world, alpha)
         f"/app/cases/{world.case_id}/documents/{world.document_id}/": "document bytes",
         f"/media/{world.schema}/{world.logo_path}": "logo bytes",
         f"/policy/{world.policy_number}/": "policy extra text",
+        f"/policies/{world.extra['policy_kind']}/1/": "policy extra text",
+        "/governance/bylaws.pdf": "bylaws bytes",
         f"/request/{world.reference}/?token={world.status_token}": "alpha's Arabic name",
     }
     markers = world.markers()

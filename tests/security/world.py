@@ -41,6 +41,7 @@ REQUESTER_DETAILS = "ALPHA-SUBJECT-REQUEST-0d9c"
 HOLD_REASON = "ALPHA-LEGAL-HOLD-6e3b"
 BREACH_SUMMARY = "ALPHA-BREACH-a41f"
 COMPLAINT_TEXT = "ALPHA-COMPLAINT-3c7e"
+BYLAWS_TEXT = "ALPHA-BYLAWS-5b2d"
 
 
 @dataclass
@@ -92,6 +93,7 @@ class World:
         found = {name: text.encode() for name, text in texts.items()}
         found["document bytes"] = b"ALPHA-DOCUMENT-BYTES-e83b"
         found["logo bytes"] = LOGO_TEXT.encode()
+        found["bylaws bytes"] = BYLAWS_TEXT.encode()
         return found
 
 
@@ -192,6 +194,7 @@ def build_world(alpha: Tenant) -> World:
         world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
         world.extra.update(_complaint(staff=staff, case=case))
         world.extra.update(_sms(case=case))
+        world.extra.update(_governance(alpha))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)
         world.session_cookie = signed_in.cookies["sessionid"].value
@@ -253,6 +256,31 @@ def _sms(*, case) -> dict[str, object]:
         status="sent",
     )
     return {"sms_id": message.pk, "sms_stop_token": opt_out_token(message)}
+
+
+def _governance(alpha: Tenant) -> dict[str, object]:
+    """Alpha's fundraising policy, published with its extra text, and its bylaws."""
+    from governance.services import bylaws_upload
+    from publishing.services import kind_draft_update, policies_approve
+
+    kind = "fundraising"
+    kind_draft_update(
+        kind=kind,
+        data={"sections": [{"key": "purpose", "extra_ar": POLICY_EXTRA, "extra_en": POLICY_EXTRA}]},
+    )
+    policies_approve(
+        kinds=[kind],
+        actor_email=alpha.admin_email,
+        meeting_number="5",
+        approved_on=datetime.date(2024, 8, 14),
+    )
+    bylaws_upload(
+        upload=SimpleUploadedFile(
+            "bylaws.pdf", b"%PDF-1.4 " + BYLAWS_TEXT.encode(), "application/pdf"
+        ),
+        actor_email=alpha.admin_email,
+    )
+    return {"policy_kind": kind}
 
 
 def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:
