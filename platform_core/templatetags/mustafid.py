@@ -56,6 +56,7 @@ WORKSPACE_NAV = [
     ("case_new", _("New case"), "openers"),
     ("privacy_requests", _("Data-subject requests"), "openers"),
     ("policy_settings", _("Policy"), "admins"),
+    ("statistics", _("Published statistics"), "admins"),
     ("members", _("Members"), "admins"),
     ("association_settings", _("Settings"), "admins"),
     ("privacy_settings", _("Privacy"), "admins"),
