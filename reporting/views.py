@@ -3,9 +3,11 @@ publish and report."""
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -166,9 +168,9 @@ def satisfaction_report(request, year: int):
 def satisfaction_report_pdf_view(request, year: int):
     report = _report_or_404(year)
     language = current_language()
-    response = HttpResponse(
-        satisfaction_report_pdf(report=report, language=language), content_type="application/pdf"
+    return FileResponse(
+        io.BytesIO(satisfaction_report_pdf(report=report, language=language)),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{request.association.slug}-satisfaction-{report.year}-{language}.pdf",
     )
-    filename = f"{request.association.slug}-satisfaction-{report.year}-{language}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
