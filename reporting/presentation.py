@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.i18n import current_language
+from reporting.disclosure import TOTAL
 from reporting.statistics import TABLES
 from workflow.models import CaseKind
 
@@ -50,8 +51,14 @@ def channel_name(names: list[str] | tuple[str, str] | None, code: str) -> str:
     return (names[1] if current_language() == "en" else names[0]) or names[0]
 
 
-def _shown(value) -> str:
-    return suppressed_label() if value is None else str(value)
+def withheld_label() -> str:
+    return _("Withheld")
+
+
+def _shown(value, withheld: bool = False) -> str:
+    if value is None:
+        return withheld_label() if withheld else suppressed_label()
+    return str(value)
 
 
 def statistics_view(content: dict) -> dict:
@@ -62,6 +69,7 @@ def statistics_view(content: dict) -> dict:
     for name in TABLES:
         table = content["tables"][name]
         columns = [str(COLUMNS[column]) for column in table["columns"]]
+        withheld = {tuple(key) for key in table.get("withheld", [])}
         tables.append(
             {
                 "name": name,
@@ -72,19 +80,22 @@ def statistics_view(content: dict) -> dict:
                     {
                         "label": channel_name(channels.get(row["code"]), row["code"]),
                         "cells": [
-                            {"label": label, "value": _shown(value)}
-                            for label, value in zip(columns, row["cells"], strict=True)
+                            {
+                                "label": COLUMNS[column],
+                                "value": _shown(value, (row["code"], column) in withheld),
+                            }
+                            for column, value in zip(table["columns"], row["cells"], strict=True)
                         ],
-                        "total": _shown(row["total"]),
+                        "total": _shown(row["total"], (row["code"], TOTAL) in withheld),
                         "average": averages.get(row["code"]),
                     }
                     for row in table["rows"]
                 ],
                 "totals": [
-                    {"label": label, "value": _shown(value)}
-                    for label, value in zip(columns, table["totals"], strict=True)
+                    {"label": COLUMNS[column], "value": _shown(value, (TOTAL, column) in withheld)}
+                    for column, value in zip(table["columns"], table["totals"], strict=True)
                 ],
-                "total": _shown(table["total"]),
+                "total": _shown(table["total"], (TOTAL, TOTAL) in withheld),
                 "total_average": averages.get("_total"),
             }
         )
@@ -93,7 +104,9 @@ def statistics_view(content: dict) -> dict:
         "label": period_label(period["year"], period["quarter"]),
         "first_day": datetime.date.fromisoformat(period["first_day"]),
         "last_day": datetime.date.fromisoformat(period["last_day"]),
-        "beneficiaries": _shown(content["beneficiaries"]),
+        "beneficiaries": _shown(
+            content["beneficiaries"], content.get("beneficiaries_withheld", False)
+        ),
         "tables": tables,
     }
 
@@ -110,11 +123,11 @@ def satisfaction_view(content: dict) -> dict:
             trend = round(now["average"] - before["average"], 2)
         return {
             "label": label,
-            "answers": _shown(now["answers"]),
+            "answers": _shown(now["answers"], now.get("withheld", False)),
             "average": now.get("average"),
             "kept": now.get("kept_percent"),
             "courteous": now.get("courteous_percent"),
-            "previous_answers": _shown(before["answers"]),
+            "previous_answers": _shown(before["answers"], before.get("withheld", False)),
             "previous_average": before.get("average"),
             "trend": trend,
         }

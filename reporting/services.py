@@ -116,9 +116,12 @@ def statistics_compute(*, period: Period) -> dict:
             "last_day": period.last_day.isoformat(),
         },
         "channels": {code: list(data.channels[code]) for code in sorted(codes)},
+        # With the requests' grand total hidden, the people served would stand in for it.
         BENEFICIARIES: None
-        if _beneficiaries_hidden(data.people, period, published)
+        if tables["received"]["total"] is None
+        or _beneficiaries_hidden(data.people, period, published)
         else len(people),
+        "beneficiaries_withheld": not is_small(Cell(people, people)),
         "tables": tables,
         "averages": _satisfaction_averages(data.tables["satisfaction"], period, tables),
     }
@@ -208,7 +211,11 @@ def _year_figures(year: int) -> dict:
 
     def figures(selected: list, key: Key) -> dict:
         if key in hidden:
-            return {"answers": None}
+            people = {row["case__beneficiary_id"] for row in selected}
+            return {
+                "answers": None,
+                "withheld": not is_small(Cell(frozenset(people), frozenset(people))),
+            }
         kept = [row["deadline_kept"] for row in selected if row["deadline_kept"] is not None]
         courteous = [
             row["staff_courteous"] for row in selected if row["staff_courteous"] is not None

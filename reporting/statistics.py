@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from reporting.disclosure import QUARTERS, TOTAL, Cell, Key, Table
+from reporting.disclosure import QUARTERS, TOTAL, Cell, Key, Table, is_small
 from workflow.models import Case, CaseEvent, CaseKind, CaseStatus, Survey
 
 # The tables in the order they are published, and their columns.
@@ -171,9 +171,15 @@ def satisfaction_column(score: int) -> str:
 
 
 def table_values(table: Table, quarters: tuple[int, ...], hidden: frozenset[Key]) -> dict:
-    """The table as published: rows that counted anything in the period, each entry a count or
-    None where it is suppressed."""
-    rows = [row for row in table.rows if table.cell((row, TOTAL), quarters).items]
+    """The table as published: rows that counted anything in the period (or hide something),
+    each entry a count or None where it is suppressed; `withheld` lists the entries hidden
+    although they count five people or more (so that a hidden one cannot be worked out), which
+    the pages do not call «fewer than 5»."""
+    rows = [
+        row
+        for row in table.rows
+        if table.cell((row, TOTAL), quarters).items or any(key[0] == row for key in hidden)
+    ]
 
     def value(key: Key) -> int | None:
         return None if key in hidden else len(table.cell(key, quarters).items)
@@ -190,4 +196,9 @@ def table_values(table: Table, quarters: tuple[int, ...], hidden: frozenset[Key]
         ],
         "totals": [value((TOTAL, column)) for column in table.columns],
         "total": value((TOTAL, TOTAL)),
+        "withheld": sorted(
+            [row, column]
+            for row, column in hidden
+            if not is_small(table.cell((row, column), quarters))
+        ),
     }

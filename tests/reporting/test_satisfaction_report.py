@@ -54,7 +54,7 @@ def test_the_report_gives_each_channel_its_trend_and_hides_the_small_ones(alpha,
     phone = content["current"]["channels"]["phone"]
     assert phone == {"answers": 6, "average": 4.33, "kept_percent": 100, "courteous_percent": 100}
     assert content["previous"]["channels"]["phone"]["average"] == 3.0
-    assert content["current"]["channels"]["website"] == {"answers": None}
+    assert content["current"]["channels"]["website"] == {"answers": None, "withheld": False}
     # The website's two would follow from the total minus the others: something more is hidden.
     hidden = [
         code for code, row in content["current"]["channels"].items() if row["answers"] is None

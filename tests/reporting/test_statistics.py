@@ -104,7 +104,9 @@ def test_a_count_under_five_people_and_its_complement_are_suppressed(alpha, poli
     # The website's two cannot be had from the column's total minus the other channels.
     assert small_counts_found([publication.content]) == {}
     page = client_for(alpha).get("/governance/statistics/1/").content.decode()
-    assert FEWER in page and '<dd id="beneficiaries">17</dd>' in page
+    assert FEWER in page
+    # The people served would give the hidden grand total: hidden with it.
+    assert received["totals"][1] is not None or publication.content["beneficiaries"] is None
 
 
 @pytest.mark.parametrize("order", [("1", ""), ("", "1")], ids=["quarter-first", "year-first"])
