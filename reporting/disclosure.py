@@ -20,6 +20,7 @@ MIN_PEOPLE = 5
 TOTAL = "_total"
 QUARTERS = (1, 2, 3, 4)
 _PRIME = 2**61 - 1
+TRIALS = 3
 
 Key = tuple[str, str]  # (row, column); TOTAL in either place names a total
 
@@ -116,54 +117,68 @@ def _vector(table: Table, key: Key, quarters: Iterable[int], index: dict) -> dic
     return {index[(base, q)]: 1 for q in quarters for base in table.base(key)}
 
 
-def _span(table: Table, shown: Sequence[Shown], index: dict) -> _Span:
-    span = _Span()
-    for publication in shown:
+class _Audit:
+    """One table's publications so far and the sums that must not be known, computed once; each
+    trial of a new publication only adds its own equations to a copy of the others' span."""
+
+    def __init__(self, table: Table, published: Sequence[Shown]) -> None:
+        self.table = table
+        self.index = {
+            ((row, column), q): i
+            for i, (row, column, q) in enumerate(
+                (r, c, q) for r in table.rows for c in table.columns for q in QUARTERS
+            )
+        }
+        self.published = list(published)
+        self.vectors: dict[tuple[Key, tuple[int, ...]], dict[int, int]] = {}
+        self.base = _Span()
+        for publication in self.published:
+            self._add(self.base, publication)
+        # Each entry over each set of quarters that counts 1 to 4 people.
+        self.checks = []
         for key in table.keys():
+            for size in range(1, 5):
+                for quarters in combinations(QUARTERS, size):
+                    if is_small(table.cell(key, quarters)):
+                        self.checks.append(self.vector(key, tuple(quarters)))
+
+    def vector(self, key: Key, quarters: tuple[int, ...]) -> dict[int, int]:
+        if (key, quarters) not in self.vectors:
+            self.vectors[(key, quarters)] = _vector(self.table, key, quarters, self.index)
+        return dict(self.vectors[(key, quarters)])
+
+    def _add(self, span: _Span, publication: Shown) -> None:
+        for key in self.table.keys():
             if key not in publication.hidden:
-                span.add(_vector(table, key, publication.quarters, index))
-    return span
+                span.add(self.vector(key, publication.quarters))
 
+    def span_with(self, candidate: Shown) -> _Span:
+        span = _Span()
+        span.rows = dict(self.base.rows)  # stored rows are never changed in place
+        self._add(span, candidate)
+        return span
 
-def _checks(table: Table, shown: Sequence[Shown]) -> list[tuple[Key | None, dict, Cell]]:
-    """The sums that must not be known: each entry over each set of quarters, and the hidden
-    cells of a line of a publication taken together."""
-    checks = []
-    index = _index(table)
-    for key in table.keys():
-        for size in range(1, 5):
-            for quarters in combinations(QUARTERS, size):
-                cell = table.cell(key, quarters)
-                if is_small(cell):
-                    checks.append((key, _vector(table, key, quarters, index), cell))
-    for publication in shown:
-        for line in table.lines():
-            cells = [k for k in line if k in publication.hidden and TOTAL not in k]
-            if len(cells) > 1:
-                vector: dict[int, int] = {}
-                together = Cell()
-                for key in cells:
-                    vector.update(_vector(table, key, publication.quarters, index))
-                    together = together | table.cell(key, publication.quarters)
-                if is_small(together):
-                    checks.append((None, vector, together))
-    return checks
+    def line_checks(self, publications: Sequence[Shown]) -> list[dict[int, int]]:
+        """The hidden cells of each line of a publication taken together, when 1 to 4 people."""
+        checks = []
+        for publication in publications:
+            for line in self.table.lines():
+                cells = [k for k in line if k in publication.hidden and TOTAL not in k]
+                if len(cells) > 1:
+                    together = Cell()
+                    vector: dict[int, int] = {}
+                    for key in cells:
+                        vector.update(self.vector(key, publication.quarters))
+                        together = together | self.table.cell(key, publication.quarters)
+                    if is_small(together):
+                        checks.append(vector)
+        return checks
 
-
-def _index(table: Table) -> dict:
-    return {
-        ((row, column), q): i
-        for i, (row, column, q) in enumerate(
-            (row, column, q) for row in table.rows for column in table.columns for q in QUARTERS
-        )
-    }
-
-
-def disclosed(table: Table, shown: Sequence[Shown]) -> list[Cell]:
-    """The counts of 1 to 4 people that the publications `shown` of `table` let anyone work out."""
-    index = _index(table)
-    span = _span(table, shown, index)
-    return [cell for _key, vector, cell in _checks(table, shown) if span.holds(vector)]
+    def leak(self, candidate: Shown) -> dict[int, int] | None:
+        """A sum that must not be known and is, with `candidate` published (None: none)."""
+        span = self.span_with(candidate)
+        checks = self.checks + self.line_checks([*self.published, candidate])
+        return next((vector for vector in checks if span.holds(vector)), None)
 
 
 def hidden_entries(
@@ -171,44 +186,36 @@ def hidden_entries(
 ) -> frozenset[Key]:
     """The entries a new publication of `quarters` must hide, given the year's publications so
     far: every entry of 1 to 4 people, then more (the smallest first) until nothing is disclosed."""
-    index = _index(table)
+    audit = _Audit(table, published)
     hidden = {key for key in table.keys() if is_small(table.cell(key, quarters))}
-    while True:
-        candidate = Shown(quarters, frozenset(hidden))
-        everything = [*published, candidate]
-        span = _span(table, everything, index)
-        leak = next(
-            (vector for _k, vector, _c in _checks(table, everything) if span.holds(vector)), None
-        )
-        if leak is None:
-            return frozenset(hidden)
-        hidden.add(_to_hide(table, quarters, published, hidden, leak, index))
+    while (leak := audit.leak(Shown(quarters, frozenset(hidden)))) is not None:
+        hidden.add(_to_hide(audit, quarters, hidden, leak))
+    return frozenset(hidden)
 
 
-def _to_hide(table, quarters, published, hidden, leak, index) -> Key:
+def _to_hide(audit: _Audit, quarters: tuple[int, ...], hidden: set[Key], leak: dict) -> Key:
     """The shown entry whose hiding undoes the leak, or failing that the smallest one that takes
-    part in it: its count, then its order in the table (rows first), so the choice is repeatable."""
+    part in it: nonzero first, then by count, then by its order in the table (rows first), so
+    the choice is repeatable."""
+    table = audit.table
     order = {key: n for n, key in enumerate(table.keys())}
     shown = [
         key
         for key in table.keys()
-        if key not in hidden and set(_vector(table, key, quarters, index)) & set(leak)
+        if key not in hidden and set(audit.vector(key, quarters)) & set(leak)
     ]
     if not shown:  # the leak involves only other cells: hide the smallest shown entry of all
         shown = [key for key in table.keys() if key not in hidden]
-    shown.sort(
-        key=lambda key: (
-            len(table.cell(key, quarters).items) == 0,
-            _size(table, key, quarters),
-            order[key],
-        )
-    )
-    for key in shown:
+    if not shown:
+        raise RuntimeError("every entry is hidden and a count can still be worked out")
+
+    def size(key: Key) -> int:
+        return len(table.cell(key, quarters).items)
+
+    shown.sort(key=lambda key: (size(key) == 0, size(key), order[key]))
+    # A few trials only: each rebuilds the span, and the smallest usually does it.
+    for key in shown[:TRIALS]:
         trial = Shown(quarters, frozenset(hidden | {key}))
-        if not _span(table, [*published, trial], index).holds(leak):
+        if not audit.span_with(trial).holds(leak):
             return key
     return shown[0]
-
-
-def _size(table: Table, key: Key, quarters: tuple[int, ...]) -> int:
-    return len(table.cell(key, quarters).items)

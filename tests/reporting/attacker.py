@@ -39,6 +39,14 @@ def _equations(contents: list[dict], name: str) -> tuple[list, list[str], list[s
     return equations, rows, columns
 
 
+def _subtract(row: dict, other: dict, factor: Fraction) -> None:
+    """row -= factor × other, dropping the zeros."""
+    for k, v in other.items():
+        row[k] = row.get(k, 0) - factor * v
+        if row[k] == 0:
+            del row[k]
+
+
 def _reduced(equations: list) -> list[tuple[tuple, dict, Fraction]]:
     """The equations in reduced row echelon form: (pivot, coefficients, value)."""
     pivots: list[tuple[tuple, dict, Fraction]] = []
@@ -48,10 +56,7 @@ def _reduced(equations: list) -> list[tuple[tuple, dict, Fraction]]:
         for pivot, other, other_rhs in pivots:
             if pivot in row:
                 factor = row[pivot]
-                for k, v in other.items():
-                    row[k] = row.get(k, 0) - factor * v
-                    if row[k] == 0:
-                        del row[k]
+                _subtract(row, other, factor)
                 rhs -= factor * other_rhs
         if not row:
             continue
@@ -61,12 +66,9 @@ def _reduced(equations: list) -> list[tuple[tuple, dict, Fraction]]:
         rhs /= factor
         for index, (p, other, other_rhs) in enumerate(pivots):
             if pivot in other:
-                f = other[pivot]
-                for k, v in row.items():
-                    other[k] = other.get(k, 0) - f * v
-                    if other[k] == 0:
-                        del other[k]
-                pivots[index] = (p, other, other_rhs - f * rhs)
+                factor = other[pivot]
+                _subtract(other, row, factor)
+                pivots[index] = (p, other, other_rhs - factor * rhs)
         pivots.append((pivot, row, rhs))
     return pivots
 
@@ -92,10 +94,7 @@ def solved(contents: list[dict], name: str) -> dict[tuple, Fraction]:
                 for pivot, coefficients, rhs in pivots:
                     if pivot in vector:
                         factor = vector[pivot]
-                        for k, v in coefficients.items():
-                            vector[k] = vector.get(k, 0) - factor * v
-                            if vector[k] == 0:
-                                del vector[k]
+                        _subtract(vector, coefficients, factor)
                         value += factor * rhs
                 if not vector:
                     found[(row, column, quarters)] = value
