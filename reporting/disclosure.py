@@ -159,11 +159,12 @@ class _Audit:
         return span
 
     def line_checks(self, publications: Sequence[Shown]) -> list[dict[int, int]]:
-        """The hidden cells of each line of a publication taken together, when 1 to 4 people."""
+        """The hidden entries of each line of a publication taken together, when 1 to 4 people."""
         checks = []
         for publication in publications:
             for line in self.table.lines():
-                cells = [k for k in line if k in publication.hidden and TOTAL not in k]
+                # The line's own total (last) is what they sum to, not one of them.
+                cells = [k for k in line[:-1] if k in publication.hidden]
                 if len(cells) > 1:
                     together = Cell()
                     vector: dict[int, int] = {}
