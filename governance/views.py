@@ -19,6 +19,7 @@ from governance.forms import BylawsForm
 from governance.selectors import bylaws_current, transparency_checklist
 from governance.services import bylaws_upload
 from publishing.selectors import policies_standing
+from reporting.selectors import governance_reports
 from tenants.permissions import admin_required
 
 
@@ -57,6 +58,7 @@ def governance_page(request):
         "policies": _published_policies(language),
         "bylaws": bylaws_current(),
         "checklist": transparency_checklist(),
+        "reports": governance_reports(),
     }
     return render(request, "governance/governance.html", context)
 

@@ -81,6 +81,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("", include("governance.urls")),
     path("", include("notifications.urls")),
+    path("", include("reporting.urls")),
     path("app/", views.workspace, name="workspace"),
     path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
     path("app/settings/policy/preview/", policy_views.policy_preview, name="policy_preview"),

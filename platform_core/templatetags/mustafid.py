@@ -58,6 +58,7 @@ WORKSPACE_NAV = [
     ("policy_settings", _("Policy"), "admins"),
     ("policies_overview", _("All policies"), "admins"),
     ("transparency", _("Transparency"), "admins"),
+    ("statistics", _("Published statistics"), "admins"),
     ("members", _("Members"), "admins"),
     ("association_settings", _("Settings"), "admins"),
     ("privacy_settings", _("Privacy"), "admins"),

@@ -64,6 +64,9 @@ ACCESS = {
     "sms_log": ADMINS,
     "complaint_status": PUBLIC,  # whoever holds the private link
     "api_complaints": PUBLIC,
+    # What the association publishes about its work (reporting/).
+    "statistics_public": PUBLIC,
+    "satisfaction_public": PUBLIC,
     # Signing in, and the links that lead to it. The sign-in hand-off works once, then sends
     # everyone to the sign-in page (its isolation is in test_isolation_routes.py).
     "login_handoff": ANYONE,
@@ -128,6 +131,11 @@ ACCESS = {
     "billing_subscribe": ADMINS,
     "billing_portal": ADMINS,
     "billing_success": ADMINS,
+    "statistics": ADMINS,
+    "statistics_publish": ADMINS,
+    "satisfaction_reports": ADMINS,
+    "satisfaction_report": ADMINS,
+    "satisfaction_report_pdf": ADMINS,
     # Beneficiary relations staff and admins: opening cases, the data subjects' requests.
     "case_new": STAFF,
     "case_status_link": STAFF,
