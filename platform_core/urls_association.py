@@ -100,6 +100,7 @@ urlpatterns = [
         workflow_views.case_transition,
         name="case_transition",
     ),
+    path("app/cases/<int:case_id>/confirm/", workflow_views.case_confirm, name="case_confirm"),
     path(
         "app/cases/<int:case_id>/status-link/",
         workflow_views.case_status_link,
