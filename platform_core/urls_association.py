@@ -81,6 +81,18 @@ urlpatterns = [
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
     path("app/members/<int:member_id>/roles/", views.member_roles, name="member_roles"),
+    path("app/members/<int:member_id>/resend/", views.member_resend, name="member_resend"),
+    path("app/members/<int:member_id>/revoke/", views.member_revoke, name="member_revoke"),
+    path(
+        "app/members/<int:member_id>/deactivate/",
+        views.member_deactivate,
+        name="member_deactivate",
+    ),
+    path(
+        "app/members/<int:member_id>/reactivate/",
+        views.member_reactivate,
+        name="member_reactivate",
+    ),
     path("app/members/api-keys/", views.api_tokens, name="api_tokens"),
     path(
         "app/members/api-keys/<int:token_id>/revoke/",
