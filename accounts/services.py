@@ -289,13 +289,9 @@ def member_active_set(*, member_id, active: bool, actor: User) -> User:
     timeline stay) or reactivate one (who takes a seat of the plan again). The association
     keeps at least one active administrator, and nobody deactivates themselves."""
     with transaction.atomic():
-        # The lock member_update takes: a demotion and a deactivation at once would otherwise
+        # One lock with member_update: a demotion and a deactivation at once would otherwise
         # each see the other administrator still active.
-        transaction_lock(f"mustafid.member-roles:{schema_current()}")
-        try:
-            member = User.objects.select_for_update().get(pk=int(member_id))
-        except (TypeError, ValueError, OverflowError) as error:
-            raise User.DoesNotExist from error
+        member = _member_locked(member_id)
         if member.is_invited:
             raise ValidationError(
                 {
@@ -328,6 +324,16 @@ def member_active_set(*, member_id, active: bool, actor: User) -> User:
     return member
 
 
+def _member_locked(member_id) -> User:
+    """The member behind `member_id`, locked, once this association's changes of roles and
+    activity are ours to make (one at a time); User.DoesNotExist for any other id."""
+    transaction_lock(f"mustafid.member-roles:{schema_current()}")
+    try:
+        return User.objects.select_for_update().get(pk=int(member_id))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise User.DoesNotExist from error
+
+
 def _last_active_admin(member: User) -> bool:
     return (
         member.role == User.Role.ADMIN
@@ -348,11 +354,7 @@ def member_update(
     with transaction.atomic():
         # One change of roles at a time: two admins demoting each other at once would
         # otherwise each see the other still admin and leave the association with none.
-        transaction_lock(f"mustafid.member-roles:{schema_current()}")
-        try:
-            member = User.objects.select_for_update().get(pk=int(member_id))
-        except (TypeError, ValueError, OverflowError) as error:
-            raise User.DoesNotExist from error
+        member = _member_locked(member_id)
         role = member.role if role is None else role
         codes = member_roles_check(
             role=role,
