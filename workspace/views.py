@@ -236,8 +236,8 @@ def member_resend(request, member_id: int):
         return _refused(request, error)
     messages.success(
         request,
-        _("The invitation was sent again to %(email)s; the new link works until %(date)s.")
-        % {"email": member.email, "date": _invitation_expiry()},
+        _("The invitation was sent again to %(member)s; the new link works until %(date)s.")
+        % {"member": member, "date": _invitation_expiry()},
     )
     return redirect("members")
 
