@@ -122,6 +122,18 @@ urlpatterns = [
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
     path("app/members/<int:member_id>/roles/", views.member_roles, name="member_roles"),
+    path("app/members/<int:member_id>/resend/", views.member_resend, name="member_resend"),
+    path("app/members/<int:member_id>/revoke/", views.member_revoke, name="member_revoke"),
+    path(
+        "app/members/<int:member_id>/deactivate/",
+        views.member_deactivate,
+        name="member_deactivate",
+    ),
+    path(
+        "app/members/<int:member_id>/reactivate/",
+        views.member_reactivate,
+        name="member_reactivate",
+    ),
     path("app/members/api-keys/", views.api_tokens, name="api_tokens"),
     path(
         "app/members/api-keys/<int:token_id>/revoke/",
@@ -141,6 +153,7 @@ urlpatterns = [
         workflow_views.case_transition,
         name="case_transition",
     ),
+    path("app/cases/<int:case_id>/confirm/", workflow_views.case_confirm, name="case_confirm"),
     path(
         "app/cases/<int:case_id>/status-link/",
         workflow_views.case_status_link,

@@ -41,7 +41,7 @@ from workflow.permissions import (
     opens_cases,
 )
 from workflow.tokens import token_hash
-from workflow.transitions import TRANSITIONS, procedure_transitions, role_may
+from workflow.transitions import TRANSITIONS, Transition, procedure_transitions, role_may
 
 logger = logging.getLogger(__name__)
 
@@ -365,6 +365,60 @@ def _blocked(case: Case, action: str, steps: frozenset[str]) -> str | None:
     return hooks.case_action_refusal(case=case, action=action)
 
 
+def case_transition_check(
+    *, case_id: int, actor: User, action: str, data: dict, expected_version: int | None = None
+) -> Case:
+    """Raise what `case_transition` would refuse, changing nothing: an irreversible step is
+    confirmed only once it could be taken. Returns the case as it is."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [_("Unknown action.")]})
+    case = Case.objects.get(pk=case_id)
+    _transition_refusal(
+        case, actor, action, data if isinstance(data, dict) else {}, expected_version
+    )
+    return case
+
+
+def _transition_refusal(
+    case: Case, actor: User, action: str, data: dict, expected_version: int | None
+) -> tuple[Transition, PublishedPolicy]:
+    """The checks of one action on `case`: raises CaseConflict or a ValidationError naming the
+    fields; returns the transition and the policy version it runs by."""
+    if expected_version is not None and expected_version != case.version:
+        raise CaseConflict()
+    policy = case_policy(case)
+    steps = policy.steps if policy else frozenset()
+    transition = procedure_transitions(steps).get(action)
+    if transition is None or policy is None:
+        raise ValidationError({"action": [_("The procedure has no such step.")]})
+    if not role_may(user=actor, action=action, referral_role_code=case.referral_role_code):
+        raise ValidationError({"action": [_("Your role does not allow this action.")]})
+    if case.status not in transition.sources:
+        raise ValidationError(
+            {"action": [_("This action is not possible while the case is %(status)s.")
+                        % {"status": CaseStatus(case.status).label}]}
+        )  # fmt: skip
+    if reason := _blocked(case, action, steps):
+        raise ValidationError({"action": [reason]})
+    missing = [field for field in transition.required if not str(data.get(field) or "").strip()]
+    if missing:
+        raise ValidationError({field: [_("This field is required.")] for field in missing})
+    for field in ("note", "reason", "signed_by"):
+        if field in data and (problem := _text(data, field, 2000)):
+            raise ValidationError({field: [problem]})
+    if action == "refer" and data.get("role") not in policy.referral_role_codes:
+        raise ValidationError(
+            {"role": [_("Refer only to a role of the association's published policy.")]}
+        )
+    if action == "decide":
+        decision = data.get("decision")
+        if decision not in (CaseStatus.ACCEPTED, CaseStatus.REJECTED):
+            raise ValidationError({"decision": [_("The decision is accepted or rejected.")]})
+        if decision == CaseStatus.REJECTED and not str(data.get("reason") or "").strip():
+            raise ValidationError({"reason": [_("A rejection needs its reason.")]})
+    return transition, policy
+
+
 def case_transition(
     *, case_id: int, actor: User, action: str, data: dict, expected_version: int | None = None
 ) -> Case:
@@ -375,28 +429,7 @@ def case_transition(
     data = data if isinstance(data, dict) else {}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
-        if expected_version is not None and expected_version != case.version:
-            raise CaseConflict()
-        policy = case_policy(case)
-        steps = policy.steps if policy else frozenset()
-        transition = procedure_transitions(steps).get(action)
-        if transition is None or policy is None:
-            raise ValidationError({"action": [_("The procedure has no such step.")]})
-        if not role_may(user=actor, action=action, referral_role_code=case.referral_role_code):
-            raise ValidationError({"action": [_("Your role does not allow this action.")]})
-        if case.status not in transition.sources:
-            raise ValidationError(
-                {"action": [_("This action is not possible while the case is %(status)s.")
-                            % {"status": CaseStatus(case.status).label}]}
-            )  # fmt: skip
-        if reason := _blocked(case, action, steps):
-            raise ValidationError({"action": [reason]})
-        missing = [field for field in transition.required if not str(data.get(field) or "").strip()]
-        if missing:
-            raise ValidationError({field: [_("This field is required.")] for field in missing})
-        for field in ("note", "reason", "signed_by"):
-            if field in data and (problem := _text(data, field, 2000)):
-                raise ValidationError({field: [problem]})
+        transition, policy = _transition_refusal(case, actor, action, data, expected_version)
 
         before = case.status
         fields = _apply(case, action, data, policy)
@@ -429,10 +462,6 @@ def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list
         case.verified_at = timezone.now()
         return ["verified_at"]
     if action == "refer":
-        if data.get("role") not in policy.referral_role_codes:
-            raise ValidationError(
-                {"role": [_("Refer only to a role of the association's published policy.")]}
-            )
         case.referral_role_code = data["role"]
         return ["referral_role_code"]
     if action == "answer_referral":
@@ -454,12 +483,7 @@ def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list
         case.policy_version_committee = policy.version
         return ["submitted_on", "committee_due_on", "policy_version_committee"]
     if action == "decide":
-        decision = data.get("decision")
-        if decision not in (CaseStatus.ACCEPTED, CaseStatus.REJECTED):
-            raise ValidationError({"decision": [_("The decision is accepted or rejected.")]})
-        if decision == CaseStatus.REJECTED and not str(data.get("reason") or "").strip():
-            raise ValidationError({"reason": [_("A rejection needs its reason.")]})
-        case.status = decision
+        case.status = data["decision"]
         case.decided_on = today
         case.decision_reason = str(data.get("reason") or "").strip()
         return ["decided_on", "decision_reason"]
