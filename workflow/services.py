@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,17 @@ from publishing.selectors import (
 )
 from workflow import hooks
 from workflow.deadlines import committee_due_on
-from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
+from workflow.models import (
+    COUNT_ANSWERED,
+    COUNT_DECIDED,
+    COUNT_DECIDED_ON_TIME,
+    Beneficiary,
+    Case,
+    CaseCount,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+)
 from workflow.notifications import (
     beneficiary_notify,
     referral_holders_notify,
@@ -40,6 +50,7 @@ from workflow.permissions import (
     edits_sensitive,
     opens_cases,
 )
+from workflow.selectors import case_counts_fresh
 from workflow.tokens import token_hash
 from workflow.transitions import TRANSITIONS, Transition, procedure_transitions, role_may
 
@@ -260,6 +271,7 @@ def case_open(
             },
         )
         hooks.case_opened(case=case, actor_email=actor.email if actor else "")
+        _counts_add(dict.fromkeys(_count_keys(case), 1))
         request_received_notify(case=case, token=token)
         if actor is not None:
             access_record(
@@ -431,7 +443,7 @@ def case_transition(
         case = Case.objects.select_for_update().get(pk=case_id)
         transition, policy = _transition_refusal(case, actor, action, data, expected_version)
 
-        before = case.status
+        before, counted = case.status, _count_keys(case)
         fields = _apply(case, action, data, policy)
         if transition.target:
             case.status = transition.target
@@ -453,7 +465,57 @@ def case_transition(
             beneficiary_notify(case=case, event=event)
         if action == "refer":
             referral_holders_notify(case=case)
+        # Last, so that the counters' rows stay locked for as short a time as possible.
+        _counts_move(counted, _count_keys(case))
     return case
+
+
+def _count_keys(case: Case) -> set[str]:
+    """The counters (CaseCount) `case` counts in as it stands."""
+    keys = {case.status}
+    if case.status == CaseStatus.CLOSED and case.answered_at is not None:
+        keys.add(COUNT_ANSWERED)
+    if case.decided_on is not None and case.committee_due_on is not None:
+        keys.add(COUNT_DECIDED)
+        if case.decided_on <= case.committee_due_on:
+            keys.add(COUNT_DECIDED_ON_TIME)
+    return keys
+
+
+def _counts_move(before: set[str], after: set[str]) -> None:
+    _counts_add({**dict.fromkeys(before - after, -1), **dict.fromkeys(after - before, 1)})
+
+
+def _counts_add(deltas: dict[str, int]) -> None:
+    """Add to the counters in one statement, n = n + delta, so that concurrent transactions
+    stay exact; in key order, so that two of them lock the rows in the same order (no deadlock).
+    A key not counted yet starts from its delta."""
+    rows = sorted((key, delta) for key, delta in deltas.items() if delta)
+    if not rows:
+        return
+    table = CaseCount._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" (key, n) VALUES {values} '  # noqa: S608 - our table's name
+            f'ON CONFLICT (key) DO UPDATE SET n = "{table}".n + EXCLUDED.n',
+            [value for row in rows for value in row],
+        )
+
+
+def case_counts_rebuild() -> dict[str, int]:
+    """Every counter of the current schema from a fresh count (after cases were loaded or
+    changed outside the services); returns the counts. Transitions wait meanwhile: one that
+    moved a case before the count commits first and is counted; one after adds to the new
+    figures."""
+    table = CaseCount._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+        counts = case_counts_fresh()
+        CaseCount.objects.all().delete()
+        CaseCount.objects.bulk_create(CaseCount(key=key, n=n) for key, n in counts.items())
+    return counts
 
 
 def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list[str]:

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,12 +61,28 @@ def _name(item: dict) -> str:
     return item["name_en"] if current_language() == "en" else item["name_ar"]
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told how many items there are (the counters) instead of counting them."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
 @member_required
 @require_GET
 def case_list(request):
     form = CaseFilterForm(request.GET or None, channels=selectors.case_channels())
     filters = form.filters()
-    paginator = Paginator(selectors.case_list(actor=request.user, **filters), PAGE_SIZE)
+    cases = selectors.case_list(actor=request.user, **filters)
+    known = selectors.case_list_count(actor=request.user, **filters)
+    paginator = (
+        Paginator(cases, PAGE_SIZE) if known is None else _CountedPaginator(cases, PAGE_SIZE, known)
+    )
     page = paginator.get_page(request.GET.get("page"))
     access_record(
         actor=request.user,
