@@ -11,6 +11,15 @@ def current_language() -> str:
     return "en" if (translation.get_language() or "ar").startswith("en") else "ar"
 
 
+def language_asked(request) -> str:
+    """The request's language: ?lang=, then the cookie, then Arabic."""
+    asked = request.GET.get("lang")
+    if asked in SUPPORTED:
+        return asked
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
+
+
 class LanguageQueryMiddleware:
     """Chooses the language from ?lang=, then the cookie, then Arabic.
 
@@ -23,10 +32,7 @@ class LanguageQueryMiddleware:
 
     def __call__(self, request):
         asked = request.GET.get("lang")
-        language = asked if asked in SUPPORTED else None
-        if language is None:
-            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-            language = cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
+        language = language_asked(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

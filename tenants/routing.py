@@ -7,7 +7,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
+from django.utils import translation
 
+from common.i18n import language_asked
 from common.observability import tag_schema
 from tenants.selectors import association_for_host
 
@@ -41,9 +43,11 @@ class AssociationMiddleware:
         if association is None:
             request.association = None
             set_urlconf(settings.PUBLIC_SCHEMA_URLCONF)
-            return HttpResponseNotFound(
-                render_to_string("errors/unknown_host.html", {"host": host}, request=request)
-            )
+            # Before the language middleware: in the language asked, not in whichever one the
+            # thread's last request left active.
+            with translation.override(language_asked(request)):
+                page = render_to_string("errors/unknown_host.html", {"host": host}, request=request)
+            return HttpResponseNotFound(page)
         request.association = association
         request.urlconf = settings.ROOT_URLCONF
         if connection.schema_name == association.schema_name:

@@ -290,7 +290,12 @@ def live_stack_running(
         local_dir = run_dir / "local"
         for folder in (mail_dir, broker_dir, local_dir):
             folder.mkdir(parents=True)
-        env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+        # Not the test process's allowance for the browser's loop (tests/e2e/chromium.py).
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        }
         env.update(
             DJANGO_SETTINGS_MODULE="platform_core.settings",
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

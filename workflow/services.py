@@ -497,8 +497,8 @@ def _counts_add(deltas: dict[str, int]) -> None:
     values = ", ".join(["(%s, %s)"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO "{table}" (key, n) VALUES {values} '  # noqa: S608 - our table's name
-            f'ON CONFLICT (key) DO UPDATE SET n = "{table}".n + EXCLUDED.n',
+            f'INSERT INTO "{table}" AS counted (key, n) VALUES {values} '  # noqa: S608 - ours
+            "ON CONFLICT (key) DO UPDATE SET n = counted.n + EXCLUDED.n",
             [value for row in rows for value in row],
         )
 

@@ -186,7 +186,9 @@ def test_a_refused_write_or_a_signed_out_visit_records_nothing(alpha, alpha_poli
     response = staff.post(
         f"/app/cases/{case.pk}/transitions/", {"action": "submit_to_committee", "version": 1}
     )
-    assert response.status_code == 400
+    # Refused (neither verified nor declared): back to the case page with the reason.
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/app/cases/{case.pk}/")
     assert len(records(alpha)) == before
 
 

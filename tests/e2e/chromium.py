@@ -32,7 +32,12 @@ CHROMIUM_ARGS = [
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
+    # Playwright's sync API leaves its event loop marked as running in this thread, which
+    # Django takes for an async context and refuses the ORM in. No Django code runs in that
+    # loop, so while the browser is open (a test process runs other modules beside it under
+    # pytest-xdist) the ORM is allowed.
+    with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )

@@ -21,6 +21,15 @@ def test_unknown_host_is_a_clear_404_not_another_association(db):
     assert "nobody.localhost" in response.content.decode()
 
 
+def test_the_unknown_host_page_speaks_the_language_asked_not_the_threads_last_one(alpha):
+    # An English page leaves English active in this thread, as a server's thread would keep it.
+    assert 'lang="en"' in client_for(alpha).get("/?lang=en").content.decode()
+    arabic = client_for(None).get("/", HTTP_HOST="nobody.localhost").content.decode()
+    assert 'lang="ar"' in arabic and "لا تستخدم أي جمعية العنوان nobody.localhost" in arabic
+    english = client_for(None).get("/?lang=en", HTTP_HOST="nobody.localhost").content.decode()
+    assert "No association uses the address nobody.localhost" in english
+
+
 def test_member_of_one_association_cannot_sign_in_on_another(alpha, beta):
     client = client_for(beta)
     response = client.post("/accounts/login/", {"login": alpha.admin_email, "password": PASSWORD})
