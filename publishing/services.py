@@ -17,6 +17,7 @@ from catalog.selectors import template_current, template_version_get
 from common.hijri import to_hijri
 from common.saudi import ascii_digits
 from common.text import text_problem
+from publishing.hooks import policy_published
 from publishing.models import ApprovalPosition, DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.procedure import (
     DEFAULT_DECISION_BODY,
@@ -652,6 +653,7 @@ def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVe
             template_version=draft.template_version,
             content=policy_snapshot(draft),
         )
+        policy_published(version=version)
     cache.delete(LATEST_KEY)
     transaction.on_commit(lambda: cache.delete(LATEST_KEY))
     # Its cases will run by it: remembered once it is committed.
