@@ -118,8 +118,11 @@ def policy_notice_plan(*, number: int) -> int:
         return 0
     published = version_languages(version.content)
     addresses: dict[str, str] = {}
+    # Open when it was published: a case opened after it runs by it from the start.
     people = (
-        Beneficiary.objects.filter(cases__status__in=OPEN_STATUSES)
+        Beneficiary.objects.filter(
+            cases__status__in=OPEN_STATUSES, cases__created_at__lte=version.published_at
+        )
         .values_list("phone", "email")
         .distinct()
     )

@@ -127,7 +127,7 @@ def test_a_batch_due_at_night_waits_for_nine_in_riyadh(
 ):
     from workflow.tasks import policy_notice_send_task
 
-    open_case(alpha, who=person(1))
+    subscribe(alpha, phone="0559999999")
     sent = []
     monkeypatch.setattr(
         policy_notice_send_task, "apply_async", lambda **options: sent.append(options)
