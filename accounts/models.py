@@ -71,6 +71,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == self.Role.ADMIN
 
     @property
+    def is_invited(self) -> bool:
+        """Invited and not joined yet: no password chosen (a deactivated member keeps theirs)."""
+        return not self.is_active and not self.has_usable_password()
+
+    @property
     def is_operator(self) -> bool:
         return self.role == self.Role.OPERATOR
 

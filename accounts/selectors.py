@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
 
 from accounts.models import User
@@ -12,7 +13,8 @@ from accounts.models import User
 def member_seats_count() -> int:
     """Seats a plan's member limit counts: active members and invitations not yet accepted
     (an invitation takes a seat)."""
-    return User.objects.filter(Q(is_active=True) | Q(last_login__isnull=True)).count()
+    invited = Q(is_active=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)  # User.is_invited
+    return User.objects.filter(Q(is_active=True) | invited).count()
 
 
 def members_active_count() -> int:

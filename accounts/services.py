@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Collection
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -14,7 +16,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.services import member_limit_check
+from common.hijri import hijri_with_gregorian
 from common.pg_tools import transaction_lock
 from common.text import text_problem
 from tenants.selectors import association_current, schema_current
@@ -204,16 +207,141 @@ def member_invite(
         user.is_active = False
         user.referral_roles = codes
         user.save(update_fields=["is_active", "referral_roles"])
+    _invitation_send(user=user, invited_by=invited_by, base_url=base_url)
+    return user
+
+
+def invitation_expires_on(*, sent_at: datetime.datetime) -> datetime.date:
+    """The last day (in Riyadh) on which an invitation sent at `sent_at` still opens: its link
+    is a password-reset token, which lives PASSWORD_RESET_TIMEOUT seconds."""
+    expires = sent_at + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    return timezone.localtime(expires).date()
+
+
+def _invitation_send(*, user: User, invited_by: User, base_url: str) -> None:
+    """E-mail `user` the link to choose a password: who invites them, to which association, in
+    which role, and until when (in both languages, Hijri with Gregorian)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    context = {"user": user, "invited_by": invited_by, "url": f"{base_url}/app/join/{uid}/{token}/"}
+    expires_on = invitation_expires_on(sent_at=timezone.now())
+    roles = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            roles[language] = str(user.get_role_display())
+    context = {
+        "user": user,
+        "inviter": invited_by.full_name or invited_by.email,
+        "association": association_current(),
+        "role_ar": roles["ar"],
+        "role_en": roles["en"],
+        "expires_ar": hijri_with_gregorian(expires_on, "ar"),
+        "expires_en": hijri_with_gregorian(expires_on, "en"),
+        "url": f"{base_url}/app/join/{uid}/{token}/",
+    }
     send_mail(
         subject=render_to_string("emails/invite_subject.txt", context).strip(),
         message=render_to_string("emails/invite.txt", context),
         from_email=None,
         recipient_list=[user.email],
     )
-    return user
+
+
+def _invited_get(member_id) -> User:
+    """The member behind `member_id` if they were invited and have not joined yet."""
+    try:
+        member = User.objects.get(pk=int(member_id))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise User.DoesNotExist from error
+    if not member.is_invited:
+        raise ValidationError(
+            {
+                "member": [
+                    _("%(member)s has joined already: there is no invitation.") % {"member": member}
+                ]
+            }
+        )
+    return member
+
+
+def member_invite_resend(*, member_id, invited_by: User, base_url: str) -> User:
+    """E-mail a pending invitation again, with a fresh link (an earlier one still works until it
+    expires). Raises User.DoesNotExist for an id that is no member here."""
+    member = _invited_get(member_id)
+    _invitation_send(user=member, invited_by=invited_by, base_url=base_url)
+    logger.info("invitation of member %s sent again by %s", member.pk, invited_by.pk)
+    return member
+
+
+def member_invite_revoke(*, member_id, actor: User) -> str:
+    """Withdraw a pending invitation: the invited member is removed, so their link no longer
+    opens and their seat is free. Returns their address."""
+    with transaction.atomic():
+        member = _invited_get(member_id)
+        email = member.email
+        EmailAddress.objects.filter(user=member).delete()
+        member.delete()
+    logger.info("invitation of member %s revoked by %s", member_id, actor.pk)
+    return email
+
+
+def member_active_set(*, member_id, active: bool, actor: User) -> User:
+    """Deactivate a member (they can no longer sign in nor use their API keys; their cases and
+    timeline stay) or reactivate one (who takes a seat of the plan again). The association
+    keeps at least one active administrator, and nobody deactivates themselves."""
+    with transaction.atomic():
+        # One lock with member_update: a demotion and a deactivation at once would otherwise
+        # each see the other administrator still active.
+        member = _member_locked(member_id)
+        if member.is_invited:
+            raise ValidationError(
+                {
+                    "member": [
+                        _("%(member)s has not joined yet: revoke the invitation instead.")
+                        % {"member": member}
+                    ]
+                }
+            )
+        if member.is_active == active:
+            return member
+        if not active:
+            if member.pk == actor.pk:
+                raise ValidationError({"member": [_("You cannot deactivate yourself.")]})
+            if _last_active_admin(member):
+                raise ValidationError(
+                    {
+                        "member": [
+                            _("This is the last administrator: make another member one first.")
+                        ]
+                    }
+                )
+        else:
+            member_limit_check()
+        member.is_active = active
+        member.save(update_fields=["is_active"])
+    logger.info(
+        "member %s %s by %s", member.pk, "reactivated" if active else "deactivated", actor.pk
+    )
+    return member
+
+
+def _member_locked(member_id) -> User:
+    """The member behind `member_id`, locked, once this association's changes of roles and
+    activity are ours to make (one at a time); User.DoesNotExist for any other id."""
+    transaction_lock(f"mustafid.member-roles:{schema_current()}")
+    try:
+        return User.objects.select_for_update().get(pk=int(member_id))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise User.DoesNotExist from error
+
+
+def _last_active_admin(member: User) -> bool:
+    return (
+        member.role == User.Role.ADMIN
+        and member.is_active
+        and not User.objects.filter(role=User.Role.ADMIN, is_active=True)
+        .exclude(pk=member.pk)
+        .exists()
+    )
 
 
 def member_update(
@@ -226,11 +354,7 @@ def member_update(
     with transaction.atomic():
         # One change of roles at a time: two admins demoting each other at once would
         # otherwise each see the other still admin and leave the association with none.
-        transaction_lock(f"mustafid.member-roles:{schema_current()}")
-        try:
-            member = User.objects.select_for_update().get(pk=int(member_id))
-        except (TypeError, ValueError, OverflowError) as error:
-            raise User.DoesNotExist from error
+        member = _member_locked(member_id)
         role = member.role if role is None else role
         codes = member_roles_check(
             role=role,
@@ -238,14 +362,7 @@ def member_update(
             offered=offered,
             held=member.referral_roles,
         )
-        if (
-            member.role == User.Role.ADMIN
-            and role != User.Role.ADMIN
-            and member.is_active
-            and not User.objects.filter(role=User.Role.ADMIN, is_active=True)
-            .exclude(pk=member.pk)
-            .exists()
-        ):
+        if role != User.Role.ADMIN and _last_active_admin(member):
             raise ValidationError(
                 {"role": [_("This is the last administrator: make another member one first.")]}
             )

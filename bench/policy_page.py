@@ -18,7 +18,11 @@ machine falls on all of them alike), after an unrecorded warm-up:
 - GET /healthz on the same host: a view with no query and no template, for reference (what any
   page served through the whole stack could reach at best);
 - GET /policy/ on `<slug>.localhost` (the published version, Arabic);
-- GET /policy.pdf once the PDF is made (a FileResponse of the kept file).
+- GET /policy.pdf once the PDF is made (a FileResponse of the kept file);
+- GET /api/v1/policy/, the public policy API (its JSON kept per version and language);
+- GET /api/v1/cases/ with the admin's API token: the authenticated case list API, one page
+  of the 40 cases opened through the service (the trial plan allows 50 open): token lookup, the
+  page, its count, the access record's INSERT, serialising 40 cases.
 
 The first render of a long policy (`--long-pages`, 20 by default: the same association's next
 version with that many pages' worth of paragraphs) is timed as the worker renders it at
@@ -64,6 +68,9 @@ SLUG = "bench-policy"
 PASSWORD = "Bench-policy-page-2024!"  # noqa: S105 - a throwaway password in a throwaway database
 PREAMBLE_EXTRA = "<p>نلتزم <strong>بالشفافية</strong> مع المستفيدين.</p>"  # sanitised on render
 WARM_UP = 30  # unrecorded requests per variant (per thread over HTTP: WARM_UP // threads)
+CASES = 40  # opened for the authenticated case list API (the trial plan allows 50 open)
+# Extra request headers by path: the case list API's token.
+HEADERS: dict[str, dict[str, str]] = {}
 
 
 def main() -> int:
@@ -158,6 +165,35 @@ def provision() -> str:
     return association.primary_host
 
 
+def cases_open() -> str:
+    """CASES cases opened through the service (the first run only); an API token of the admin."""
+    from cases import national_id
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from accounts.tokens import api_token_create
+    from tenants.models import Association
+    from workflow.models import Case
+    from workflow.services import case_open
+
+    association = Association.objects.get(slug=SLUG)
+    with schema_context(association.schema_name):
+        admin = User.objects.get(email=f"admin@{SLUG}.example")
+        for index in range(Case.objects.count(), CASES):
+            case_open(
+                channel="interview",
+                beneficiary={
+                    "national_id": national_id(index + 1),
+                    "full_name": f"مستفيد {index}",
+                    "phone": f"05{index + 50_000_000:08d}",
+                },
+                summary="طلب مساعدة",
+                consent=True,
+                actor=admin,
+            )
+        return api_token_create(user=admin, name="bench")[1]
+
+
 def run(args, local: Path, setup_started: float) -> int:
     _common.django_start()
     from django.templatetags.static import static
@@ -171,7 +207,10 @@ def run(args, local: Path, setup_started: float) -> int:
         "no-query view /healthz": "/healthz",
         "policy page /policy/": "/policy/",
         "policy PDF /policy.pdf": "/policy.pdf",
+        "policy API /api/v1/policy/": "/api/v1/policy/",
+        "case list API (token)": "/api/v1/cases/",
     }
+    HEADERS["/api/v1/cases/"] = {"Authorization": f"Token {cases_open()}"}
 
     print(f"machine: {_common.machine()}")
     print(
@@ -256,7 +295,7 @@ def run(args, local: Path, setup_started: float) -> int:
 def fetch(client, path: str) -> tuple[float, int, int]:
     """One GET through the test client, body read; (seconds, status, bytes)."""
     started = time.perf_counter()
-    response = client.get(path)
+    response = client.get(path, headers=HEADERS.get(path, {}))
     # Streaming responses (WhiteNoise's file, FileResponse) close themselves once read.
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return time.perf_counter() - started, response.status_code, len(body)
@@ -383,7 +422,7 @@ def free_port() -> int:
 
 
 def http_get(connection: http.client.HTTPConnection, host: str, path: str) -> int:
-    connection.request("GET", path, headers={"Host": host})
+    connection.request("GET", path, headers={"Host": host, **HEADERS.get(path, {})})
     response = connection.getresponse()
     response.read()
     if response.will_close:

@@ -7,12 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import TemplateSection, TemplateVersion
+from catalog.models import PolicyKind, TemplateSection, TemplateVersion
 
 SECTION_FIELDS = ("key", "optional", "title_ar", "title_en", "body_ar", "body_en")
 
 
-def template_release(*, sections: list[dict], notes: str = "") -> TemplateVersion:
+def template_release(
+    *, sections: list[dict], notes: str = "", kind: str = PolicyKind.BENEFICIARY
+) -> TemplateVersion:
     """Release the next template version with `sections` (in order), each filled in both languages.
 
     Associations see the new version as an update they may take; nothing of theirs changes.
@@ -29,8 +31,14 @@ def template_release(*, sections: list[dict], notes: str = "") -> TemplateVersio
                 params={"key": section["key"], "fields": ", ".join(missing)},
             )
     with transaction.atomic():
-        last = TemplateVersion.objects.select_for_update().order_by("-number").first()
+        last = (
+            TemplateVersion.of_every_kind.select_for_update()
+            .filter(kind=kind)
+            .order_by("-number")
+            .first()
+        )
         version = TemplateVersion.objects.create(
+            kind=kind,
             number=(last.number + 1) if last else 1,
             released_at=timezone.now(),
             notes=notes,

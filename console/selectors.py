@@ -15,6 +15,12 @@ from accounts.models import User
 from accounts.selectors import members_active_count
 from catalog.models import TemplateVersion
 from console.models import OperatorAction
+from governance.selectors import (
+    TransparencyFacts,
+    practice_scores,
+    practice_title,
+    score_percent,
+)
 from tenants.models import Association
 from tenants.selectors import association_files_size
 from workflow.models import Case
@@ -91,9 +97,10 @@ def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
         # Schema names come from the associations table and are quoted as identifiers.
         parts = [
             f"SELECT %s, (SELECT number FROM {quote(schema)}.publishing_policyversion "  # noqa: S608
+            f"WHERE kind = 'beneficiary' ORDER BY number DESC LIMIT 1), (SELECT template_version "
+            f"FROM {quote(schema)}.publishing_policyversion WHERE kind = 'beneficiary' "
             f"ORDER BY number DESC LIMIT 1), (SELECT template_version FROM "
-            f"{quote(schema)}.publishing_policyversion ORDER BY number DESC LIMIT 1), "
-            f"(SELECT template_version FROM {quote(schema)}.publishing_policydraft LIMIT 1)"
+            f"{quote(schema)}.publishing_policydraft WHERE kind = 'beneficiary')"
             for schema in chunk
         ]
         with connection.cursor() as cursor:
@@ -101,6 +108,63 @@ def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
             for schema, number, published_template, draft_template in cursor.fetchall():
                 states[schema] = PolicyState(number, published_template, draft_template)
     return states
+
+
+def transparency_facts(schema_names: list[str]) -> dict[str, TransparencyFacts]:
+    """Each association's transparency facts (governance.selectors.TransparencyFacts), read in
+    its own schema: the kinds it published, the kinds its board approved and not yet
+    published, whether it uploaded its bylaws. A UNION ALL of sub-selects, one association's
+    tables in each, POLICY_STATE_CHUNK associations a query."""
+    facts: dict[str, TransparencyFacts] = {}
+    quote = connection.ops.quote_name
+    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
+        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
+        # Schema names come from the associations table and are quoted as identifiers.
+        parts = [
+            f"SELECT %s, ARRAY(SELECT DISTINCT kind FROM "  # noqa: S608
+            f"{quote(schema)}.publishing_policyversion), ARRAY(SELECT kind FROM "
+            f"{quote(schema)}.publishing_policydraft WHERE approved_at IS NOT NULL), "
+            f"EXISTS(SELECT 1 FROM {quote(schema)}.governance_bylaws)"
+            for schema in chunk
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), chunk)
+            for schema, published, approved, has_bylaws in cursor.fetchall():
+                facts[schema] = TransparencyFacts(
+                    published_kinds=frozenset(published),
+                    approved_kinds=frozenset(approved),
+                    has_bylaws=has_bylaws,
+                )
+    return facts
+
+
+# The score bands the console counts associations in.
+SCORE_BANDS = ((0, 24), (25, 49), (50, 74), (75, 99), (100, 100))
+
+
+@dataclass(frozen=True)
+class TransparencyDistribution:
+    associations: int
+    bands: list[tuple[str, int]]  # ("50–74", associations whose self-score falls there)
+    practices: list[tuple[str, int]]  # (practice, associations meeting it at 100)
+
+
+def transparency_distribution() -> TransparencyDistribution:
+    """How the associations' transparency self-scores spread, and how many meet each practice."""
+    facts = transparency_facts(list(Association.objects.values_list("schema_name", flat=True)))
+    scores = [practice_scores(fact) for fact in facts.values()]
+    percents = [score_percent(score) for score in scores]
+    keys = list(scores[0]) if scores else []
+    return TransparencyDistribution(
+        associations=len(scores),
+        bands=[
+            (f"{low}–{high}" if low != high else f"{low}", sum(low <= p <= high for p in percents))
+            for low, high in SCORE_BANDS
+        ],
+        practices=[
+            (str(practice_title(key)), sum(score[key] == 100 for score in scores)) for key in keys
+        ],
+    )
 
 
 @dataclass(frozen=True)

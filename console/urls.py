@@ -27,6 +27,7 @@ urlpatterns = [
     path("associations/<slug:slug>/delete/", views.association_delete, name="delete"),
     path("jobs/<int:job_id>/", views.job_detail, name="job"),
     path("jobs/<int:job_id>/progress/", views.job_progress, name="job_progress"),
+    path("transparency/", views.transparency, name="transparency"),
     path("templates/", views.template_list, name="templates"),
     path("templates/new/", views.template_draft_new, name="template_new"),
     path("templates/<int:number>/", views.template_detail, name="template"),

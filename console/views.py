@@ -53,6 +53,18 @@ def association_list(request):
 
 @operator_required
 @require_GET
+def transparency(request):
+    """The associations' transparency self-scores across the platform (no association's data
+    but its counts)."""
+    return render(
+        request,
+        "console/transparency.html",
+        {"distribution": selectors.transparency_distribution()},
+    )
+
+
+@operator_required
+@require_GET
 def association_detail(request, slug: str):
     association = _association(slug)
     usage = services.usage_snapshot_refresh(association=association)

@@ -168,6 +168,9 @@ def test(pytest_args: list[str]) -> int:
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
     scratch = Path(tempfile.mkdtemp(prefix="mustafid-test-"))
     env.setdefault("MUSTAFID_LOCAL_DIR", str(scratch / "local"))
+    # The static files outlive the scratch folder: a second run with the same sources (a
+    # focused run while working, say) does not hash and compress them again.
+    env.setdefault("STATIC_ROOT", str(LOCAL / "static-test"))
     server = None
     if not env.get("DATABASE_URL"):
         server = embedded_postgres(scratch / "pgdata", throwaway=True)

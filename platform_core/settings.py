@@ -65,6 +65,8 @@ TENANT_APPS = [
     "breaches",
     "complaints",
     "notifications",
+    "governance",
+    "reporting",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

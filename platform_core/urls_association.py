@@ -9,6 +9,7 @@ from breaches import views as breach_views
 from complaints import api as complaints_api
 from platform_core import health
 from publishing import api as policy_api
+from publishing import kind_views
 from publishing import views as policy_views
 from workflow import api as workflow_api
 from workflow import public_views as workflow_public
@@ -67,13 +68,27 @@ urlpatterns = [
     path("policy/<int:number>/changes/", policy_views.policy_changes, name="policy_changes"),
     path("policy.pdf", policy_views.policy_pdf, name="policy_pdf"),
     path("policy/<int:number>.pdf", policy_views.policy_pdf, name="policy_version_pdf"),
+    path("policies/<slug:kind>/", kind_views.kind_policy_page, name="kind_policy"),
+    path(
+        "policies/<slug:kind>/<int:number>/",
+        kind_views.kind_policy_page,
+        name="kind_policy_version",
+    ),
+    path("policies/<slug:kind>.pdf", kind_views.kind_policy_pdf, name="kind_policy_pdf"),
+    path(
+        "policies/<slug:kind>/<int:number>.pdf",
+        kind_views.kind_policy_pdf,
+        name="kind_policy_version_pdf",
+    ),
     path("request/", workflow_public.request_form, name="request_form"),
     path("request/<str:reference>/", workflow_public.request_status, name="request_status"),
     path("r/<str:token>", workflow_public.request_short_link, name="request_short_link"),
     path("survey/<str:token>/", workflow_public.survey, name="survey"),
     path("", include("privacy.urls")),
     path("", include("complaints.urls")),
+    path("", include("governance.urls")),
     path("", include("notifications.urls")),
+    path("", include("reporting.urls")),
     path("app/", views.workspace, name="workspace"),
     path("app/settings/policy/", policy_views.policy_settings, name="policy_settings"),
     path("app/settings/policy/preview/", policy_views.policy_preview, name="policy_preview"),
@@ -85,9 +100,47 @@ urlpatterns = [
         policy_views.policy_template_update,
         name="policy_template_update",
     ),
+    path("app/settings/policies/", kind_views.policies_overview, name="policies_overview"),
+    path(
+        "app/settings/policies/<slug:kind>/",
+        kind_views.kind_policy_settings,
+        name="kind_policy_settings",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/approve/",
+        kind_views.kind_policy_approve,
+        name="kind_policy_approve",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/publish/",
+        kind_views.kind_policy_publish,
+        name="kind_policy_publish",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/diff/",
+        kind_views.kind_policy_diff,
+        name="kind_policy_diff",
+    ),
+    path(
+        "app/settings/policies/<slug:kind>/template/",
+        kind_views.kind_policy_template_update,
+        name="kind_policy_template_update",
+    ),
     path("app/settings/", views.association_settings, name="association_settings"),
     path("app/members/", views.members, name="members"),
     path("app/members/<int:member_id>/roles/", views.member_roles, name="member_roles"),
+    path("app/members/<int:member_id>/resend/", views.member_resend, name="member_resend"),
+    path("app/members/<int:member_id>/revoke/", views.member_revoke, name="member_revoke"),
+    path(
+        "app/members/<int:member_id>/deactivate/",
+        views.member_deactivate,
+        name="member_deactivate",
+    ),
+    path(
+        "app/members/<int:member_id>/reactivate/",
+        views.member_reactivate,
+        name="member_reactivate",
+    ),
     path("app/members/api-keys/", views.api_tokens, name="api_tokens"),
     path(
         "app/members/api-keys/<int:token_id>/revoke/",
@@ -107,6 +160,7 @@ urlpatterns = [
         workflow_views.case_transition,
         name="case_transition",
     ),
+    path("app/cases/<int:case_id>/confirm/", workflow_views.case_confirm, name="case_confirm"),
     path(
         "app/cases/<int:case_id>/status-link/",
         workflow_views.case_status_link,

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +28,7 @@ from publishing.rendering import (
     version_language,
     version_languages,
 )
+from publishing.selectors import policy_latest_number, policy_version_get
 
 
 class IsAssociationAdmin(permissions.BasePermission):
@@ -271,6 +278,45 @@ def draft_payload(draft: PolicyDraft, language: str) -> dict:
     }
 
 
+# A version never changes, so its JSON is kept per version and language, as the public page is
+# (publishing.views.policy_page); the cache's keys carry the association's schema.
+API_KEY = "policy-api:{number}:{language}"
+API_CACHE_SECONDS = 3600
+
+
+def _published_response(request, number: int, *, missing: str):
+    """Version `number` as JSON, from the cache once made, with its ETag and Last-Modified; a
+    304 when the client holds it already. Another format (the browsable API) is made afresh."""
+    language = current_language()
+    if request.accepted_renderer.format != "json":
+        version = policy_version_get(number=number)
+        if version is None:
+            raise NotFound(missing)
+        return Response(version_payload(version, language))
+    key = API_KEY.format(number=number, language=language)
+    kept = cache.get(key)
+    if kept is None:
+        version = policy_version_get(number=number)
+        if version is None:
+            raise NotFound(missing)
+        body = JSONRenderer().render(version_payload(version, language))
+        digest = hashlib.sha256(body).hexdigest()[:20]
+        kept = {
+            "body": body,
+            "etag": f'"{number}-{language}-{digest}"',
+            "modified": version.published_at.timestamp(),
+        }
+        cache.set(key, kept, API_CACHE_SECONDS)
+    response = HttpResponse(kept["body"], content_type="application/json")
+    response["ETag"] = kept["etag"]
+    response["Last-Modified"] = http_date(kept["modified"])
+    response["Cache-Control"] = "no-cache"  # kept, but asked again (a 304 when unchanged)
+    patch_vary_headers(response, ("Accept", "Accept-Language", "Cookie"))
+    return get_conditional_response(
+        request, etag=kept["etag"], last_modified=int(kept["modified"]), response=response
+    )
+
+
 class PolicyView(APIView):
     """The published policy in force (404 before the first publication)."""
 
@@ -278,10 +324,11 @@ class PolicyView(APIView):
 
     @extend_schema(responses=PublishedPolicySerializer)
     def get(self, request):
-        version = PolicyVersion.objects.order_by("-number").first()
-        if version is None:
-            raise NotFound("This association has not published its policy yet.")
-        return Response(version_payload(version, current_language()))
+        missing = "This association has not published its policy yet."
+        number = policy_latest_number()
+        if number is None:
+            raise NotFound(missing)
+        return _published_response(request, number, missing=missing)
 
 
 class PolicyVersionsView(APIView):
@@ -304,10 +351,7 @@ class PolicyVersionView(APIView):
 
     @extend_schema(responses=PublishedPolicySerializer)
     def get(self, request, number: int):
-        version = PolicyVersion.objects.filter(number=number).first()
-        if version is None:
-            raise NotFound("No such version.")
-        return Response(version_payload(version, current_language()))
+        return _published_response(request, number, missing="No such version.")
 
 
 class DraftPatchSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from catalog.models import PolicyKind
 from common.saudi import iban_grouped, phone_local, saudi_bank_name, shown_digits
 from publishing.models import PolicyDocument, PolicyVersion
 from publishing.rendering import (
@@ -97,6 +98,10 @@ def policy_context(version: PolicyVersion, language: str, *, for_print: bool) ->
         "language": language,
         "page_language": page_language,
         "for_print": for_print,
+        # The beneficiary policy's pages keep their own heading (and their captured HTML).
+        "policy_title": ""
+        if version.kind == PolicyKind.BENEFICIARY
+        else PolicyKind(version.kind).label,
     }
 
 
@@ -125,11 +130,12 @@ def policy_document_get(*, version: PolicyVersion, language: str) -> PolicyDocum
     if document and document.pdf.storage.exists(document.pdf.name):
         return document
     pdf = policy_pdf_render(version, language)
+    stem = "policy" if version.kind == PolicyKind.BENEFICIARY else version.kind
     if document:  # the row outlived its file: render it again into the same row
-        document.pdf.save(f"policy-v{version.number}-{language}.pdf", ContentFile(pdf))
+        document.pdf.save(f"{stem}-v{version.number}-{language}.pdf", ContentFile(pdf))
         return document
     document = PolicyDocument(version=version, language=language)
-    document.pdf.save(f"policy-v{version.number}-{language}.pdf", ContentFile(pdf), save=False)
+    document.pdf.save(f"{stem}-v{version.number}-{language}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             document.save()

@@ -67,14 +67,143 @@ def _step_lines(steps: list[dict]) -> str:
     return "\n".join(lines)
 
 
-class PolicyForm(forms.Form):
+class SectionWordsForm(forms.Form):
+    """A policy's sections in the association's own words: shown or not, title and body, the
+    template's again, extra text. The beneficiary policy's form and the other kinds' share it."""
+
+    draft: PolicyDraft
+
+    def _section_fields(self, section: dict) -> None:
+        """A section's fields: shown or not, its title and body as they read now (the
+        association's own or the template's), a way back to the template's, its extra text."""
+        key = section["key"]
+        if section["optional"]:
+            self.fields[f"section_{key}_included"] = forms.BooleanField(
+                label=_("Show this section"), required=False, initial=section["included"]
+            )
+        in_force = section_in_force(section)
+        parts = [("title", 1)] if key == "approval" else [("title", 1), ("body", 8)]
+        for part, rows in parts:
+            for language in ("ar", "en"):
+                field = f"{part}_{language}"
+                self.fields[f"section_{key}_{field}"] = forms.CharField(
+                    label=SECTION_TEXT_LABELS[field],
+                    required=False,
+                    max_length=SECTION_TEXTS[field],
+                    widget=forms.Textarea(
+                        attrs={"rows": rows, "dir": "rtl" if language == "ar" else "ltr"}
+                    ),
+                    initial=in_force[field],
+                    help_text=BODY_HELP if field == "body_ar" else "",
+                )
+        if any(section_own(section, field) for field in SECTION_TEXTS):
+            self.fields[f"section_{key}_template"] = forms.BooleanField(
+                label=_("Use the template's title and text again"), required=False
+            )
+        for language, label in (
+            ("ar", _("Extra text (Arabic)")),
+            ("en", _("Extra text (English)")),
+        ):
+            self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
+                ),
+                initial=section[f"extra_{language}"],
+            )
+
+    def service_errors(self, error: ValidationError) -> ValidationError:
+        """The service's error with a section text's key ("sections[preamble].body_ar") named
+        as this form's field, so the message stands beside what was typed."""
+        if not hasattr(error, "error_dict"):
+            return error
+        return ValidationError(
+            {
+                SECTION_ERROR.sub(r"section_\1_\2", field): messages
+                for field, messages in error.message_dict.items()
+            }
+        )
+
+    def section_fields(self) -> list[tuple[dict, list, bool]]:
+        """Each section of the draft as it reads, its bound fields, and whether one of them has
+        an error (its panel then opens), for the template."""
+        sections = []
+        for section in self.draft.sections:
+            prefix = f"section_{section['key']}_"
+            fields = [self[name] for name in self.fields if name.startswith(prefix)]
+            sections.append(
+                (section_in_force(section), fields, any(field.errors for field in fields))
+            )
+        return sections
+
+    def _section_texts(self, key: str) -> dict[str, str]:
+        """The section's title and body as typed; empty (the template's) when asked for."""
+        back = self.cleaned_data.get(f"section_{key}_template")
+        return {
+            field: "" if back else self.cleaned_data[f"section_{key}_{field}"]
+            for field in SECTION_TEXTS
+            if f"section_{key}_{field}" in self.fields
+        }
+
+    def sections_data(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "key": section["key"],
+                **(
+                    {"included": data[f"section_{section['key']}_included"]}
+                    if section["optional"]
+                    else {}
+                ),
+                **self._section_texts(section["key"]),
+                "extra_ar": data[f"section_{section['key']}_extra_ar"],
+                "extra_en": data[f"section_{section['key']}_extra_en"],
+            }
+            for section in self.draft.sections
+        ]
+
+
+LANGUAGE_CHOICES = [("ar", _("Arabic only")), ("ar en", _("Arabic and English"))]
+LANGUAGES_HELP = _("In Arabic only, no English is asked for: the English page shows the Arabic.")
+
+
+class KindPolicyForm(SectionWordsForm):
+    """The editor of a policy other than the beneficiary one: its languages and its sections."""
+
     revision = forms.IntegerField(widget=forms.HiddenInput)
     languages = forms.ChoiceField(
         label=_("Languages of the policy"),
-        choices=[("ar", _("Arabic only")), ("ar en", _("Arabic and English"))],
+        choices=LANGUAGE_CHOICES,
         widget=forms.RadioSelect,
         required=False,
-        help_text=_("In Arabic only, no English is asked for: the English page shows the Arabic."),
+        help_text=LANGUAGES_HELP,
+    )
+
+    def __init__(self, *args, draft: PolicyDraft, **kwargs):
+        self.draft = draft
+        initial = {"revision": draft.revision, "languages": " ".join(draft.languages)}
+        super().__init__(*args, initial=initial, **kwargs)
+        for section in draft.sections:
+            self._section_fields(section)
+
+    def to_data(self) -> dict:
+        languages = self.cleaned_data["languages"]
+        return {
+            **({"languages": languages.split()} if languages else {}),
+            "sections": self.sections_data(),
+        }
+
+
+class PolicyForm(SectionWordsForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    languages = forms.ChoiceField(
+        label=_("Languages of the policy"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=LANGUAGES_HELP,
     )
     procedure = forms.CharField(
         label=_("Steps of dealing with the beneficiary"),
@@ -239,71 +368,6 @@ class PolicyForm(forms.Form):
 
         return sorted(items, key=place)
 
-    def _section_fields(self, section: dict) -> None:
-        """A section's fields: shown or not, its title and body as they read now (the
-        association's own or the template's), a way back to the template's, its extra text."""
-        key = section["key"]
-        if section["optional"]:
-            self.fields[f"section_{key}_included"] = forms.BooleanField(
-                label=_("Show this section"), required=False, initial=section["included"]
-            )
-        in_force = section_in_force(section)
-        parts = [("title", 1)] if key == "approval" else [("title", 1), ("body", 8)]
-        for part, rows in parts:
-            for language in ("ar", "en"):
-                field = f"{part}_{language}"
-                self.fields[f"section_{key}_{field}"] = forms.CharField(
-                    label=SECTION_TEXT_LABELS[field],
-                    required=False,
-                    max_length=SECTION_TEXTS[field],
-                    widget=forms.Textarea(
-                        attrs={"rows": rows, "dir": "rtl" if language == "ar" else "ltr"}
-                    ),
-                    initial=in_force[field],
-                    help_text=BODY_HELP if field == "body_ar" else "",
-                )
-        if any(section_own(section, field) for field in SECTION_TEXTS):
-            self.fields[f"section_{key}_template"] = forms.BooleanField(
-                label=_("Use the template's title and text again"), required=False
-            )
-        for language, label in (
-            ("ar", _("Extra text (Arabic)")),
-            ("en", _("Extra text (English)")),
-        ):
-            self.fields[f"section_{key}_extra_{language}"] = forms.CharField(
-                label=label,
-                required=False,
-                max_length=5000,
-                widget=forms.Textarea(
-                    attrs={"rows": 2, "dir": "rtl" if language == "ar" else "ltr"}
-                ),
-                initial=section[f"extra_{language}"],
-            )
-
-    def service_errors(self, error: ValidationError) -> ValidationError:
-        """The service's error with a section text's key ("sections[preamble].body_ar") named
-        as this form's field, so the message stands beside what was typed."""
-        if not hasattr(error, "error_dict"):
-            return error
-        return ValidationError(
-            {
-                SECTION_ERROR.sub(r"section_\1_\2", field): messages
-                for field, messages in error.message_dict.items()
-            }
-        )
-
-    def section_fields(self) -> list[tuple[dict, list, bool]]:
-        """Each section of the draft as it reads, its bound fields, and whether one of them has
-        an error (its panel then opens), for the template."""
-        sections = []
-        for section in self.draft.sections:
-            prefix = f"section_{section['key']}_"
-            fields = [self[name] for name in self.fields if name.startswith(prefix)]
-            sections.append(
-                (section_in_force(section), fields, any(field.errors for field in fields))
-            )
-        return sections
-
     def _own_items(self, name: str) -> list[dict]:
         """The association's own items, one a line: "Arabic | English", or the Arabic name
         alone (an Arabic-only policy). An item keeps its code while either name stays."""
@@ -397,29 +461,7 @@ class PolicyForm(forms.Form):
                 "wording_ar": data["deadline_wording_ar"],
                 "wording_en": data["deadline_wording_en"],
             },
-            "sections": [
-                {
-                    "key": section["key"],
-                    **(
-                        {"included": data[f"section_{section['key']}_included"]}
-                        if section["optional"]
-                        else {}
-                    ),
-                    **self._section_texts(section["key"]),
-                    "extra_ar": data[f"section_{section['key']}_extra_ar"],
-                    "extra_en": data[f"section_{section['key']}_extra_en"],
-                }
-                for section in self.draft.sections
-            ],
-        }
-
-    def _section_texts(self, key: str) -> dict[str, str]:
-        """The section's title and body as typed; empty (the template's) when asked for."""
-        back = self.cleaned_data.get(f"section_{key}_template")
-        return {
-            field: "" if back else self.cleaned_data[f"section_{key}_{field}"]
-            for field in SECTION_TEXTS
-            if f"section_{key}_{field}" in self.fields
+            "sections": self.sections_data(),
         }
 
 
@@ -498,3 +540,20 @@ class ApprovalForm(forms.Form):
 
     def to_data(self) -> dict:
         return {**self.cleaned_data, "position": self.cleaned_data["position"] or "end"}
+
+
+class BoardMeetingForm(ApprovalForm):
+    """One board meeting approving several policies: the ready drafts ticked, then the meeting
+    as the minutes write it (the same facts as one policy's approval)."""
+
+    revision = None  # each draft is approved as it stands when the meeting is recorded
+    kinds = forms.MultipleChoiceField(
+        label=_("Policies the meeting approved"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["kinds"].choices = kinds
+        self.order_fields(["kinds"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import BeneficiaryOnly, PolicyKind
+
 
 class DeadlineKind(models.TextChoices):
     WORKING = "working", _("Working days")
@@ -23,13 +25,17 @@ def both_languages() -> list[str]:
 
 
 class PolicyDraft(models.Model):
-    """The policy being configured. One per association; made from the template at provisioning.
+    """The policy being configured. One per association and kind; the beneficiary policy's is
+    made from the template at provisioning, the other kinds' when first opened.
 
     Lists hold {code, name_ar, name_en}: catalogue items are copied, not referenced, so the
     association's schema is complete on its own. `sections` maps a section key to its template
     text (copied from `template_version`), whether it is shown, and the association's extra text.
     """
 
+    kind = models.CharField(
+        max_length=30, choices=PolicyKind.choices, default=PolicyKind.BENEFICIARY
+    )
     template_version = models.PositiveIntegerField()
     # ["ar"] or ["ar", "en"]: an Arabic-only policy is asked for no English anywhere.
     languages = models.JSONField(default=both_languages)
@@ -68,8 +74,13 @@ class PolicyDraft(models.Model):
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = BeneficiaryOnly()
+    of_every_kind = models.Manager()  # noqa: DJ012 - a manager (ruff only knows "objects")
+
     class Meta:
+        base_manager_name = "of_every_kind"
         constraints = [
+            models.UniqueConstraint(fields=["kind"], name="policy_draft_one_per_kind"),
             models.CheckConstraint(
                 condition=models.Q(deadline_days__isnull=True)
                 | models.Q(deadline_days__gte=1, deadline_days__lte=90),
@@ -105,7 +116,10 @@ class Holiday(models.Model):
 class PolicyVersion(models.Model):
     """A published policy. Never changed or deleted (a database trigger refuses it)."""
 
-    number = models.PositiveIntegerField(unique=True)
+    kind = models.CharField(
+        max_length=30, choices=PolicyKind.choices, default=PolicyKind.BENEFICIARY
+    )
+    number = models.PositiveIntegerField()
     published_at = models.DateTimeField()
     published_by = models.EmailField()
     template_version = models.PositiveIntegerField()
@@ -113,11 +127,22 @@ class PolicyVersion(models.Model):
     # section texts and the letterhead, as they were when it was published.
     content = models.JSONField()
 
+    objects = BeneficiaryOnly()
+    of_every_kind = models.Manager()  # noqa: DJ012 - a manager (ruff only knows "objects")
+
     class Meta:
         ordering = ["-number"]
+        base_manager_name = "of_every_kind"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="policy_version_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"policy v{self.number}"
+        return (
+            f"policy v{self.number}"
+            if self.kind == PolicyKind.BENEFICIARY
+            else f"{self.kind} policy v{self.number}"
+        )
 
 
 class PolicyDocument(models.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from catalog.models import PolicyKind
 from catalog.selectors import template_current
 from publishing.models import Holiday, PolicyDraft, PolicyVersion
 from publishing.procedure import version_decision_body, version_step_kinds
@@ -123,8 +124,8 @@ def policy_latest_number() -> int | None:
     return number
 
 
-def policy_version_get(*, number: int) -> PolicyVersion | None:
-    return PolicyVersion.objects.filter(number=number).first()
+def policy_version_get(*, number: int, kind: str = PolicyKind.BENEFICIARY) -> PolicyVersion | None:
+    return PolicyVersion.of_every_kind.filter(kind=kind, number=number).first()
 
 
 def policy_versions() -> list[PolicyVersion]:
@@ -141,7 +142,7 @@ def holidays() -> list[Holiday]:
 
 def policy_template_updates(draft: PolicyDraft) -> list[dict]:
     """Sections whose text differs from the current template's: new, changed or removed."""
-    template = template_current()
+    template = template_current(draft.kind)
     if draft.template_version == template.number and all(
         s.get("template_version") == template.number for s in draft.sections
     ):
@@ -179,3 +180,56 @@ def policy_template_updates(draft: PolicyDraft) -> list[dict]:
             {"key": key, "status": status, "title": title, **texts, "own": own, "fresh": fresh}
         )
     return updates
+
+
+def kind_versions(kind: str) -> list[PolicyVersion]:
+    """A kind's published versions, newest first (its history)."""
+    return list(
+        PolicyVersion.of_every_kind.filter(kind=kind)
+        .only("kind", "number", "published_at", "content")
+        .order_by("-number")
+    )
+
+
+def kind_version_latest(kind: str) -> PolicyVersion | None:
+    return PolicyVersion.of_every_kind.filter(kind=kind).order_by("-number").first()
+
+
+def kind_draft_get(kind: str) -> PolicyDraft | None:
+    return PolicyDraft.of_every_kind.filter(kind=kind).first()
+
+
+@dataclass(frozen=True)
+class PolicyStanding:
+    """Where one kind of policy stands: its draft, whether the board approved the draft as it
+    is, and its published versions (newest first)."""
+
+    kind: str
+    title: str
+    draft: PolicyDraft | None
+    versions: list[PolicyVersion]
+
+    @property
+    def latest(self) -> PolicyVersion | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def approved_unpublished(self) -> bool:
+        return self.draft is not None and self.draft.is_approved
+
+
+def policies_standing() -> list[PolicyStanding]:
+    """Every kind of policy, in the standard's order, with its draft and versions (two queries)."""
+    drafts = {draft.kind: draft for draft in PolicyDraft.of_every_kind.all()}
+    versions: dict[str, list[PolicyVersion]] = {}
+    for version in PolicyVersion.of_every_kind.order_by("kind", "-number"):
+        versions.setdefault(version.kind, []).append(version)
+    return [
+        PolicyStanding(
+            kind=kind,
+            title=str(label),
+            draft=drafts.get(kind),
+            versions=versions.get(kind, []),
+        )
+        for kind, label in PolicyKind.choices
+    ]

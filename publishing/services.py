@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from hijridate import Hijri
 
-from catalog.models import CatalogItem
+from catalog.models import CatalogItem, PolicyKind
 from catalog.selectors import template_current, template_version_get
 from common.hijri import to_hijri
 from common.saudi import ascii_digits
@@ -333,8 +333,8 @@ def _changed(draft: PolicyDraft, fields: list[str]) -> None:
     _approval_save(draft, approval=cleared, fields=fields)
 
 
-def _locked_draft(revision: int | None) -> PolicyDraft:
-    draft = PolicyDraft.objects.select_for_update().get()
+def _locked_draft(revision: int | None, kind: str = PolicyKind.BENEFICIARY) -> PolicyDraft:
+    draft = PolicyDraft.of_every_kind.select_for_update().get(kind=kind)
     if revision is not None and revision != draft.revision:
         raise PolicyConflict()
     return draft
@@ -389,6 +389,44 @@ def policy_draft_ensure() -> PolicyDraft:
     return PolicyDraft.objects.first() or policy_draft_create()
 
 
+def kind_draft_ensure(kind: str) -> PolicyDraft:
+    """The association's draft of a policy of `kind`, made from its current template when
+    first asked for (the beneficiary policy's: policy_draft_ensure)."""
+    draft = PolicyDraft.of_every_kind.filter(kind=kind).first()
+    if draft is not None:
+        return draft
+    template = template_current(kind)
+    with transaction.atomic():
+        draft, _created = PolicyDraft.of_every_kind.get_or_create(
+            kind=kind,
+            defaults={
+                "template_version": template.number,
+                "sections": [_section_from_template(s) for s in template.sections.all()],
+            },
+        )
+    return draft
+
+
+KIND_FIELDS = ("languages", "sections")
+
+
+def kind_draft_update(*, kind: str, data: dict, revision: int | None = None) -> PolicyDraft:
+    """Change a kind's draft: its languages and its sections' words (the other kinds have no
+    channels or procedure). Any change clears a recorded approval; bad input is refused whole."""
+    unknown = set(data) - set(KIND_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: [_("This policy has no such field.")] for name in sorted(unknown)}
+        )
+    kind_draft_ensure(kind)
+    with transaction.atomic():
+        draft = _locked_draft(revision, kind)
+        fields = _apply(draft, data)
+        if fields:
+            _changed(draft, fields)
+    return draft
+
+
 def policy_draft_update(*, data: dict, revision: int | None = None) -> PolicyDraft:
     """Change the draft's configuration; any change clears a recorded approval.
 
@@ -413,6 +451,14 @@ def policy_draft_preview(*, data: dict) -> PolicyDraft:
 def policy_draft_problems(draft: PolicyDraft) -> dict[str, list[str]]:
     """What stops this draft from being approved and published, per field."""
     problems: dict[str, list[str]] = {}
+    if draft.kind != PolicyKind.BENEFICIARY:
+        # The other kinds are their sections alone: a bilingual one needs its extra text twice.
+        sections = [
+            problem
+            for section in draft.sections
+            for problem in _section_language_problems(section, draft.languages)
+        ]
+        return {"sections": sections} if sections else {}
     kinds = {step["step"] for step in draft.procedure}
     if not draft.channels:
         problems["channels"] = [_("Choose at least one channel.")]
@@ -532,6 +578,7 @@ def policy_draft_approve(
     effect_en: str = "",
     position: str = ApprovalPosition.END,
     revision: int | None = None,
+    kind: str = PolicyKind.BENEFICIARY,
 ) -> PolicyDraft:
     """Record the board's approval of the draft as it stands, as the board writes it: the
     meeting's number and/or session and term, its date in Hijri or Gregorian, the chair if
@@ -558,7 +605,7 @@ def policy_draft_approve(
         errors["position"] = [_("The approval stands at the end or under the title.")]
     day = _approval_day(approved_on, approved_on_hijri, errors)
     with transaction.atomic():
-        draft = _locked_draft(revision)
+        draft = _locked_draft(revision, kind)
         errors.update(policy_draft_problems(draft))
         if errors:
             raise ValidationError(errors)
@@ -615,6 +662,15 @@ def policy_approval(draft: PolicyDraft) -> dict:
 
 def policy_snapshot(draft: PolicyDraft) -> dict:
     """Everything a published version shows, frozen: configuration, texts and letterhead."""
+    if draft.kind != PolicyKind.BENEFICIARY:
+        return {
+            "kind": draft.kind,
+            "template_version": draft.template_version,
+            "languages": draft.languages,
+            "association": _letterhead(),
+            "approval": policy_approval(draft),
+            "sections": [section_in_force(s) for s in draft.sections if s["included"]],
+        }
     template = template_version_get(number=draft.template_version) or template_current()
     return {
         "template_version": draft.template_version,
@@ -636,24 +692,41 @@ def policy_snapshot(draft: PolicyDraft) -> dict:
     }
 
 
-def policy_publish(*, actor_email: str, revision: int | None = None) -> PolicyVersion:
-    """Publish the approved draft as the next immutable version."""
+def policy_publish(
+    *, actor_email: str, revision: int | None = None, kind: str = PolicyKind.BENEFICIARY
+) -> PolicyVersion:
+    """Publish the approved draft of `kind` as its next immutable version."""
     with transaction.atomic():
-        draft = _locked_draft(revision)
+        draft = _locked_draft(revision, kind)
         problems = policy_draft_problems(draft)
         if not draft.is_approved:
             problems["approval"] = [_("Record the board's approval before publishing.")]
         if problems:
             raise ValidationError(problems)
-        last = PolicyVersion.objects.select_for_update().order_by("-number").first()
+        last = (
+            PolicyVersion.of_every_kind.select_for_update()
+            .filter(kind=kind)
+            .order_by("-number")
+            .first()
+        )
         version = PolicyVersion.objects.create(
+            kind=kind,
             number=(last.number + 1) if last else 1,
             published_at=timezone.now(),
             published_by=actor_email,
             template_version=draft.template_version,
             content=policy_snapshot(draft),
         )
-        policy_published(version=version)
+        if kind == PolicyKind.BENEFICIARY:  # its beneficiaries and subscribers are told
+            policy_published(version=version)
+    if kind != PolicyKind.BENEFICIARY:
+        enqueue_on_commit(
+            policy_documents_render_task,
+            schema_name=schema_current(),
+            number=version.number,
+            kind=kind,
+        )
+        return version
     cache.delete(LATEST_KEY)
     transaction.on_commit(lambda: cache.delete(LATEST_KEY))
     # Its cases will run by it: remembered once it is committed.
@@ -669,7 +742,12 @@ TEMPLATE_CHOICES = ("take", "keep", "edit")
 
 
 def policy_template_section_take(
-    *, key: str, choice: str = "take", texts: dict | None = None, revision: int | None = None
+    *,
+    key: str,
+    choice: str = "take",
+    texts: dict | None = None,
+    revision: int | None = None,
+    kind: str = PolicyKind.BENEFICIARY,
 ) -> PolicyDraft:
     """Bring one section to the current template: `take` its new text (the association's own
     title and body give way), `keep` the association's own over it, or `edit`: `texts` become
@@ -677,10 +755,10 @@ def policy_template_section_take(
     whether the section is shown stay."""
     if choice not in TEMPLATE_CHOICES:
         raise ValidationError({"choice": [_("Take, keep or edit.")]})
-    template = template_current()
+    template = template_current(kind)
     new = {section.key: section for section in template.sections.all()}
     with transaction.atomic():
-        draft = _locked_draft(revision)
+        draft = _locked_draft(revision, kind)
         sections = {section["key"]: section for section in draft.sections}
         if key not in new and key not in sections:
             raise ValidationError({"sections": [_("Unknown section “%(key)s”.") % {"key": key}]})
@@ -743,3 +821,47 @@ def policy_settings_save(
         draft = policy_draft_update(data=data, revision=revision)
         holidays_replace(days=holidays)
     return draft
+
+
+def policies_ready() -> list[PolicyDraft]:
+    """The drafts a board meeting could approve now: complete, not yet approved, and changed
+    since their last publication (or never published), in the standard's order."""
+    order = list(PolicyKind.values)
+    latest = {
+        version.kind: version.published_at
+        for version in PolicyVersion.of_every_kind.order_by("kind", "-number").distinct("kind")
+    }
+    ready = [
+        draft
+        for draft in PolicyDraft.of_every_kind.all()
+        if not draft.is_approved
+        and not policy_draft_problems(draft)
+        and (draft.kind not in latest or draft.updated_at > latest[draft.kind])
+    ]
+    return sorted(ready, key=lambda draft: order.index(draft.kind))
+
+
+def policies_approve(*, kinds: list[str], actor_email: str, **meeting) -> list[PolicyVersion]:
+    """One board meeting approves several policies: each ticked draft gets the same approval
+    (`meeting`: policy_draft_approve's facts and wording) and is published as its own next
+    version. All or nothing: a refused approval publishes none of them."""
+    errors: dict[str, list[str]] = {}
+    if not kinds:
+        errors["kinds"] = [_("Tick at least one policy the meeting approved.")]
+    elif set(kinds) - set(PolicyKind.values) or len(set(kinds)) != len(kinds):
+        errors["kinds"] = [_("Tick policies from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    titles = dict(PolicyKind.choices)
+    for kind in kinds:
+        draft = policy_draft_ensure() if kind == PolicyKind.BENEFICIARY else kind_draft_ensure(kind)
+        for messages in policy_draft_problems(draft).values():
+            errors.setdefault("kinds", []).extend(f"{titles[kind]}: {m}" for m in messages)
+    if errors:
+        raise ValidationError(errors)
+    versions = []
+    with transaction.atomic():
+        for kind in kinds:
+            policy_draft_approve(kind=kind, **meeting)
+            versions.append(policy_publish(actor_email=actor_email, kind=kind))
+    return versions

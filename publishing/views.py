@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -208,12 +209,40 @@ def policy_diff(request):
     """The draft beside the published version, section by section."""
     draft = services.policy_draft_ensure()
     published = PolicyVersion.objects.order_by("-number").first()
-    sections = sections_compared(
-        published.content if published else None,
-        services.policy_snapshot(draft),
-        current_language(),
+    return render(
+        request,
+        "publishing/diff.html",
+        {"sections": draft_difference(draft, published), "published": published},
     )
-    return render(request, "publishing/diff.html", {"sections": sections, "published": published})
+
+
+def draft_difference(draft, published: PolicyVersion | None) -> list[dict]:
+    """The draft beside `published` (of the same kind), section by section."""
+    language = current_language()
+    new = {s.key: s for s in _draft_sections(draft, language)}
+    old = (
+        {
+            s.key: s
+            for s in policy_sections(
+                published.content, version_language(published.content, language)
+            )
+        }
+        if published
+        else {}
+    )
+    keys = list(dict.fromkeys([*old, *new]))
+    return [
+        {
+            "key": key,
+            "title": (new.get(key) or old.get(key)).title,
+            "rows": side_by_side(
+                f"{old[key].text}" if key in old else "", f"{new[key].text}" if key in new else ""
+            ),
+            "changed": (old[key].text if key in old else None)
+            != (new[key].text if key in new else None),
+        }
+        for key in keys
+    ]
 
 
 def policy_changes(request, number: int):
@@ -246,6 +275,11 @@ def policy_template_update(request):
     own; the admin takes it, keeps their own or edits. A page opened on an older draft is a
     409; a refused text comes back as typed, with why."""
     draft = services.policy_draft_ensure()
+    return template_update_page(request, draft, here=reverse("policy_template_update"))
+
+
+def template_update_page(request, draft, *, here: str, back_url: str = ""):
+    """The template update screen of `draft`'s kind, posting back to `here`."""
     typed: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -256,6 +290,7 @@ def policy_template_update(request):
                 choice=request.POST.get("choice", "take"),
                 texts={field: request.POST.get(field, "") for field in TEMPLATE_TEXT_FIELDS},
                 revision=_posted_revision(request),
+                kind=draft.kind,
             )
         except services.PolicyConflict:
             messages.error(request, _("The draft changed since you opened this page."))
@@ -263,12 +298,12 @@ def policy_template_update(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             if request.POST.get("choice") != "edit":
-                return redirect("policy_template_update")
+                return redirect(here)
             typed = {"key": key, **{f: request.POST.get(f, "") for f in TEMPLATE_TEXT_FIELDS}}
             status = 400
         else:
             messages.success(request, _("The section was updated in your draft."))
-            return redirect("policy_template_update")
+            return redirect(here)
     language = current_language()
     updates = [
         update
@@ -281,7 +316,12 @@ def policy_template_update(request):
     response = render(
         request,
         "publishing/template_update.html",
-        {"updates": updates, "draft": draft, "template": template_current()},
+        {
+            "updates": updates,
+            "draft": draft,
+            "template": template_current(draft.kind),
+            "back_url": back_url,
+        },
     )
     response.status_code = status
     return response

@@ -4,6 +4,7 @@ on their hosts. Every feature's tests use beta to try to reach alpha's data."""
 from __future__ import annotations
 
 import datetime
+import os
 import secrets
 
 import pytest
@@ -20,6 +21,7 @@ from tenants.selectors import association_cache_clear
 # two fixtures, and Playwright's sync API refuses a second instance in the same thread.
 from tests.e2e.chromium import browser  # noqa: F401
 from tests.helpers import PASSWORD, POLICY, Tenant, api_client, client_for, publish
+from tests.security import summary as attack_summary
 
 # A failing example is kept in .hypothesis/ (replayed first next time) and printed as a blob
 # that @reproduce_failure takes.
@@ -30,9 +32,51 @@ hypothesis_settings.load_profile("mustafid")
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     # Every run draws its own examples, from a seed that the header prints (before the plugin
-    # of Hypothesis, and so schemathesis, reads it).
-    if config.getoption("hypothesis_seed") is None:
+    # of Hypothesis, and so schemathesis, reads it); pytest-xdist's workers take the main
+    # process's seed, so the header's command draws again what every worker drew.
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None:
+        config.option.hypothesis_seed = worker_input["hypothesis_seed"]
+    elif config.getoption("hypothesis_seed") is None:
         config.option.hypothesis_seed = secrets.randbelow(2**32)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Each worker has its own database, where alpha and beta have the same schema names:
+        # their files must not meet in one folder either.
+        from django.conf import settings
+
+        settings.MEDIA_ROOT = os.path.join(settings.MEDIA_ROOT, worker)
+        settings.EXPORTS_ROOT = os.path.join(settings.EXPORTS_ROOT, worker)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    node.workerinput["hypothesis_seed"] = node.config.option.hypothesis_seed
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
+    # The attack summary's lines recorded by this test travel in its report: under pytest-xdist
+    # the test ran in a worker, and the summary is printed by the main process.
+    if attack_summary.PENDING:
+        item.user_properties.extend(
+            (attack_summary.USER_PROPERTY, entry) for entry in attack_summary.PENDING.items()
+        )
+        attack_summary.PENDING.clear()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == attack_summary.USER_PROPERTY:
+            topic, line = value
+            attack_summary.SUMMARY[topic] = line
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if attack_summary.SUMMARY:
+        terminalreporter.section("attack tests (SECURITY.md)")
+        for topic, line in sorted(attack_summary.SUMMARY.items()):
+            terminalreporter.write_line(f"{topic}: {line}")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -108,6 +152,27 @@ def _static_files_indexed_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _same_html_printed_once():
+    """WeasyPrint gives the same PDF for the same HTML: a test process prints each document
+    once. Tests publish the same policy for the same association at the same stopped clock many
+    times (with tasks run inline, each publication prints both languages); every document not
+    printed before in this process is printed for real."""
+    from publishing import documents
+
+    render = documents.pdf_from_html
+    printed: dict[str, bytes] = {}
+
+    def pdf_from_html(html: str) -> bytes:
+        if html not in printed:
+            printed[html] = render(html)
+        return printed[html]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "pdf_from_html", pdf_from_html)
         yield
 
 

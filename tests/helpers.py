@@ -204,6 +204,8 @@ def open_case(tenant, *, who: dict | None = None, channel: str = "interview", **
         )
         if fields:
             Case.objects.filter(pk=case.pk).update(**fields)
+            # Put there by hand, not by a transition: the counters are counted afresh.
+            workflow_services.case_counts_rebuild()
         return Case.objects.select_related("beneficiary").get(pk=case.pk)
 
 

@@ -196,6 +196,8 @@ class TransitionForm(forms.Form):
         ],
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    # An irreversible step is taken only from its confirmation page, which sends this.
+    confirm = forms.BooleanField(required=False)
 
     DATA_FIELDS = ("role", "note", "signed_by", "decision", "reason")
 

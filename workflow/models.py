@@ -124,6 +124,25 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class CaseCount(models.Model):
+    """How many cases stand in each state, and the dashboard's decision figures: kept exact by
+    the services that open and move cases, in the same transaction (n = n + 1), so that the
+    dashboard and the case list's page count read these few rows instead of counting every case.
+    Keys: a CaseStatus value, or one of COUNT_KEYS below."""
+
+    key = models.CharField(max_length=30, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.n}"
+
+
+# Closed cases that were enquiries answered; decisions with a deadline; those taken by it.
+COUNT_ANSWERED = "closed_answered"
+COUNT_DECIDED = "decided"
+COUNT_DECIDED_ON_TIME = "decided_on_time"
+
+
 class CaseEvent(models.Model):
     """One step on a case's timeline: who did what, when, from which state to which."""
 

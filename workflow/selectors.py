@@ -17,9 +17,13 @@ from publishing.models import PolicyVersion
 from publishing.selectors import holidays
 from workflow.deadlines import ONE_DAY, nth_working_day_after
 from workflow.models import (
+    COUNT_ANSWERED,
+    COUNT_DECIDED,
+    COUNT_DECIDED_ON_TIME,
     OPEN_STATUSES,
     Beneficiary,
     Case,
+    CaseCount,
     CaseDocument,
     CaseEvent,
     CaseStatus,
@@ -74,6 +78,43 @@ def case_list(
     if q and (q := q.strip()):
         cases = cases.filter(_search(q))
     return cases
+
+
+def case_list_count(*, actor: User, **filters) -> int | None:
+    """How many cases case_list(actor, **filters) holds, from the counters, where they tell it
+    (every case, or one state, for a member who sees every case); else None: count them."""
+    narrowed = {name for name, value in filters.items() if value and name != "sort"}
+    if not sees_every_case(actor) or not narrowed <= {"status"}:
+        return None
+    counts = case_counts()
+    status = filters.get("status")
+    return counts.get(status, 0) if status else sum(counts.get(s, 0) for s in CaseStatus.values)
+
+
+def case_counts() -> dict[str, int]:
+    """The counters (CaseCount) of the current schema: key → n; a key never counted is absent."""
+    return dict(CaseCount.objects.values_list("key", "n"))
+
+
+def case_counts_fresh() -> dict[str, int]:
+    """What the counters should hold, counted from the cases in one pass."""
+    rows = (
+        Case.objects.order_by()
+        .values("status")
+        .annotate(
+            n=Count("id"),
+            answered=Count("id", filter=Q(status=CaseStatus.CLOSED, answered_at__isnull=False)),
+            decided=Count("id", filter=Q(decided_on__isnull=False, committee_due_on__isnull=False)),
+            on_time=Count("id", filter=Q(decided_on__lte=F("committee_due_on"))),
+        )
+    )
+    counts = {COUNT_ANSWERED: 0, COUNT_DECIDED: 0, COUNT_DECIDED_ON_TIME: 0}
+    for row in rows:
+        counts[row["status"]] = row["n"]
+        counts[COUNT_ANSWERED] += row["answered"]
+        counts[COUNT_DECIDED] += row["decided"]
+        counts[COUNT_DECIDED_ON_TIME] += row["on_time"]
+    return counts
 
 
 def _search(q: str) -> Q:
@@ -185,30 +226,33 @@ def due_soon_until(*, today: datetime.date, days_off) -> datetime.date:
 
 
 def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> DashboardFigures:
-    """The workspace's figures over the cases `actor` may see, in five queries: holidays, open
-    cases by state, deadlines, and the survey results with the channels' names."""
+    """The workspace's figures over the cases `actor` may see, in a few queries whatever the
+    number of cases: holidays, the cases with the committee, the counters (for a member who sees
+    only part of the cases, two counts over that part), the survey results."""
     today = today or timezone.localdate()
     soon_until = due_soon_until(today=today, days_off=[h.day for h in holidays()])
     visible = Case.objects.filter(cases_visible_to(actor))
-    by_status = {
-        row["status"]: row
-        for row in visible.filter(status__in=[*OPEN_STATUSES, CaseStatus.CLOSED])
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
-    }
-    counts = {status: by_status[status]["n"] for status in OPEN_STATUSES if status in by_status}
-    # Closed cases: enquiries answered (the answer step) apart from requests seen through.
-    closed = by_status.get(CaseStatus.CLOSED, {"n": 0, "answered": 0})
     soon = Q(committee_due_on__gte=today, committee_due_on__lte=soon_until)
-    # Two narrow passes, each on its own index, rather than one scan of every case.
+    # Narrow: the cases with the committee now, on their own index.
     figures = visible.filter(status=CaseStatus.IN_COMMITTEE).aggregate(
         overdue=Count("id", filter=Q(committee_due_on__lt=today)),
         due_soon=Count("id", filter=soon),
-    ) | visible.filter(decided_on__isnull=False, committee_due_on__isnull=False).aggregate(
-        decided=Count("id"),
-        decided_on_time=Count("id", filter=Q(decided_on__lte=F("committee_due_on"))),
     )
+    if sees_every_case(actor):
+        # The counters, a few rows whatever the number of cases (kept by the services).
+        counted = case_counts()
+        counts = {status: counted.get(status, 0) for status in OPEN_STATUSES}
+        closed = {
+            "n": counted.get(CaseStatus.CLOSED, 0),
+            "answered": counted.get(COUNT_ANSWERED, 0),
+        }
+        figures |= {
+            "decided": counted.get(COUNT_DECIDED, 0),
+            "decided_on_time": counted.get(COUNT_DECIDED_ON_TIME, 0),
+        }
+    else:
+        counts, closed, decided = _visible_counts(visible)
+        figures |= decided
     return DashboardFigures(
         today=today,
         open_by_status=[(status, counts.get(status, 0)) for status in OPEN_STATUSES],
@@ -222,6 +266,26 @@ def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> Das
         enquiries_answered=closed["answered"],
         requests_closed=closed["n"] - closed["answered"],
     )
+
+
+def _visible_counts(visible: QuerySet[Case]) -> tuple[dict, dict, dict]:
+    """The counters' figures counted over the part of the cases a member sees (the committee,
+    a referral holder): open cases by state, closed ones, and the decisions with a deadline."""
+    by_status = {
+        row["status"]: row
+        for row in visible.filter(status__in=[*OPEN_STATUSES, CaseStatus.CLOSED])
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+    }
+    counts = {str(s): by_status[s]["n"] for s in OPEN_STATUSES if s in by_status}
+    # Closed cases: enquiries answered (the answer step) apart from requests seen through.
+    closed = dict(by_status.get(CaseStatus.CLOSED, {"n": 0, "answered": 0}))
+    decided = visible.filter(decided_on__isnull=False, committee_due_on__isnull=False).aggregate(
+        decided=Count("id"),
+        decided_on_time=Count("id", filter=Q(decided_on__lte=F("committee_due_on"))),
+    )
+    return counts, closed, decided
 
 
 def satisfaction_by_channel(*, months: int) -> list[ChannelSatisfaction]:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,17 @@ from publishing.selectors import (
 )
 from workflow import hooks
 from workflow.deadlines import committee_due_on
-from workflow.models import Beneficiary, Case, CaseEvent, CaseKind, CaseStatus
+from workflow.models import (
+    COUNT_ANSWERED,
+    COUNT_DECIDED,
+    COUNT_DECIDED_ON_TIME,
+    Beneficiary,
+    Case,
+    CaseCount,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+)
 from workflow.notifications import (
     beneficiary_notify,
     referral_holders_notify,
@@ -40,8 +50,9 @@ from workflow.permissions import (
     edits_sensitive,
     opens_cases,
 )
+from workflow.selectors import case_counts_fresh
 from workflow.tokens import token_hash
-from workflow.transitions import TRANSITIONS, procedure_transitions, role_may
+from workflow.transitions import TRANSITIONS, Transition, procedure_transitions, role_may
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +271,7 @@ def case_open(
             },
         )
         hooks.case_opened(case=case, actor_email=actor.email if actor else "")
+        _counts_add(dict.fromkeys(_count_keys(case), 1))
         request_received_notify(case=case, token=token)
         if actor is not None:
             access_record(
@@ -365,6 +377,60 @@ def _blocked(case: Case, action: str, steps: frozenset[str]) -> str | None:
     return hooks.case_action_refusal(case=case, action=action)
 
 
+def case_transition_check(
+    *, case_id: int, actor: User, action: str, data: dict, expected_version: int | None = None
+) -> Case:
+    """Raise what `case_transition` would refuse, changing nothing: an irreversible step is
+    confirmed only once it could be taken. Returns the case as it is."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [_("Unknown action.")]})
+    case = Case.objects.get(pk=case_id)
+    _transition_refusal(
+        case, actor, action, data if isinstance(data, dict) else {}, expected_version
+    )
+    return case
+
+
+def _transition_refusal(
+    case: Case, actor: User, action: str, data: dict, expected_version: int | None
+) -> tuple[Transition, PublishedPolicy]:
+    """The checks of one action on `case`: raises CaseConflict or a ValidationError naming the
+    fields; returns the transition and the policy version it runs by."""
+    if expected_version is not None and expected_version != case.version:
+        raise CaseConflict()
+    policy = case_policy(case)
+    steps = policy.steps if policy else frozenset()
+    transition = procedure_transitions(steps).get(action)
+    if transition is None or policy is None:
+        raise ValidationError({"action": [_("The procedure has no such step.")]})
+    if not role_may(user=actor, action=action, referral_role_code=case.referral_role_code):
+        raise ValidationError({"action": [_("Your role does not allow this action.")]})
+    if case.status not in transition.sources:
+        raise ValidationError(
+            {"action": [_("This action is not possible while the case is %(status)s.")
+                        % {"status": CaseStatus(case.status).label}]}
+        )  # fmt: skip
+    if reason := _blocked(case, action, steps):
+        raise ValidationError({"action": [reason]})
+    missing = [field for field in transition.required if not str(data.get(field) or "").strip()]
+    if missing:
+        raise ValidationError({field: [_("This field is required.")] for field in missing})
+    for field in ("note", "reason", "signed_by"):
+        if field in data and (problem := _text(data, field, 2000)):
+            raise ValidationError({field: [problem]})
+    if action == "refer" and data.get("role") not in policy.referral_role_codes:
+        raise ValidationError(
+            {"role": [_("Refer only to a role of the association's published policy.")]}
+        )
+    if action == "decide":
+        decision = data.get("decision")
+        if decision not in (CaseStatus.ACCEPTED, CaseStatus.REJECTED):
+            raise ValidationError({"decision": [_("The decision is accepted or rejected.")]})
+        if decision == CaseStatus.REJECTED and not str(data.get("reason") or "").strip():
+            raise ValidationError({"reason": [_("A rejection needs its reason.")]})
+    return transition, policy
+
+
 def case_transition(
     *, case_id: int, actor: User, action: str, data: dict, expected_version: int | None = None
 ) -> Case:
@@ -375,30 +441,9 @@ def case_transition(
     data = data if isinstance(data, dict) else {}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
-        if expected_version is not None and expected_version != case.version:
-            raise CaseConflict()
-        policy = case_policy(case)
-        steps = policy.steps if policy else frozenset()
-        transition = procedure_transitions(steps).get(action)
-        if transition is None or policy is None:
-            raise ValidationError({"action": [_("The procedure has no such step.")]})
-        if not role_may(user=actor, action=action, referral_role_code=case.referral_role_code):
-            raise ValidationError({"action": [_("Your role does not allow this action.")]})
-        if case.status not in transition.sources:
-            raise ValidationError(
-                {"action": [_("This action is not possible while the case is %(status)s.")
-                            % {"status": CaseStatus(case.status).label}]}
-            )  # fmt: skip
-        if reason := _blocked(case, action, steps):
-            raise ValidationError({"action": [reason]})
-        missing = [field for field in transition.required if not str(data.get(field) or "").strip()]
-        if missing:
-            raise ValidationError({field: [_("This field is required.")] for field in missing})
-        for field in ("note", "reason", "signed_by"):
-            if field in data and (problem := _text(data, field, 2000)):
-                raise ValidationError({field: [problem]})
+        transition, policy = _transition_refusal(case, actor, action, data, expected_version)
 
-        before = case.status
+        before, counted = case.status, _count_keys(case)
         fields = _apply(case, action, data, policy)
         if transition.target:
             case.status = transition.target
@@ -420,7 +465,57 @@ def case_transition(
             beneficiary_notify(case=case, event=event)
         if action == "refer":
             referral_holders_notify(case=case)
+        # Last, so that the counters' rows stay locked for as short a time as possible.
+        _counts_move(counted, _count_keys(case))
     return case
+
+
+def _count_keys(case: Case) -> set[str]:
+    """The counters (CaseCount) `case` counts in as it stands."""
+    keys = {case.status}
+    if case.status == CaseStatus.CLOSED and case.answered_at is not None:
+        keys.add(COUNT_ANSWERED)
+    if case.decided_on is not None and case.committee_due_on is not None:
+        keys.add(COUNT_DECIDED)
+        if case.decided_on <= case.committee_due_on:
+            keys.add(COUNT_DECIDED_ON_TIME)
+    return keys
+
+
+def _counts_move(before: set[str], after: set[str]) -> None:
+    _counts_add({**dict.fromkeys(before - after, -1), **dict.fromkeys(after - before, 1)})
+
+
+def _counts_add(deltas: dict[str, int]) -> None:
+    """Add to the counters in one statement, n = n + delta, so that concurrent transactions
+    stay exact; in key order, so that two of them lock the rows in the same order (no deadlock).
+    A key not counted yet starts from its delta."""
+    rows = sorted((key, delta) for key, delta in deltas.items() if delta)
+    if not rows:
+        return
+    table = CaseCount._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" (key, n) VALUES {values} '  # noqa: S608 - our table's name
+            f'ON CONFLICT (key) DO UPDATE SET n = "{table}".n + EXCLUDED.n',
+            [value for row in rows for value in row],
+        )
+
+
+def case_counts_rebuild() -> dict[str, int]:
+    """Every counter of the current schema from a fresh count (after cases were loaded or
+    changed outside the services); returns the counts. Transitions wait meanwhile: one that
+    moved a case before the count commits first and is counted; one after adds to the new
+    figures."""
+    table = CaseCount._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+        counts = case_counts_fresh()
+        CaseCount.objects.all().delete()
+        CaseCount.objects.bulk_create(CaseCount(key=key, n=n) for key, n in counts.items())
+    return counts
 
 
 def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list[str]:
@@ -429,10 +524,6 @@ def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list
         case.verified_at = timezone.now()
         return ["verified_at"]
     if action == "refer":
-        if data.get("role") not in policy.referral_role_codes:
-            raise ValidationError(
-                {"role": [_("Refer only to a role of the association's published policy.")]}
-            )
         case.referral_role_code = data["role"]
         return ["referral_role_code"]
     if action == "answer_referral":
@@ -454,12 +545,7 @@ def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list
         case.policy_version_committee = policy.version
         return ["submitted_on", "committee_due_on", "policy_version_committee"]
     if action == "decide":
-        decision = data.get("decision")
-        if decision not in (CaseStatus.ACCEPTED, CaseStatus.REJECTED):
-            raise ValidationError({"decision": [_("The decision is accepted or rejected.")]})
-        if decision == CaseStatus.REJECTED and not str(data.get("reason") or "").strip():
-            raise ValidationError({"reason": [_("A rejection needs its reason.")]})
-        case.status = decision
+        case.status = data["decision"]
         case.decided_on = today
         case.decision_reason = str(data.get("reason") or "").strip()
         return ["decided_on", "decision_reason"]

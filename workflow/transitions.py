@@ -64,6 +64,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Steps that cannot be taken back (a decision told, a registration, a delivery, a case ended):
+# the case page asks to confirm each, naming what cannot be undone. The API acts at once.
+IRREVERSIBLE = frozenset({"answer", "decide", "register", "deliver", "close", "withdraw"})
+
+
 # The published step each action belongs to; the others (close, withdraw) belong to every case.
 STEP_OF = {
     "verify": "verify",

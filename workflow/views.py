@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,7 +45,7 @@ from workflow.permissions import (
     sees_sensitive,
     uploads_to,
 )
-from workflow.transitions import TRANSITIONS
+from workflow.transitions import IRREVERSIBLE, TRANSITIONS
 
 PAGE_SIZE = 50
 
@@ -60,12 +61,28 @@ def _name(item: dict) -> str:
     return item["name_en"] if current_language() == "en" else item["name_ar"]
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told how many items there are (the counters) instead of counting them."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
 @member_required
 @require_GET
 def case_list(request):
     form = CaseFilterForm(request.GET or None, channels=selectors.case_channels())
     filters = form.filters()
-    paginator = Paginator(selectors.case_list(actor=request.user, **filters), PAGE_SIZE)
+    cases = selectors.case_list(actor=request.user, **filters)
+    known = selectors.case_list_count(actor=request.user, **filters)
+    paginator = (
+        Paginator(cases, PAGE_SIZE) if known is None else _CountedPaginator(cases, PAGE_SIZE, known)
+    )
     page = paginator.get_page(request.GET.get("page"))
     access_record(
         actor=request.user,
@@ -282,27 +299,48 @@ def _timeline_item(event: CaseEvent, role_names: dict[str, str], names: dict[str
 @member_required
 @require_GET
 def case_detail(request, case_id: int):
-    return _case_page(request, _case_or_404(request, case_id))
+    case = _case_or_404(request, case_id)
+    # An action refused a moment ago comes back here (POST-redirect-GET) with what was typed.
+    refused = request.session.pop(_REFUSED.format(case.pk), None) or {}
+    return _case_page(
+        request,
+        case,
+        failed_action=refused.get("action", ""),
+        action_errors=refused.get("errors"),
+        posted=refused.get("posted"),
+    )
+
+
+# Session keys, one per case: an action waiting for its confirmation, one just refused.
+_PENDING = "case-confirm:{}"
+_REFUSED = "case-refused:{}"
 
 
 @member_required
 @require_POST
 def case_transition(request, case_id: int):
-    """One action from the case page; a page older than the case gets 409 and changes nothing."""
+    """One action from the case page; a page older than the case changes nothing. An
+    irreversible step is checked, then confirmed on its own page, then taken. Every outcome
+    redirects, so a reload never posts again."""
     case = _case_or_404(request, case_id, record=None)  # the transition records the update
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This action could not be read. Reload the page and retry."))
-        return _case_page(request, case, status=400)
+        return redirect("case_detail", case_id=case.pk)
     action = form.cleaned_data["action"]
+    arguments = {
+        "case_id": case.pk,
+        "actor": request.user,
+        "action": action,
+        "data": form.data_for_service(),
+        "expected_version": form.cleaned_data["version"],
+    }
+    confirming = action in IRREVERSIBLE and not form.cleaned_data["confirm"]
     try:
-        updated = services.case_transition(
-            case_id=case.pk,
-            actor=request.user,
-            action=action,
-            data=form.data_for_service(),
-            expected_version=form.cleaned_data["version"],
-        )
+        if confirming:
+            services.case_transition_check(**arguments)
+        else:
+            updated = services.case_transition(**arguments)
     except services.CaseConflict:
         messages.error(
             request,
@@ -311,13 +349,84 @@ def case_transition(request, case_id: int):
                 "Here it is as it is now; check it and try again."
             ),
         )
-        return _case_page(request, case, status=409)
+        return redirect("case_detail", case_id=case.pk)
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"action": error.messages}
-        messages.error(request, _("Nothing was saved: correct the form below."))
-        return _case_page(request, case, status=400, failed_action=action, action_errors=errors)
+        # Why the step itself is refused is said at the top (its form may not be offered any
+        # more); what a field lacks, at the field, with what was typed.
+        refusal = " ".join(errors.pop("action", []))
+        if errors:
+            request.session[_REFUSED.format(case.pk)] = {
+                "action": action,
+                "errors": errors,
+                "posted": arguments["data"],
+            }
+        messages.error(
+            request,
+            _("Nothing was saved: %(reason)s") % {"reason": refusal}
+            if refusal
+            else _("Nothing was saved: correct the form below."),
+        )
+        return redirect(f"{reverse('case_detail', args=[case.pk])}#action-{action}")
+    if confirming:
+        request.session[_PENDING.format(case.pk)] = {
+            "action": action,
+            "version": arguments["expected_version"],
+            "data": arguments["data"],
+        }
+        return redirect("case_confirm", case_id=case.pk)
+    request.session.pop(_PENDING.format(case.pk), None)
     messages.success(request, _outcome(updated, action))
     return redirect("case_detail", case_id=case.pk)
+
+
+@member_required
+@require_GET
+def case_confirm(request, case_id: int):
+    """What an irreversible step will do, before it is taken (no script: a page of its own)."""
+    case = _case_or_404(request, case_id, record=None)
+    pending = request.session.get(_PENDING.format(case.pk))
+    if not pending or pending.get("version") != case.version:
+        return redirect("case_detail", case_id=case.pk)
+    policy = services.case_policy(case)
+    decision_body = policy.decision_body_name(current_language()) if policy else ""
+    data = pending["data"]
+    return render(
+        request,
+        "workflow/app/case_confirm.html",
+        {
+            "case": case,
+            "action": pending["action"],
+            "label": action_label(pending["action"], decision_body),
+            "version": pending["version"],
+            "data": data,
+            "decision_label": _status_label(data.get("decision", "")) if "decision" in data else "",
+            "consequence": _consequence(pending["action"], data),
+        },
+    )
+
+
+def _consequence(action: str, data: dict) -> str:
+    """What taking `action` does that cannot be taken back, in a sentence."""
+    if action == "decide":
+        return _(
+            "The decision «%(decision)s» is recorded and the beneficiary is told. "
+            "It cannot be changed afterwards."
+        ) % {"decision": _status_label(data.get("decision", ""))}
+    return {
+        "answer": _(
+            "The case closes with this answer and the beneficiary is told. "
+            "A closed case cannot be reopened."
+        ),
+        "register": _(
+            "The beneficiary is registered for the service. The registration cannot be undone."
+        ),
+        "deliver": _("The service is recorded as delivered. This cannot be undone."),
+        "close": _(
+            "The case closes and the beneficiary is told. A closed case cannot be reopened."
+        ),
+        "withdraw": _("The case is withdrawn and ends. A withdrawn case cannot be reopened."),
+    }[action]
 
 
 def _outcome(case: Case, action: str) -> str:

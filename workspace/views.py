@@ -14,20 +14,27 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
 from accounts.models import ApiToken, User
 from accounts.services import (
+    invitation_expires_on,
     login_handoff_make,
     login_handoff_user,
+    member_active_set,
     member_invite,
     member_invite_accept,
+    member_invite_resend,
+    member_invite_revoke,
     member_update,
 )
 from accounts.tokens import api_token_create, api_token_revoke
+from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
 from common.validation import errors_onto_form
+from governance.selectors import transparency_checklist
 from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
 from tenants.services import association_profile_update
@@ -105,6 +112,8 @@ def workspace(request):
         "checklist": setup_checklist(association=request.association)
         if request.user.is_association_admin
         else None,
+        # What a reviewer of the governance standard would score on the association's site.
+        "transparency": transparency_checklist() if request.user.is_association_admin else None,
     }
     return render(request, "app/workspace.html", context)
 
@@ -202,6 +211,121 @@ def member_roles(request, member_id: int):
             messages.success(request, _("The roles of %(member)s were saved.") % {"member": member})
             return redirect("members")
     return _members_page(request, roles=roles, roles_form=form)
+
+
+def _member_or_404(member_id: int) -> User:
+    member = User.objects.filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def _refused(request, error: ValidationError):
+    messages.error(request, " ".join(error.messages))
+    return redirect("members")
+
+
+@admin_required
+@require_POST
+def member_resend(request, member_id: int):
+    member = _member_or_404(member_id)
+    try:
+        member_invite_resend(
+            member_id=member.pk,
+            invited_by=request.user,
+            base_url=request.association.url("").rstrip("/"),
+        )
+    except ValidationError as error:
+        return _refused(request, error)
+    messages.success(
+        request,
+        _("The invitation was sent again to %(member)s; the new link works until %(date)s.")
+        % {"member": member, "date": _invitation_expiry()},
+    )
+    return redirect("members")
+
+
+def _invitation_expiry() -> str:
+    return hijri_with_gregorian(invitation_expires_on(sent_at=timezone.now()), current_language())
+
+
+# What each confirmed step on a member does, and what it leaves behind.
+MEMBER_STEPS = {
+    "revoke": (
+        gettext_lazy("Revoke the invitation of %(member)s"),
+        gettext_lazy(
+            "Their invitation link stops working at once and their seat is freed. To have them "
+            "join later, invite them again."
+        ),
+    ),
+    "deactivate": (
+        gettext_lazy("Deactivate %(member)s"),
+        gettext_lazy(
+            "They are signed out and can no longer sign in nor use their API keys. Their cases "
+            "and the timeline keep their name. You can reactivate them later."
+        ),
+    ),
+}
+
+
+def _member_confirmed_step(request, member_id: int, step: str, take):
+    """A member step asked on a page of its own (GET), taken only when that page's form is sent
+    back with `confirm` (POST); then back to the members page."""
+    member = _member_or_404(member_id)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            text = take(member)
+        except ValidationError as error:
+            return _refused(request, error)
+        messages.success(request, text)
+        return redirect("members")
+    if request.method == "POST":
+        return redirect(request.path)
+    title, consequence = MEMBER_STEPS[step]
+    return render(
+        request,
+        "app/member_confirm.html",
+        {
+            "member": member,
+            "step": step,
+            "title": title % {"member": member},
+            "consequence": consequence,
+        },
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def member_revoke(request, member_id: int):
+    def take(member):
+        email = member_invite_revoke(member_id=member.pk, actor=request.user)
+        return _("The invitation of %(email)s was revoked.") % {"email": email}
+
+    return _member_confirmed_step(request, member_id, "revoke", take)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def member_deactivate(request, member_id: int):
+    def take(member):
+        member_active_set(member_id=member.pk, active=False, actor=request.user)
+        return _("%(member)s was deactivated: they can no longer sign in.") % {"member": member}
+
+    return _member_confirmed_step(request, member_id, "deactivate", take)
+
+
+@admin_required
+@require_POST
+def member_reactivate(request, member_id: int):
+    member = _member_or_404(member_id)
+    try:
+        member_active_set(member_id=member.pk, active=True, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, error)
+    messages.success(
+        request, _("%(member)s was reactivated and can sign in again.") % {"member": member}
+    )
+    return redirect("members")
 
 
 def _members_page(request, *, roles, invite_form=None, roles_form=None):

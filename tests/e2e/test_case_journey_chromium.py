@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.e2e.chromium import SCREENSHOTS
 from tests.live import LiveStack
+from workflow.transitions import IRREVERSIBLE
 
 pytestmark = pytest.mark.e2e
 
@@ -156,6 +157,12 @@ def act(page: Page, action: str, fill: Callable[[Locator], None] | None = None) 
         fill(form)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
+    if action in IRREVERSIBLE:
+        # A step that cannot be undone asks first, on a page of its own, naming what it does.
+        expect(page).to_have_url(re.compile(r"/app/cases/\d+/confirm/$"))
+        expect(page.locator("#consequence")).to_contain_text("لا يمكن التراجع")
+        with page.expect_navigation():
+            page.locator("#confirm-button").click()
     expect(page.locator(".messages")).to_contain_text("تم:")
     expect(page.locator(f"form#action-{action}")).to_have_count(0)
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.chromium import SCREENSHOTS
-from tests.helpers import REQUEST_FORM
+from tests.helpers import REQUEST_FORM, totp_code
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.e2e
@@ -219,3 +219,71 @@ def test_a_beneficiary_on_a_phone_goes_from_the_home_page_to_a_followed_request(
     desktop.goto(live_stack.url("/", slug=published))
     expect(desktop.locator("#request-help")).to_be_visible()
     looked_at(desktop, "home-1366")
+
+
+def test_an_admin_invites_resends_and_revokes_from_the_members_page(
+    live_stack: LiveStack, association: str, open_page
+):
+    page = open_page(DESKTOP)
+    sign_in(page, live_stack)
+    page.goto(live_stack.url("/app/members/", slug=SLUG))
+    invite = page.locator("form#invite-form")
+    invite.locator("input[name=email]").fill("huda@amal-ux.example")
+    invite.locator("input[name=full_name]").fill("هدى السبيعي")
+    invite.locator("select[name=role]").select_option("staff")
+    with page.expect_navigation():
+        invite.locator("button[type=submit]").click()
+    row = page.locator("tr", has_text="huda@amal-ux.example")
+    expect(row).to_contain_text("مدعوّ، لم ينضم بعد")
+    with page.expect_navigation():
+        row.locator("button", has_text="إعادة إرسال الدعوة").click()
+    expect(page.locator(".messages")).to_contain_text("أُعيد إرسال الدعوة")
+    looked_at(page, "members-1366")
+
+    # Revoking is asked first, on a page that says what it does.
+    with page.expect_navigation():
+        page.locator("tr", has_text="huda@amal-ux.example").locator(
+            "a", has_text="سحب الدعوة"
+        ).click()
+    expect(page.locator("#consequence")).to_contain_text("يتوقف رابط الدعوة عن العمل فورًا")
+    looked_at(page, "member-revoke-1366")
+    with page.expect_navigation():
+        page.locator("#confirm-button").click()
+    expect(page).to_have_url(live_stack.url("/app/members/", slug=SLUG))
+    expect(page.locator("table")).not_to_contain_text("huda@amal-ux.example")
+
+    phone = open_page(PHONE)
+    sign_in(phone, live_stack)
+    phone.goto(live_stack.url("/app/members/", slug=SLUG))
+    expect(phone.locator("h1")).to_have_text("الأعضاء والأدوار")
+    looked_at(phone, "members-390")
+
+
+def test_an_operator_enrols_the_verification_code_on_a_phone_without_a_second_password(
+    live_stack: LiveStack, open_page
+):
+    operator = "enrol@mustafid.example"
+    live_stack.manage("create_operator", "--email", operator, "--password", PASSWORD)
+    page = open_page(PHONE)
+    page.goto(live_stack.url("/accounts/login/"))
+    page.fill("input[name=login]", operator)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    # Straight to enrolment: the sign-in a moment ago is not asked for again.
+    page.wait_for_url(live_stack.url("/accounts/2fa/totp/activate/"))
+    expect(page.locator("h1")).to_have_text("إعداد رمز التحقق")
+    expect(page.locator("#totp-qr")).to_be_visible()
+    code = page.locator("input[name=code]")
+    expect(code).to_have_attribute("inputmode", "numeric")
+    expect(code).to_have_attribute("autocomplete", "one-time-code")
+    looked_at(page, "mfa-enrol-390")
+    secret = page.locator("#authenticator_secret").inner_text().strip()
+    code.fill(totp_code(secret))
+    with page.expect_navigation():
+        page.locator("main form:has(input[name=code]) button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("رموز الاسترداد")
+    expect(page.locator("#recovery_codes li")).to_have_count(10)
+    looked_at(page, "mfa-recovery-codes-390")
+    with page.expect_navigation():
+        page.locator("#way-on a").click()
+    expect(page).to_have_url(live_stack.url("/console/"))

@@ -86,7 +86,12 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
     "reference": lambda w, r: [
         w.extra["complaint_reference"] if r == "complaint_status" else w.reference
     ],
-    "number": lambda w, _r: [str(w.policy_number)],
+    # Alpha's published fundraising policy (its version 1 is `number` too).
+    "kind": lambda w, _r: [str(w.extra["policy_kind"])],
+    "number": lambda w, r: [
+        str(w.extra["statistics_number"]) if r == "statistics_public" else str(w.policy_number)
+    ],
+    "year": lambda w, _r: [str(w.extra["report_year"])],  # alpha's satisfaction report
     "schema": lambda w, _r: [w.schema],
     # Alpha's logo (public on alpha's host only) and a case document (never a public URL).
     "path": lambda w, _r: [w.logo_path, w.document_path],

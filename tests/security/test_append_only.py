@@ -4,17 +4,20 @@ DELETE (row triggers) and TRUNCATE (statement triggers, which row triggers do no
 from __future__ import annotations
 
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
 from audit.services import access_record
 from console.services import operator_action_record
 from privacy.notice import notice_publish
+from reporting.models import StatisticsPublication
 
 # table → the words of its trigger's refusal (so a refusal for another reason fails the test)
 ASSOCIATION_TABLES = {
     "audit_accessrecord": "an access record cannot be changed or deleted",
     "privacy_privacynoticeversion": "a published privacy notice cannot be changed or deleted",
+    "reporting_statisticspublication": "published statistics cannot be changed or deleted",
 }
 PUBLIC_TABLES = {
     "console_operatoraction": "the operators' audit log cannot be changed or deleted",
@@ -49,6 +52,10 @@ def _one_row_each(alpha) -> None:
         admin = User.objects.get(email=alpha.admin_email)
         access_record(actor=admin, action="search", object_type="case")
         notice_publish(actor_email=alpha.admin_email)
+        # The row as the service writes it; tests/reporting publish them from cases.
+        StatisticsPublication.objects.create(
+            number=1, year=2025, published_at=timezone.now(), published_by="a@x.example", content={}
+        )
 
 
 def test_append_only_tables_refuse_update_delete_and_truncate(alpha):

@@ -32,6 +32,13 @@ ACCESS = {
     "policy_version": PUBLIC,
     "policy_pdf": PUBLIC,
     "policy_version_pdf": PUBLIC,
+    # The other kinds of policy (issue 16) and the governance page: public once published.
+    "kind_policy": PUBLIC,
+    "kind_policy_version": PUBLIC,
+    "kind_policy_pdf": PUBLIC,
+    "kind_policy_version_pdf": PUBLIC,
+    "governance": PUBLIC,
+    "governance_bylaws": PUBLIC,
     "request_form": PUBLIC,
     "request_status": PUBLIC,  # whoever holds the private link
     "survey": PUBLIC,  # whoever holds the personal link
@@ -60,6 +67,9 @@ ACCESS = {
     "sms_log": ADMINS,
     "complaint_status": PUBLIC,  # whoever holds the private link
     "api_complaints": PUBLIC,
+    # What the association publishes about its work (reporting/).
+    "statistics_public": PUBLIC,
+    "satisfaction_public": PUBLIC,
     # Signing in, and the links that lead to it. The sign-in hand-off works once, then sends
     # everyone to the sign-in page (its isolation is in test_isolation_routes.py).
     "login_handoff": ANYONE,
@@ -88,6 +98,10 @@ ACCESS = {
     "association_settings": ADMINS,
     "members": ADMINS,
     "member_roles": ADMINS,
+    "member_resend": ADMINS,
+    "member_revoke": ADMINS,
+    "member_deactivate": ADMINS,
+    "member_reactivate": ADMINS,
     "api_members": ADMINS,
     "api_member": ADMINS,
     "api_tokens": ADMINS,
@@ -98,6 +112,14 @@ ACCESS = {
     "policy_publish": ADMINS,
     "policy_diff": ADMINS,
     "policy_template_update": ADMINS,
+    "policies_overview": ADMINS,
+    "kind_policy_settings": ADMINS,
+    "kind_policy_approve": ADMINS,
+    "kind_policy_publish": ADMINS,
+    "kind_policy_diff": ADMINS,
+    "kind_policy_template_update": ADMINS,
+    "governance_settings": ADMINS,
+    "transparency": ADMINS,
     "cases_csv": ADMINS,
     "api_policy_draft": ADMINS,
     "api_policy_approve": ADMINS,
@@ -116,6 +138,11 @@ ACCESS = {
     "billing_subscribe": ADMINS,
     "billing_portal": ADMINS,
     "billing_success": ADMINS,
+    "statistics": ADMINS,
+    "statistics_publish": ADMINS,
+    "satisfaction_reports": ADMINS,
+    "satisfaction_report": ADMINS,
+    "satisfaction_report_pdf": ADMINS,
     # Beneficiary relations staff and admins: opening cases, the data subjects' requests.
     "case_new": STAFF,
     "case_status_link": STAFF,

@@ -41,6 +41,8 @@ REQUESTER_DETAILS = "ALPHA-SUBJECT-REQUEST-0d9c"
 HOLD_REASON = "ALPHA-LEGAL-HOLD-6e3b"
 BREACH_SUMMARY = "ALPHA-BREACH-a41f"
 COMPLAINT_TEXT = "ALPHA-COMPLAINT-3c7e"
+BYLAWS_TEXT = "ALPHA-BYLAWS-5b2d"
+BOARD_DECISIONS = "ALPHA-BOARD-DECISIONS-5d2b"
 
 
 @dataclass
@@ -81,6 +83,7 @@ class World:
             "legal hold": HOLD_REASON,
             "breach": BREACH_SUMMARY,
             "complaint": COMPLAINT_TEXT,
+            "board's decisions": BOARD_DECISIONS,
             "case reference": self.reference,
             "status token": self.status_token,
             "survey token": self.survey_token,
@@ -92,6 +95,7 @@ class World:
         found = {name: text.encode() for name, text in texts.items()}
         found["document bytes"] = b"ALPHA-DOCUMENT-BYTES-e83b"
         found["logo bytes"] = LOGO_TEXT.encode()
+        found["bylaws bytes"] = BYLAWS_TEXT.encode()
         return found
 
 
@@ -192,6 +196,8 @@ def build_world(alpha: Tenant) -> World:
         world.extra.update(_privacy_and_breaches(admin=admin, beneficiary=case.beneficiary))
         world.extra.update(_complaint(staff=staff, case=case))
         world.extra.update(_sms(case=case))
+        world.extra.update(_governance(alpha))
+        world.extra.update(_reporting(admin=admin))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)
         world.session_cookie = signed_in.cookies["sessionid"].value
@@ -214,6 +220,35 @@ def _console(alpha: Tenant) -> dict[str, int]:
         actor_email="ops@x.example",
     )
     return {"export_id": export.pk, "job_id": job.pk}
+
+
+def _reporting(*, admin: User) -> dict[str, int]:
+    """Alpha's published statistics and satisfaction report with the board's decisions. The
+    world's cases are this year's, so the rows are written as the services write them."""
+    from reporting.models import SatisfactionReport, StatisticsPublication
+    from reporting.services import statistics_compute
+    from reporting.statistics import Period
+
+    publication = StatisticsPublication.objects.create(
+        number=1,
+        year=2025,
+        published_at=timezone.now(),
+        published_by=admin.email,
+        content=statistics_compute(period=Period(2025)),
+    )
+    empty = {"channels": {}, "total": {"answers": 0}}
+    report = SatisfactionReport.objects.create(
+        year=2025,
+        prepared_at=timezone.now(),
+        prepared_by=admin.email,
+        content={"year": 2025, "current": empty, "previous": empty, "channels": {}},
+        board_meeting="7",
+        board_date=datetime.date(2026, 2, 1),
+        board_decisions=BOARD_DECISIONS,
+        published_at=timezone.now(),
+        published_by=admin.email,
+    )
+    return {"statistics_number": publication.number, "report_year": report.year}
 
 
 def _complaint(*, staff: User, case) -> dict[str, object]:
@@ -264,6 +299,31 @@ def _sms(*, case) -> dict[str, object]:
         "updates_stop_token": email_stop_token("reader@alpha.example"),
         "notice_id": notice.pk,
     }
+
+
+def _governance(alpha: Tenant) -> dict[str, object]:
+    """Alpha's fundraising policy, published with its extra text, and its bylaws."""
+    from governance.services import bylaws_upload
+    from publishing.services import kind_draft_update, policies_approve
+
+    kind = "fundraising"
+    kind_draft_update(
+        kind=kind,
+        data={"sections": [{"key": "purpose", "extra_ar": POLICY_EXTRA, "extra_en": POLICY_EXTRA}]},
+    )
+    policies_approve(
+        kinds=[kind],
+        actor_email=alpha.admin_email,
+        meeting_number="5",
+        approved_on=datetime.date(2024, 8, 14),
+    )
+    bylaws_upload(
+        upload=SimpleUploadedFile(
+            "bylaws.pdf", b"%PDF-1.4 " + BYLAWS_TEXT.encode(), "application/pdf"
+        ),
+        actor_email=alpha.admin_email,
+    )
+    return {"policy_kind": kind}
 
 
 def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:

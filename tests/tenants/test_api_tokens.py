@@ -149,3 +149,12 @@ def test_old_plain_keys_keep_working_as_hashes_and_the_plain_table_goes(alpha):
         assert token.created_at.date() == datetime.date(2025, 5, 1)
     assert legacy not in _every_text_value(schema)
     assert _call(alpha, legacy).json()["email"] == alpha.admin_email
+
+
+def test_the_api_keys_page_is_arabic_by_default(alpha):
+    admin = client_for(alpha, email=alpha.admin_email)
+    page = admin.get("/app/members/api-keys/").content.decode()
+    assert "مفاتيح الواجهة البرمجية" in page and "إنشاء مفتاح" in page
+    assert "لا يملك أي عضو مفتاحًا بعد." in page
+    for english in ("API keys", "Make a key", "Begins with", "No member has an API key"):
+        assert english not in page, english

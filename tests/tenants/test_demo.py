@@ -3,7 +3,9 @@ role, cases in every state their procedure reaches, idempotent."""
 
 import json
 
+import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -27,8 +29,18 @@ REFERRAL_ROLES = {
 }
 
 
-def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(db, capsys):
-    call_command("seed_demo")
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """seed_demo run once for the module, in a transaction each test runs inside (its own
+    rolled-back savepoint) and that is rolled back after the last one: three associations
+    provisioned once instead of once per test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(seeded, db, capsys):
     call_command("seed_demo")
     output = capsys.readouterr().out
     assert "http://hidaya.localhost:8000/" in output
@@ -54,8 +66,7 @@ def test_seed_demo_creates_associations_with_every_role_and_is_idempotent(db, ca
             assert Survey.objects.filter(answered_at__isnull=False).exists()
 
 
-def test_demo_policies_are_configured_like_seeds_000_001_and_003(db):
-    call_command("seed_demo")
+def test_demo_policies_are_configured_like_seeds_000_001_and_003(seeded, db):
     hidaya, maawa, maharat = (
         client_for(None).get("/api/v1/policy/", HTTP_HOST=f"{slug}.localhost").json()
         for slug in ("hidaya", "maawa", "maharat")
@@ -111,11 +122,10 @@ def test_demo_policies_are_configured_like_seeds_000_001_and_003(db):
     assert maharat["approval"]["approved_on_hijri"] == "1446-10-26"
 
 
-def test_demo_data_never_uses_the_seeds_real_contacts(db):
+def test_demo_data_never_uses_the_seeds_real_contacts(seeded, db):
     """The seeds' facts files hold their real letterheads; the demo takes none of it."""
     from tenants.models import BankAccount
 
-    call_command("seed_demo")
     published = [
         json.dumps(
             client_for(None).get("/api/v1/policy/", HTTP_HOST=f"{slug}.localhost").json(),

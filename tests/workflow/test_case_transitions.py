@@ -83,16 +83,27 @@ ROLE_MAY = {
 }
 
 
+FACTS_AT = timezone.now()
+
+
+def _facts(action: str) -> tuple:
+    """(verified_at, declared_at) that allow `action`: both set, unless it is the one to do."""
+    return (
+        None if action == "verify" else FACTS_AT,
+        None if action == "declare" else FACTS_AT,
+    )
+
+
 def _case_in(status: str, action: str = "") -> Case:
     """A case in `status` whose facts allow `action` (verified and declared unless that is it)."""
     case, _ = services.case_open(
         channel="interview", beneficiary=BENEFICIARY, summary="طلب", consent=True, actor=None
     )
-    now = timezone.now()
+    verified_at, declared_at = _facts(action)
     Case.objects.filter(pk=case.pk).update(
         status=status,
-        verified_at=None if action == "verify" else now,
-        declared_at=None if action == "declare" else now,
+        verified_at=verified_at,
+        declared_at=declared_at,
         referral_role_code="social_researcher" if status == CaseStatus.REFERRED else "",
     )
     return Case.objects.get(pk=case.pk)
@@ -107,8 +118,14 @@ def test_every_state_action_role_cell_of_the_published_procedure(alpha, members,
     with schema_context(alpha.association.schema_name), translation.override("en"):
         users = {role: User.objects.get(email=email) for role, email in members.items()}
         tried = 0
+        # A refused action leaves its case as it was (asserted below), so the next role tries
+        # the same case; one that moved it leaves the next role a new case in that state.
+        case = None
         for status, action, role in itertools.product(CaseStatus.values, TRANSITIONS, users):
-            case = _case_in(status, action)
+            if case is None or (case.status, case.verified_at, case.declared_at) != (
+                status, *_facts(action),
+            ):  # fmt: skip
+                case = _case_in(status, action)
             target = table.get(action, {}).get(status)
             if target and action in ROLE_MAY[role]:
                 services.case_transition(
@@ -119,6 +136,7 @@ def test_every_state_action_role_cell_of_the_published_procedure(alpha, members,
                     status, action, role,
                 )  # fmt: skip
                 assert after.events.filter(action=action).exists()
+                case = None
             else:
                 with pytest.raises(ValidationError) as refused:
                     services.case_transition(

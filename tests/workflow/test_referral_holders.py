@@ -132,7 +132,7 @@ def test_nobody_is_told_of_a_referral_that_rolls_back_or_is_refused(
     # Referred to a role the policy does not publish: refused, and nobody hears of it.
     with django_capture_on_commit_callbacks(execute=True):
         response = _refer(alpha, case, role="public_relations_officer")
-    assert response.status_code == 400
+    assert response["Location"].endswith("#action-refer")  # refused, back on the case page
     assert _status(alpha, case) == CaseStatus.RECEIVED
     assert mailoutbox == []
 

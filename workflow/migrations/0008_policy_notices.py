@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0006_status_awaiting_the_decision'),
+        ('workflow', '0007_casecount'),
     ]
 
     operations = [
