@@ -130,6 +130,29 @@ def django_start() -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
 
+def worker_start(log: Path) -> subprocess.Popen:
+    """A Celery worker (solo pool, INFO log into `log`) on this process's environment."""
+    with open(log, "wb") as output:
+        return subprocess.Popen(
+            [PYTHON, "-m", "celery", "-A", "platform_core.celery", "worker"]
+            + ["--pool", "solo", "--concurrency", "1", "--without-heartbeat", "--without-gossip"]
+            + ["--without-mingle", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=dict(os.environ, LOG_LEVEL="INFO"),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def worker_stop(worker: subprocess.Popen) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
 # --- associations -------------------------------------------------------------------------------
 
 

@@ -637,16 +637,7 @@ def worker_memory(local: Path, schema: str) -> dict:
     for message in broker.glob("*.msg"):
         message.unlink()
     log = local / "worker.log"
-    with open(log, "wb") as output:
-        worker = subprocess.Popen(
-            [_common.PYTHON, "-m", "celery", "-A", "platform_core.celery", "worker"]
-            + ["--pool", "solo", "--concurrency", "1", "--without-heartbeat", "--without-gossip"]
-            + ["--without-mingle", "--loglevel", "INFO"],
-            cwd=_common.ROOT,
-            env=dict(os.environ, LOG_LEVEL="INFO"),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    worker = _common.worker_start(log)
     try:
         idle = float("nan")
         for _attempt in range(600):  # at most 60 s to start
@@ -675,12 +666,7 @@ def worker_memory(local: Path, schema: str) -> dict:
         if not line:
             print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        _common.worker_stop(worker)
     return {"idle": idle, "after": after, "line": line, "seconds": seconds}
 
 

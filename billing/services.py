@@ -197,6 +197,16 @@ def open_case_limit_check(*, association: Association | None = None, public: boo
     )
 
 
+def sms_segments_left(*, association: Association | None = None) -> int | None:
+    """The plan's monthly SMS segments still unused (None: no limit), counted under the lock
+    `sms_segments_allowed` takes, until the caller's transaction ends."""
+    association = association or association_current()
+    limit = subscription_for(association).plan.max_sms_segments
+    if limit is None:
+        return None
+    return max(limit - limit_usage_locked(SMS_SEGMENTS, schema_name=association.schema_name), 0)
+
+
 def sms_segments_allowed(*, segments: int, association: Association | None = None) -> bool:
     """Whether the plan's monthly SMS segments leave room for `segments` more."""
     association = association or association_current()

@@ -11,6 +11,7 @@ from common.i18n import current_language
 from common.validation import errors_onto_form
 from complaints.models import ComplaintKind, ComplaintStatus
 from complaints.services import MAX_TEXT, complaint_data_clean
+from workflow.public_forms import mobile_input
 
 
 class ComplaintForm(forms.Form):
@@ -30,15 +31,7 @@ class ComplaintForm(forms.Form):
         label=_("Mobile number"),
         required=False,
         help_text=_("We tell you of the answer by text message on this number."),
-        widget=forms.TextInput(
-            {
-                "dir": "ltr",
-                "type": "tel",
-                "inputmode": "tel",
-                "autocomplete": "tel",
-                "placeholder": "05XXXXXXXX",
-            }
-        ),
+        widget=mobile_input(),
     )
     text = forms.CharField(
         label=_("Your complaint or suggestion"),
@@ -121,3 +114,11 @@ class ComplaintFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class DeadlineForm(forms.Form):
+    response_working_days = forms.CharField(
+        label=_("Answer within (working days)"),
+        help_text=_("From 1 to 60. New complaints get this deadline; logged ones keep theirs."),
+        widget=forms.TextInput({"inputmode": "numeric", "dir": "ltr", "size": 3}),
+    )

@@ -95,3 +95,25 @@ class ComplaintReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"
+
+
+DEFAULT_RESPONSE_DAYS = 10
+
+
+class ComplaintSettings(models.Model):
+    """The association's own rules for complaints: one row, made on first use."""
+
+    response_working_days = models.PositiveSmallIntegerField(
+        _("answer within (working days)"), default=DEFAULT_RESPONSE_DAYS
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(response_working_days__gte=1, response_working_days__lte=60),
+                name="complaint_response_days_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.response_working_days)

@@ -8,7 +8,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
-from complaints.models import Complaint, ComplaintKind, ComplaintStatus
+from complaints.models import (
+    DEFAULT_RESPONSE_DAYS,
+    Complaint,
+    ComplaintKind,
+    ComplaintSettings,
+    ComplaintStatus,
+)
 
 
 def complaint_list(*, status: str = "", kind: str = "") -> QuerySet[Complaint]:
@@ -53,3 +59,9 @@ def complaint_assignees() -> list[str]:
         .order_by("email")
         .values_list("email", flat=True)
     )
+
+
+def complaint_response_days() -> int:
+    """The working days the association gives itself to answer (10 until it sets its own)."""
+    row = ComplaintSettings.objects.first()
+    return row.response_working_days if row else DEFAULT_RESPONSE_DAYS

@@ -17,10 +17,14 @@ from catalog.models import CatalogItem
 from catalog.selectors import catalogue_items
 from common import clock
 from common.access_trail import AccessAction, access_record
-from common.saudi import normalize_phone
+from common.saudi import ascii_digits, normalize_phone
 from common.text import text_problem
-from complaints.models import Complaint, ComplaintKind, ComplaintStatus
-from complaints.selectors import complaint_assignees, complaints_of_person
+from complaints.models import Complaint, ComplaintKind, ComplaintSettings, ComplaintStatus
+from complaints.selectors import (
+    complaint_assignees,
+    complaint_response_days,
+    complaints_of_person,
+)
 from notifications.services import sms_send_later
 from publishing.selectors import holidays, policy_published
 from tenants.selectors import association_current
@@ -30,8 +34,8 @@ from workflow.permissions import opens_cases
 from workflow.services import REFERENCE_ALPHABET
 from workflow.tokens import token_hash
 
-# The association answers within this many Saudi working days (its holidays skipped).
-RESPONSE_WORKING_DAYS = 10
+# The association answers within its own number of Saudi working days (its holidays skipped).
+MAX_RESPONSE_DAYS = 60
 WEBSITE = "website"
 MAX_TEXT = 5000
 MAX_NAME = 200
@@ -103,9 +107,10 @@ def complaint_file(
     channel: str = WEBSITE,
     case_reference: str = "",
 ) -> tuple[Complaint, str]:
-    """Log a complaint or suggestion with its response deadline (RESPONSE_WORKING_DAYS working
-    days); the complaint and its status token, returned once and kept only hashed. Staff
-    (`actor`) record it through a published channel and may link the case it is about."""
+    """Log a complaint or suggestion with its response deadline (the association's working
+    days, complaint_response_days); the complaint and its status token, returned once and kept
+    only hashed. Staff (`actor`) record it through a published channel and may link the case
+    it is about."""
     if actor is not None and not opens_cases(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -138,7 +143,9 @@ def complaint_file(
             case=case,
             received_on=received_on,
             due_on=nth_working_day_after(
-                received_on, RESPONSE_WORKING_DAYS, [holiday.day for holiday in holidays()]
+                received_on,
+                complaint_response_days(),
+                [holiday.day for holiday in holidays()],
             ),
             consent_given_at=now,
             recorded_by=actor.email if actor else "",
@@ -257,3 +264,17 @@ def complaints_anonymise(*, phone: str, case_ids: list[int]) -> int:
 def complaints_retention_apply(*, cutoff: datetime.datetime) -> int:
     """Erase the personal data of complaints answered before `cutoff`; how many."""
     return _erase(Complaint.objects.filter(status=ComplaintStatus.ANSWERED, answered_at__lt=cutoff))
+
+
+def complaint_response_days_set(*, days) -> int:
+    """Set the working days within which the association answers; the complaints already
+    logged keep their deadline. A ValidationError unless a whole number from 1 to 60."""
+    text = ascii_digits(str(days if days is not None else "")).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_RESPONSE_DAYS:
+        raise ValidationError(
+            {"response_working_days": [_("Enter a whole number of working days from 1 to 60.")]}
+        )
+    row, _created = ComplaintSettings.objects.get_or_create()
+    row.response_working_days = int(text)
+    row.save(update_fields=["response_working_days"])
+    return row.response_working_days

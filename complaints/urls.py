@@ -9,6 +9,7 @@ urlpatterns = [
     path("complaints/<str:reference>/", views.complaint_status, name="complaint_status"),
     path("app/complaints/", views.complaint_list, name="complaint_list"),
     path("app/complaints/new/", views.complaint_new, name="complaint_new"),
+    path("app/complaints/settings/", views.complaint_settings, name="complaint_settings"),
     path("app/complaints/<int:complaint_id>/", views.complaint_detail, name="complaint_detail"),
     path(
         "app/complaints/<int:complaint_id>/assign/",

@@ -24,11 +24,12 @@ from complaints.forms import (
     AssignForm,
     ComplaintFilterForm,
     ComplaintForm,
+    DeadlineForm,
     StaffComplaintForm,
 )
 from complaints.models import Complaint
 from publishing.selectors import policy_published
-from tenants.permissions import member_required
+from tenants.permissions import admin_required, member_required
 from workflow.api import public_submission_exceeded
 from workflow.permissions import opens_cases
 from workflow.public_views import (
@@ -72,7 +73,7 @@ def complaint_form(request):
     return render(
         request,
         "complaints/public/form.html",
-        {"form": form},
+        {"form": form, "response_days": selectors.complaint_response_days()},
         status=400 if form.errors else 200,
     )
 
@@ -120,6 +121,7 @@ def complaint_list(request):
             "complaints": selectors.complaint_list(**filters)[:200],
             "statistics": selectors.complaint_statistics(today=timezone.localdate(clock.now())),
             "today": timezone.localdate(clock.now()),
+            "response_days": selectors.complaint_response_days(),
         },
     )
 
@@ -233,3 +235,28 @@ def complaint_answer(request, complaint_id: int):
             messages.success(request, _("The answer was recorded."))
             return redirect("complaint_detail", complaint_id=complaint.pk)
     return _complaint_page(request, complaint, answer=form, status=400)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def complaint_settings(request):
+    """The association's own deadline for answering complaints (10 working days by default)."""
+    initial = {"response_working_days": selectors.complaint_response_days()}
+    form = DeadlineForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            days = services.complaint_response_days_set(
+                days=form.cleaned_data["response_working_days"]
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("New complaints are to be answered within %(days)s working days.")
+                % {"days": days},
+            )
+            return redirect("complaint_settings")
+    return render(
+        request, "complaints/app/settings.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -74,3 +74,13 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class EmailOptOut(models.Model):
+    """An e-mail address that asked for no more notices (by the link in one)."""
+
+    email = models.EmailField(unique=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.email

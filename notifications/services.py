@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from billing.services import sms_segments_allowed
+from billing.services import sms_segments_allowed, sms_segments_left
 from common import clock
-from notifications.models import SmsCategory, SmsMessage, SmsOptOut, SmsStatus
+from notifications.models import EmailOptOut, SmsCategory, SmsMessage, SmsOptOut, SmsStatus
 from notifications.providers import ProviderRefused, ProviderUnavailable, sms_provider
 from notifications.segments import sms_segments
 from tenants.selectors import association_current, schema_current
@@ -24,6 +25,8 @@ from tenants.tasking import enqueue_on_commit
 MAX_SEGMENTS = 3
 # Awareness messages only between 9:00 and 22:00, Riyadh time (LOCALE.md).
 AWARENESS_HOURS = (9, 22)
+# An opt-out link's path at its longest: what an awareness message is measured with.
+LONGEST_STOP_PATH = "/sms/stop/9999999999-0123456789/"
 
 
 class MessageTooLong(ValueError):
@@ -39,6 +42,14 @@ def sms_text_check(text: str) -> tuple[str, int]:
     return encoding, segments
 
 
+def sms_fits(text: str, *, category: str) -> bool:
+    """Whether `text` makes a message of at most MAX_SEGMENTS, with the opt-out link an
+    awareness message carries."""
+    if category == SmsCategory.AWARENESS:
+        text = f"{text}\n{association_current().url(LONGEST_STOP_PATH)}"
+    return sms_segments(text)[1] <= MAX_SEGMENTS
+
+
 def _not_before(category: str, now: datetime.datetime) -> datetime.datetime | None:
     """The next moment an awareness message may go out (None: now)."""
     if category != SmsCategory.AWARENESS:
@@ -49,6 +60,16 @@ def _not_before(category: str, now: datetime.datetime) -> datetime.datetime | No
         return None
     day = local.date() if local.hour < start else local.date() + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(start)))
+
+
+def awareness_not_before() -> datetime.datetime | None:
+    """The next moment an awareness message may go out (None: now)."""
+    return _not_before(SmsCategory.AWARENESS, clock.now())
+
+
+def email_opt_out(*, email: str) -> None:
+    """No more notices to `email`."""
+    EmailOptOut.objects.get_or_create(email=email.lower())
 
 
 def opt_out_token(message: SmsMessage) -> str:
@@ -72,8 +93,8 @@ def sms_opt_out(*, phone: str, source: str) -> None:
     SmsOptOut.objects.get_or_create(phone=phone, defaults={"source": source})
 
 
-def _opt_out_link(message: SmsMessage) -> str:
-    return association_current().url(f"/sms/stop/{opt_out_token(message)}/")
+def _opt_out_link(message: SmsMessage, association=None) -> str:
+    return (association or association_current()).url(f"/sms/stop/{opt_out_token(message)}/")
 
 
 def sms_send_later(
@@ -97,13 +118,12 @@ def sms_send_later(
         return existing
     awareness = category == SmsCategory.AWARENESS
     # Measured with the longest opt-out link it may carry.
-    longest = association_current().url("/sms/stop/9999999999-0123456789/")
+    longest = association_current().url(LONGEST_STOP_PATH)
     encoding, segments = sms_text_check(f"{text}\n{longest}" if awareness else text)
-    status, reason = SmsStatus.QUEUED, ""
-    if not phone.startswith("+9665") or len(phone) != 13:
-        status, reason = SmsStatus.NOT_SENT, "not a Saudi mobile"
-    elif SmsOptOut.objects.filter(phone=phone).exists():
-        status, reason = SmsStatus.NOT_SENT, "opted out"
+    status = SmsStatus.QUEUED
+    reason = _refusal(phone, opted_out=SmsOptOut.objects.filter(phone=phone).exists())
+    if reason:
+        status = SmsStatus.NOT_SENT
     elif not sms_segments_allowed(segments=segments):
         status, reason = SmsStatus.HELD, "monthly SMS of the plan used up"
     message = SmsMessage.objects.create(
@@ -136,50 +156,147 @@ def _queue(message: SmsMessage) -> None:
     )
 
 
+def _hand_over(message: SmsMessage, provider, *, final_attempt: bool) -> list[str]:
+    """Give `message` to `provider` (None: SMS is off) and note the outcome on it; the fields
+    changed. It stays queued when the provider is away and this is not the final attempt."""
+    message.attempts += 1
+    fields = ["attempts", "status", "reason"]
+    if provider is None:
+        message.status, message.reason = SmsStatus.NOT_SENT, "SMS is not configured"
+    else:
+        try:
+            sent = provider.send(
+                sender=settings.SMS_SENDER_NAME,
+                recipient=message.recipient,
+                body=message.text,
+                correlation_id=f"{schema_current()}:{message.event_key}"[:100],
+            )
+        except ProviderRefused as error:
+            message.status, message.reason = SmsStatus.FAILED, str(error)[:300]
+        except ProviderUnavailable as error:
+            message.reason = str(error)[:300]
+            if final_attempt:
+                message.status = SmsStatus.FAILED
+        else:
+            message.status, message.reason = SmsStatus.SENT, ""
+            message.provider_message_id = sent.message_id
+            message.sent_at = timezone.now()
+            message.segments = sent.segments or message.segments
+            message.cost = sent.cost
+            fields += ["provider_message_id", "sent_at", "segments", "cost"]
+    if message.personal and message.status != SmsStatus.QUEUED:
+        message.text = ""
+        fields.append("text")
+    return fields
+
+
 def sms_deliver(*, message_id: int, final_attempt: bool) -> SmsMessage:
     """Hand a queued message to the provider, once: a message already handled is left alone.
     A provider away is retried by the worker (ProviderUnavailable), then marked failed with
     the reason; a refusal is failed at once."""
-    unavailable: ProviderUnavailable | None = None
     with transaction.atomic():
         message = SmsMessage.objects.select_for_update().get(pk=message_id)
         if message.status != SmsStatus.QUEUED:
             return message
-        provider = sms_provider()
-        message.attempts += 1
-        fields = ["attempts", "status", "reason"]
-        if provider is None:
-            message.status, message.reason = SmsStatus.NOT_SENT, "SMS is not configured"
-        else:
-            try:
-                sent = provider.send(
-                    sender=settings.SMS_SENDER_NAME,
-                    recipient=message.recipient,
-                    body=message.text,
-                    correlation_id=f"{schema_current()}:{message.event_key}"[:100],
-                )
-            except ProviderRefused as error:
-                message.status, message.reason = SmsStatus.FAILED, str(error)[:300]
-            except ProviderUnavailable as error:
-                message.reason = str(error)[:300]
-                if final_attempt:
-                    message.status = SmsStatus.FAILED
-                else:
-                    unavailable = error
-            else:
-                message.status, message.reason = SmsStatus.SENT, ""
-                message.provider_message_id = sent.message_id
-                message.sent_at = timezone.now()
-                message.segments = sent.segments or message.segments
-                message.cost = sent.cost
-                fields += ["provider_message_id", "sent_at", "segments", "cost"]
-        if message.personal and message.status != SmsStatus.QUEUED:
-            message.text = ""
-            fields.append("text")
+        fields = _hand_over(message, sms_provider(), final_attempt=final_attempt)
         message.save(update_fields=fields)
-    if unavailable is not None:
-        raise unavailable
+    if message.status == SmsStatus.QUEUED:
+        raise ProviderUnavailable(message.reason)
     return message
+
+
+@dataclass(frozen=True)
+class SmsItem:
+    event_key: str
+    kind: str
+    phone: str
+    text: str
+
+
+def sms_batch_log(*, items: list[SmsItem], category: str, personal: bool) -> list[int]:
+    """Log many messages as `sms_send_later` logs one (once per event, a Saudi mobile that did
+    not opt out, within the plan's segments, an awareness message with its opt-out link), in a
+    number of queries that does not grow with the batch; the ids of those queued, for
+    `sms_batch_deliver` once the caller's transaction commits."""
+    if not settings.SMS_ENABLED or not items:
+        return []
+    existing = set(
+        SmsMessage.objects.filter(event_key__in=[item.event_key for item in items]).values_list(
+            "event_key", flat=True
+        )
+    )
+    opted_out = set(
+        SmsOptOut.objects.filter(phone__in=[item.phone for item in items]).values_list(
+            "phone", flat=True
+        )
+    )
+    left = sms_segments_left()
+    awareness = category == SmsCategory.AWARENESS
+    association = association_current()
+    longest = association.url(LONGEST_STOP_PATH)
+    not_before = _not_before(category, clock.now())
+    messages = []
+    for item in items:
+        if item.event_key in existing:
+            continue
+        existing.add(item.event_key)
+        encoding, segments = sms_text_check(f"{item.text}\n{longest}" if awareness else item.text)
+        status, reason = SmsStatus.QUEUED, _refusal(item.phone, opted_out=item.phone in opted_out)
+        if reason:
+            status = SmsStatus.NOT_SENT
+        elif left is not None and segments > left:
+            status, reason = SmsStatus.HELD, "monthly SMS of the plan used up"
+        elif left is not None:
+            left -= segments
+        kept = status in (SmsStatus.QUEUED, SmsStatus.HELD) or not personal
+        messages.append(
+            SmsMessage(
+                event_key=item.event_key,
+                kind=item.kind,
+                category=category,
+                recipient=item.phone,
+                text=item.text if kept else "",
+                personal=personal,
+                encoding=encoding,
+                segments=segments,
+                status=status,
+                reason=reason,
+                not_before=not_before,
+            )
+        )
+    SmsMessage.objects.bulk_create(messages)  # PostgreSQL gives the ids back
+    if awareness:
+        for message in messages:
+            if message.text:
+                message.text = f"{message.text}\n{_opt_out_link(message, association)}"
+                message.encoding, message.segments = sms_segments(message.text)
+        SmsMessage.objects.bulk_update(messages, ["text", "encoding", "segments"])
+    return [message.pk for message in messages if message.status == SmsStatus.QUEUED]
+
+
+def _refusal(phone: str, *, opted_out: bool) -> str:
+    """Why nothing is sent to `phone` ("" : it may be)."""
+    if not phone.startswith("+9665") or len(phone) != 13:
+        return "not a Saudi mobile"
+    return "opted out" if opted_out else ""
+
+
+def sms_batch_deliver(*, message_ids: list[int]) -> int:
+    """Hand the queued messages among `message_ids` to the provider, one call each and two
+    queries in all; one the provider could not take now goes to the retrying task. How many
+    were handed over."""
+    provider = sms_provider()
+    messages = list(SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.QUEUED))
+    if not messages:
+        return 0
+    fields: set[str] = set()
+    for message in messages:
+        fields.update(_hand_over(message, provider, final_attempt=False))
+    SmsMessage.objects.bulk_update(messages, sorted(fields))
+    for message in messages:
+        if message.status == SmsStatus.QUEUED:
+            _queue(message)
+    return sum(message.status == SmsStatus.SENT for message in messages)
 
 
 # Unifonic's DLR values: a positive or a negative receipt from the network.

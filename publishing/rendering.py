@@ -8,6 +8,7 @@ placeholders below. Everything an association wrote is escaped or sanitised befo
 from __future__ import annotations
 
 import datetime
+import difflib
 import html as html_lib
 import re
 from dataclasses import dataclass, field
@@ -323,3 +324,42 @@ def html_digits(html: str, style: str) -> SafeString:
             part if index % 2 else shown_digits(part, style) for index, part in enumerate(parts)
         )
     )
+
+
+def side_by_side(old: str, new: str) -> list[tuple[str, str, str]]:
+    """Rows of (kind, old line, new line) for a two-column difference."""
+    rows = []
+    matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        left, right = matcher.a[i1:i2], matcher.b[j1:j2]
+        for index in range(max(len(left), len(right))):
+            rows.append(
+                (
+                    tag,
+                    left[index] if index < len(left) else "",
+                    right[index] if index < len(right) else "",
+                )
+            )
+    return rows
+
+
+def sections_compared(old: dict | None, new: dict, language: str) -> list[dict]:
+    """Two snapshots section by section (`old` None: everything is new), each read in
+    `language` where it is published: its title, whether it changed and the two-column rows."""
+    after = {s.key: s for s in policy_sections(new, version_language(new, language))}
+    before = (
+        {s.key: s for s in policy_sections(old, version_language(old, language))} if old else {}
+    )
+    sections = []
+    for key in dict.fromkeys([*before, *after]):
+        old_text = before[key].text if key in before else None
+        new_text = after[key].text if key in after else None
+        sections.append(
+            {
+                "key": key,
+                "title": (after.get(key) or before[key]).title,
+                "rows": side_by_side(old_text or "", new_text or ""),
+                "changed": old_text != new_text,
+            }
+        )
+    return sections

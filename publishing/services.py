@@ -17,6 +17,7 @@ from catalog.selectors import template_current, template_version_get
 from common.hijri import to_hijri
 from common.saudi import ascii_digits
 from common.text import text_problem
+from publishing.hooks import policy_published
 from publishing.models import ApprovalPosition, DeadlineKind, Holiday, PolicyDraft, PolicyVersion
 from publishing.procedure import (
     DEFAULT_DECISION_BODY,
@@ -716,6 +717,8 @@ def policy_publish(
             template_version=draft.template_version,
             content=policy_snapshot(draft),
         )
+        if kind == PolicyKind.BENEFICIARY:  # its beneficiaries and subscribers are told
+            policy_published(version=version)
     if kind != PolicyKind.BENEFICIARY:
         enqueue_on_commit(
             policy_documents_render_task,

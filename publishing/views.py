@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -20,7 +18,13 @@ from publishing import services
 from publishing.documents import policy_context, policy_document_get
 from publishing.forms import ApprovalForm, PolicyForm
 from publishing.models import PolicyVersion
-from publishing.rendering import approval_statement, policy_sections, version_language
+from publishing.rendering import (
+    approval_statement,
+    policy_sections,
+    sections_compared,
+    side_by_side,
+    version_language,
+)
 from publishing.selectors import (
     policy_latest_number,
     policy_template_updates,
@@ -200,23 +204,6 @@ def policy_publish(request):
     )
 
 
-def _side_by_side(old: str, new: str) -> list[tuple[str, str, str]]:
-    """Rows of (kind, old line, new line) for a two-column difference."""
-    rows = []
-    matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        left, right = matcher.a[i1:i2], matcher.b[j1:j2]
-        for index in range(max(len(left), len(right))):
-            rows.append(
-                (
-                    tag,
-                    left[index] if index < len(left) else "",
-                    right[index] if index < len(right) else "",
-                )
-            )
-    return rows
-
-
 @admin_required
 def policy_diff(request):
     """The draft beside the published version, section by section."""
@@ -248,7 +235,7 @@ def draft_difference(draft, published: PolicyVersion | None) -> list[dict]:
         {
             "key": key,
             "title": (new.get(key) or old.get(key)).title,
-            "rows": _side_by_side(
+            "rows": side_by_side(
                 f"{old[key].text}" if key in old else "", f"{new[key].text}" if key in new else ""
             ),
             "changed": (old[key].text if key in old else None)
@@ -256,6 +243,26 @@ def draft_difference(draft, published: PolicyVersion | None) -> list[dict]:
         }
         for key in keys
     ]
+
+
+def policy_changes(request, number: int):
+    """What version `number` changed from the one before, readable by anyone: the page a
+    notice of a new version links to."""
+    version = _version_or_404(number)
+    previous = policy_version_get(number=number - 1) if number > 1 else None
+    sections = sections_compared(
+        previous.content if previous else None, version.content, current_language()
+    )
+    return render(
+        request,
+        "publishing/changes.html",
+        {
+            "version": version,
+            "previous": previous,
+            "sections": [section for section in sections if section["changed"]],
+            "unchanged": sum(not section["changed"] for section in sections),
+        },
+    )
 
 
 TEMPLATE_TEXT_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
@@ -301,7 +308,7 @@ def template_update_page(request, draft, *, here: str, back_url: str = ""):
     updates = [
         update
         | {
-            "rows": _side_by_side(update[f"old_{language}"], update[f"new_{language}"]),
+            "rows": side_by_side(update[f"old_{language}"], update[f"new_{language}"]),
             "edit": typed if typed.get("key") == update["key"] else _edit_texts(update),
         }
         for update in policy_template_updates(draft)

@@ -231,3 +231,49 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class UpdateSubscriber(models.Model):
+    """Someone who asked, on the policy page, to be told when a new version is published: by
+    text message to a Saudi mobile or by e-mail, in the page's language."""
+
+    phone = models.CharField(max_length=16, blank=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=2, default="ar")
+    consent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(phone="") & ~models.Q(email=""))
+                | (~models.Q(phone="") & models.Q(email="")),
+                name="update_subscriber_one_address",
+            ),
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="update_subscriber_phone"
+            ),
+            models.UniqueConstraint(
+                fields=["email"], condition=~models.Q(email=""), name="update_subscriber_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.phone or self.email
+
+
+class PolicyNotice(models.Model):
+    """One person to tell of version `number`: written once per version and address, so a
+    notice is never sent twice, and marked when its batch handled it."""
+
+    number = models.PositiveIntegerField()
+    address = models.CharField(max_length=254)  # +9665… or an e-mail address
+    language = models.CharField(max_length=2, default="ar")
+    handled = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["number", "address"], name="policy_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}:{self.address}"

@@ -115,3 +115,28 @@ class SurveyForm(forms.Form):
         max_length=MAX_COMMENT,
         widget=forms.Textarea({"rows": 4}),
     )
+
+
+def mobile_input() -> forms.TextInput:
+    """A Saudi mobile as people type it on a phone: the dial pad, left to right."""
+    return forms.TextInput(
+        {
+            "dir": "ltr",
+            "type": "tel",
+            "inputmode": "tel",
+            "autocomplete": "tel",
+            "placeholder": "05XXXXXXXX",
+        }
+    )
+
+
+class UpdatesForm(forms.Form):
+    """«Tell me of updates»: a Saudi mobile, an e-mail address or both, with consent."""
+
+    phone = forms.CharField(label=_("Mobile number"), required=False, widget=mobile_input())
+    email = forms.CharField(
+        label=_("E-mail address"),
+        required=False,
+        widget=forms.EmailInput({"dir": "ltr", "autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(label=_("I agree"), required=False)

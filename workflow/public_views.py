@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -20,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.hijri import hijri_display
 from common.i18n import current_language
 from common.ratelimit import LINK_WINDOW_SECONDS, link_guessing, link_missed, rate_limit_retry_after
+from common.validation import errors_onto_form
 from publishing.selectors import WEBSITE_CHANNEL, policy_published
-from workflow import services, surveys
+from workflow import policy_notice, services, surveys
 from workflow.api import PUBLIC_WINDOW_SECONDS, public_submission_exceeded
 from workflow.models import Case, CaseKind, CaseStatus
-from workflow.public_forms import PublicRequestForm, SurveyForm
+from workflow.public_forms import PublicRequestForm, SurveyForm, UpdatesForm
 
 # What a beneficiary reads about their request, written in Arabic first. (Arabic, English).
 STATUS_SENTENCES = {
@@ -306,3 +308,54 @@ def survey(request, token: str):
         else:
             return redirect(request.path)
     return render(request, "workflow/public/survey_form.html", {"form": form, "survey": found})
+
+
+@require_http_methods(["GET", "POST"])
+def policy_updates(request):
+    """«Tell me of updates»: whoever leaves a Saudi mobile or an e-mail address, with consent,
+    is told of each new version of the policy (workflow.policy_notice)."""
+    if policy_published() is None:
+        raise Http404
+    form = UpdatesForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if public_submission_exceeded(request):
+            return submissions_refused(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                policy_notice.update_subscribe(
+                    phone=data["phone"],
+                    email=data["email"],
+                    language=current_language(),
+                    consent=data["consent"] is True,
+                )
+            except ValidationError as error:
+                errors_onto_form(form, error)
+            else:
+                messages.success(request, _("Done: you will be told of each new version."))
+                return redirect("policy_updates")
+    return render(
+        request,
+        "workflow/public/policy_updates.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def policy_updates_stop(request, token: str):
+    """The link in a notice's e-mail: one button, and no more notices to that address."""
+    if link_guessing(request):
+        retry_after = rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS)
+        return HttpResponse(status=429, headers={"Retry-After": str(retry_after)})
+    email = policy_notice.email_for_stop_token(token)
+    if email is None:
+        link_missed(request)
+        return render(request, "workflow/public/link_invalid.html", status=404)
+    if request.method == "POST":
+        policy_notice.update_unsubscribe(email=email)
+        messages.success(request, _("Done: no more notices go to this address."))
+        return redirect(request.path)
+    response = render(request, "workflow/public/policy_updates_stop.html")
+    add_never_cache_headers(response)
+    return response

@@ -316,3 +316,27 @@ def test_retention_erases_complaints_answered_long_ago(alpha, clock):
         retention_apply(on=clock.at.date())
         assert Complaint.objects.get(pk=old.pk).text == ""
         assert Complaint.objects.get(pk=recent.pk).text == "ALPHA-RECENT"
+
+
+def test_an_admin_sets_the_associations_own_deadline_and_beta_keeps_ten_days(
+    alpha, alpha_policy, admin, staff, beta
+):
+    refused = admin.post("/app/complaints/settings/?lang=en", {"response_working_days": "0"})
+    assert refused.status_code == 400
+    assert "from 1 to 60" in field_errors(refused, "response_working_days")
+    assert 'value="0"' in page(refused)  # kept as typed
+    saved = admin.post("/app/complaints/settings/", {"response_working_days": "٥"})
+    assert saved.status_code == 302
+    assert staff.post("/app/complaints/settings/", {"response_working_days": "30"}).status_code == (
+        403
+    )
+    # The visitor reads it and a new complaint gets it: five working days from Thursday 17
+    # September 2026 is Thursday 24 September.
+    assert "It answers within 5 working days" in page(client_for(alpha).get("/complaints/?lang=en"))
+    complaint, _token = file(alpha)
+    assert complaint.due_on == datetime.date(2026, 9, 24)
+    # Beta's stays the default, whatever alpha set.
+    complaint, _token = file(beta)
+    assert complaint.due_on == datetime.date(2026, 10, 1)
+    beta_admin = client_for(beta, email=beta.admin_email)
+    assert 'value="10"' in page(beta_admin.get("/app/complaints/settings/"))

@@ -25,6 +25,20 @@ def sms_stack(tmp_path_factory):
             yield stack, fake
 
 
+def publish_over_api(api, policy: dict, *, meeting: str) -> None:
+    for method, path, body in (
+        ("patch", "/api/v1/policy/draft/", policy),
+        (
+            "post",
+            "/api/v1/policy/draft/approve/",
+            {"meeting_number": meeting, "approved_on": "2025-04-24", "chair_name": "أ. نورة"},
+        ),
+        ("post", "/api/v1/policy/draft/publish/", {}),
+    ):
+        response = api.request(method, path, json=body)
+        assert response.status_code in (200, 201), response.text[:2000]
+
+
 def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     stack, fake = sms_stack
     noor = SignedUp("noor-sms", "جمعية النور", "Noor Society", "admin@noor-sms.example")
@@ -32,17 +46,7 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     made = stack.manage("create_api_token", "--association", noor.slug, "--email", noor.email)
     api = stack.http(noor.slug)
     api.headers["Authorization"] = f"Token {made.stdout.strip().splitlines()[-1]}"
-    for method, path, body in (
-        ("patch", "/api/v1/policy/draft/", POLICY),
-        (
-            "post",
-            "/api/v1/policy/draft/approve/",
-            {"meeting_number": "3", "approved_on": "2025-04-24", "chair_name": "أ. نورة"},
-        ),
-        ("post", "/api/v1/policy/draft/publish/", {}),
-    ):
-        response = api.request(method, path, json=body)
-        assert response.status_code in (200, 201), response.text[:2000]
+    publish_over_api(api, POLICY, meeting="3")
 
     visitor = stack.http(noor.slug)
     form = {**REQUEST_FORM, "email": "", "phone": "0551234567"}
@@ -65,3 +69,27 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
         f"SELECT status, text, segments FROM {noor.schema}.notifications_smsmessage"  # noqa: S608
     )
     assert logged == [("sent", "", sent["segments"])]
+
+    # A new version: the worker tells the beneficiary with the open request and whoever asked
+    # on the policy page, by SMS with the link to what changed.
+    asked = visitor.post(
+        "/policy/updates/",
+        data={
+            "phone": "0557654321",
+            "consent": "on",
+            "csrfmiddlewaretoken": visitor.csrf_token("/policy/updates/"),
+        },
+    )
+    assert asked.status_code == 302, asked.text[:2000]
+    changed = {**POLICY, "committee_deadline": {"kind": "working", "days": 15}}
+    with stack.worker_paused():
+        publish_over_api(api, changed, meeting="4")
+        assert len(fake.sent) == 1  # the publication only enqueued the notice
+    notices = stack.wait_for("the notices", lambda: fake.sent[1:] if len(fake.sent) == 3 else [])
+    assert {notice["Recipient"] for notice in notices} == {"966551234567", "966557654321"}
+    body = notices[0]["Body"]
+    assert "نشرنا الإصدار 2 من سياسة تنظيم العلاقة مع المستفيدين" in body
+    changes = next(word for word in body.split() if "/policy/2/changes/" in word)
+    assert "/sms/stop/" in body
+    shown = visitor.get(urlsplit(changes).path)
+    assert shown.status_code == 200 and "<ins>" in shown.text and "15" in shown.text

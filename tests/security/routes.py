@@ -103,6 +103,7 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
             "survey": lambda w: w.survey_token,
             "request_short_link": lambda w: w.status_token,
             "sms_stop": lambda w: str(w.extra["sms_stop_token"]),
+            "policy_updates_stop": lambda w: str(w.extra["updates_stop_token"]),
             "join": lambda w: w.join_token,
         }
     ),

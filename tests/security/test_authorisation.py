@@ -59,6 +59,9 @@ ACCESS = {
     "complaints": PUBLIC,
     "request_short_link": PUBLIC,  # whoever holds the private link (texted to the person)
     "sms_stop": PUBLIC,  # whoever holds the opt-out link of a message
+    "policy_changes": PUBLIC,  # what a published version changed, linked from its notice
+    "policy_updates": PUBLIC,  # «tell me of updates»
+    "policy_updates_stop": PUBLIC,  # whoever holds the stop link of a notice's e-mail
     # The SMS provider's delivery receipts: only with the webhook's secret, which no role has.
     "sms_receipt": CLOSED,
     "sms_log": ADMINS,
@@ -149,6 +152,7 @@ ACCESS = {
     "privacy_request": STAFF,
     # The complaints log: whoever opens cases (a complaint may be about a committee's decision).
     **{f"complaint_{page}": STAFF for page in ("list", "new", "detail", "assign", "answer")},
+    "complaint_settings": ADMINS,  # the association's own deadline for answering
     **{
         f"privacy_request_{step}": STAFF
         for step in ("verify", "extend", "refuse", "complete", "correct", "delete", "export")

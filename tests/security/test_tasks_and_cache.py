@@ -30,6 +30,12 @@ ALPHAS_ARGUMENTS = {
     "breaches.breach_reminders_send": lambda w: {"now": timezone.now().isoformat()},
     "complaints.complaint_reminders_send": lambda w: {"on": _in_years(1)},
     "notifications.sms_send": lambda w: {"message_id": w.extra["sms_id"]},
+    "workflow.policy_notice_plan": lambda w: {"number": w.policy_number},
+    "workflow.policy_notice_send": lambda w: {
+        "number": 1,
+        "first_id": w.extra["notice_id"],
+        "last_id": w.extra["notice_id"],
+    },
 }
 # Tasks that never run in an association's schema: beat's dispatchers (no arguments, they send
 # one message per association) and the platform's own work on public tables (Stripe events,

@@ -287,7 +287,18 @@ def _sms(*, case) -> dict[str, object]:
         segments=2,
         status="sent",
     )
-    return {"sms_id": message.pk, "sms_stop_token": opt_out_token(message)}
+    from workflow.models import PolicyNotice, UpdateSubscriber
+    from workflow.policy_notice import email_stop_token
+
+    # Someone who asked alpha to be told of updates, and alpha's notice to them.
+    UpdateSubscriber.objects.create(email="reader@alpha.example", consent_at=timezone.now())
+    notice = PolicyNotice.objects.create(number=1, address="reader@alpha.example")
+    return {
+        "sms_id": message.pk,
+        "sms_stop_token": opt_out_token(message),
+        "updates_stop_token": email_stop_token("reader@alpha.example"),
+        "notice_id": notice.pk,
+    }
 
 
 def _governance(alpha: Tenant) -> dict[str, object]:
