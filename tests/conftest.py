@@ -49,6 +49,23 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.EXPORTS_ROOT = os.path.join(settings.EXPORTS_ROOT, worker)
 
 
+FIRST = {"heavy", "e2e", "integration"}  # markers of long modules
+STARTS_PROCESSES = {"live_stack", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules that start servers, browsers or long attacks first, in their own order: the
+    two workers take a module at a time, and one of these started last would leave the other
+    worker idle at the end of the run."""
+    long_modules = {
+        item.module
+        for item in items
+        if FIRST & {mark.name for mark in item.iter_markers()}
+        or STARTS_PROCESSES & set(getattr(item, "fixturenames", ()))
+    }
+    items.sort(key=lambda item: item.module not in long_modules)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     node.workerinput["hypothesis_seed"] = node.config.option.hypothesis_seed

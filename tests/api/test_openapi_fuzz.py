@@ -27,6 +27,9 @@ from tests.security.routes import ASSOCIATION_URLCONF
 from tests.security.routes import routes as association_routes
 from tests.security.summary import record
 
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 EXAMPLES_PER_OPERATION = 30
 
 

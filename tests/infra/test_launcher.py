@@ -19,6 +19,9 @@ from pathlib import Path
 import pytest
 import requests
 
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240
 # A page's first request may wait long for a worker on a shared two-core machine.

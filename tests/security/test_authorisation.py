@@ -8,9 +8,14 @@ tested cell by cell in tests/workflow/test_case_transitions.py; here each route'
 
 from __future__ import annotations
 
+import pytest
+
 from tests.security.attack import client, failure, member_client, send
 from tests.security.routes import ASSOCIATION_URLCONF, MissingProvider, routes, urls
 from tests.security.summary import record
+
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
 
 PUBLIC, MEMBERS, STAFF, ADMINS, ANYONE = "public", "members", "staff", "admins", "anyone"
 CLOSED = "closed"

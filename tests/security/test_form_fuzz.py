@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
 from django.db import connection
 
 from tests.helpers import SETTINGS_FORM
 from tests.security.attack import client, failure, fingerprint_changes, member_client
 from tests.security.routes import ASSOCIATION_URLCONF, PLATFORM_URLCONF, routes, urls
 from tests.security.summary import record
+
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
 
 MEGABYTE = "ب" * (1024 * 1024 // 2)  # 1 MB in UTF-8
 HOSTILE = {

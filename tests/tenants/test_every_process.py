@@ -12,6 +12,9 @@ import pytest
 from tests.live import LiveStack, SignedUp, live_stack_running, signup_over_http
 from tests.tenants.roundtrip import OPERATOR, shell
 
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 GONE = SignedUp(
     slug="every-process",
     name_ar="جمعية كل العمليات",

@@ -24,6 +24,9 @@ PROBE = "9000_rollout_probe"
 PROBE_SETTINGS = "tests.tenants.rollout_settings"
 SETUP = f"""
 from workspace.provisioning import association_provision
+
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
 for slug in {SLUGS!r}:
     association_provision(
         slug=slug, name_ar="جمعية " + slug, name_en=slug, admin_email="admin@" + slug + ".example",
