@@ -18,15 +18,15 @@ import pytest
 
 from tests.live import PYTHON, ROOT, _database_url_named, _parent_database_url
 
+# A minute or more of work: scheduled before the rest (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 SLUGS = ("ra1", "ra2", "ra3", "ra4")
 SCHEMAS = ("association_base", *(f"a_{slug}" for slug in SLUGS))
 PROBE = "9000_rollout_probe"
 PROBE_SETTINGS = "tests.tenants.rollout_settings"
 SETUP = f"""
 from workspace.provisioning import association_provision
-
-# A minute or more of work: scheduled before the rest (tests/conftest.py).
-pytestmark = pytest.mark.heavy
 for slug in {SLUGS!r}:
     association_provision(
         slug=slug, name_ar="جمعية " + slug, name_en=slug, admin_email="admin@" + slug + ".example",
