@@ -266,9 +266,10 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
 ):
     http = live_stack.http()
     statuses: list[int] = []
+    answers = [0, 0, 0, 0]  # per client: a request in flight at a cut may answer late
     stop = threading.Event()
 
-    def traffic() -> None:
+    def traffic(client: int) -> None:
         # Several clients at once, so that every gunicorn thread holds a connection.
         session = live_stack.http()
         while not stop.is_set():
@@ -276,8 +277,9 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
                 statuses.append(session.get("/readyz").status_code)
             except OSError:
                 statuses.append(0)
+            answers[client] += 1
 
-    threads = [threading.Thread(target=traffic) for _ in range(4)]
+    threads = [threading.Thread(target=traffic, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
 
@@ -285,6 +287,16 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
         """Wait for `more` answers beyond those counted now: traffic, not a fixed time."""
         target = len(statuses) + more
         wait_logged(live_stack, f"{more} more answers", lambda: len(statuses) >= target)
+
+    def each_sent_after_the_cut() -> None:
+        """Wait until every client has had two more answers: the request it had in flight at
+        the cut (which may fail, and on a busy machine may answer late) and one sent after."""
+        targets = [count + 2 for count in answers]
+        wait_logged(
+            live_stack,
+            "two more answers per client",
+            lambda: all(done >= target for done, target in zip(answers, targets, strict=True)),
+        )
 
     try:
         answered(20)
@@ -297,6 +309,7 @@ def test_the_site_recovers_from_every_database_connection_cut_without_a_restart(
             assert cut >= 1
             _count("database connections cut")
             answered(8)  # every client's next requests meet the cut connections
+            each_sent_after_the_cut()
         during = len(statuses)
         answered(40)
     finally:
