@@ -246,7 +246,10 @@ class RetentionRun(models.Model):
 
     run_on = models.DateField(unique=True)
     ran_at = models.DateTimeField()
-    years = models.PositiveSmallIntegerField()
+    years = models.PositiveSmallIntegerField()  # closed cases'
+    complaints_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The retention policy version whose periods applied (None: the admins' rule).
+    policy_version = models.PositiveIntegerField(null=True, blank=True)
     anonymised = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     skipped_reasons = models.JSONField(default=dict, blank=True)  # reason code → count

@@ -17,6 +17,7 @@ from complaints.services import complaints_retention_apply
 from privacy.anonymise import beneficiary_anonymise
 from privacy.models import Anonymisation, RetentionRule, RetentionRun
 from privacy.selectors import retention_rule_get
+from publishing.selectors import retention_published
 from workflow.models import OPEN_STATUSES, Beneficiary
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,15 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _cutoff(on: datetime.date, years: int) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(_years_before(on, years), datetime.time.min)
+    )
+
+
 def retention_apply(*, on: datetime.date) -> RetentionRun | None:
-    """Apply the rule for day `on`; the day's report (None while the rule is off).
+    """Apply the published retention policy's periods for day `on` (without one, the admins'
+    rule); the day's report (None while neither exists: nothing is erased).
 
     A beneficiary qualifies when none of their cases is open and every case ended (closed or
     withdrawn; its last change if no closing time was recorded) before `on` minus N years.
@@ -65,14 +73,19 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
     with transaction.atomic():
         rule = retention_rule_get()
         rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
-        if rule.years is None:
+        policy = retention_published()
+        if policy is None and rule.years is None:
             return None
         existing = RetentionRun.objects.filter(run_on=on).first()
         if existing is not None:
             return existing  # the day's run happened: nothing more to do
-        cutoff = timezone.make_aware(
-            datetime.datetime.combine(_years_before(on, rule.years), datetime.time.min)
+        # The published retention policy's periods; without one, the admins' rule for both.
+        periods = (
+            policy.periods
+            if policy is not None
+            else {"closed_cases": rule.years, "complaints": rule.years}
         )
+        cutoff = _cutoff(on, periods["closed_cases"])
         # Spelled out both ways (not negated): a NULL closing time must not hide a recent case.
         ended_before = Q(cases__closed_at__lt=cutoff) | Q(
             cases__closed_at__isnull=True, cases__updated_at__lt=cutoff
@@ -90,9 +103,13 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
             .filter(old__gt=0, recent=0)
             .order_by("pk")
         )
-        reason = _("Retention rule: %(years)s years after the last case ended.") % {
-            "years": rule.years
-        }
+        reason = (
+            _("Retention policy version %(number)s: %(years)s years after the last case ended.")
+            % {"number": policy.number, "years": periods["closed_cases"]}
+            if policy is not None
+            else _("Retention rule: %(years)s years after the last case ended.")
+            % {"years": periods["closed_cases"]}
+        )
         done = 0
         skipped: Counter[str] = Counter()
         for beneficiary in candidates:
@@ -107,11 +124,13 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
             else:
                 skipped[result.refusal_code] += 1
         # Complaints answered before the cutoff, whoever sent them (a beneficiary or not).
-        complaints = complaints_retention_apply(cutoff=cutoff)
+        complaints = complaints_retention_apply(cutoff=_cutoff(on, periods["complaints"]))
         run = RetentionRun.objects.create(
             run_on=on,
             ran_at=timezone.now(),
-            years=rule.years,
+            years=periods["closed_cases"],
+            complaints_years=periods["complaints"],
+            policy_version=policy.number if policy is not None else None,
             anonymised=done,
             skipped=sum(skipped.values()),
             skipped_reasons=dict(skipped),

@@ -46,6 +46,8 @@ from privacy.notice import (
 )
 from privacy.permissions import handler_required
 from privacy.retention import retention_rule_set
+from publishing.retention import retention_lines
+from publishing.selectors import retention_published
 from tenants.permissions import admin_required
 from workflow.models import Beneficiary
 
@@ -79,6 +81,7 @@ def notice_page(request, number: int | None = None):
 def _settings_page(request, *, notice_form=None, retention_form=None, status=200):
     draft = notice_draft_ensure()
     rule = selectors.retention_rule_get()
+    retention_policy = retention_published()
     notice_form = notice_form or NoticeForm(
         initial={"body_ar": draft.body_ar, "body_en": draft.body_en, "revision": draft.revision}
     )
@@ -96,6 +99,12 @@ def _settings_page(request, *, notice_form=None, retention_form=None, status=200
             "latest": selectors.notice_latest(),
             "versions": selectors.notice_versions(),
             "rule": rule,
+            "retention_policy": retention_policy,
+            "retention_lines": (
+                retention_lines(retention_policy.periods, current_language())
+                if retention_policy
+                else []
+            ),
             "retention_form": retention_form,
             "runs": selectors.retention_runs(),
         },

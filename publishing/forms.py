@@ -11,12 +11,13 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import CatalogItem
+from catalog.models import CatalogItem, PolicyKind
 from common.saudi import ascii_digits
 from publishing.models import ApprovalPosition, DeadlineKind, PolicyDraft
 from publishing.procedure import STEP_KINDS
+from publishing.retention import RETENTION_LABELS
 from publishing.selectors import holidays
-from publishing.services import SECTION_TEXTS, section_in_force, section_own
+from publishing.services import SECTION_TEXTS, retention_of, section_in_force, section_own
 
 KINDS = {
     "channels": CatalogItem.Kind.CHANNEL,
@@ -185,13 +186,29 @@ class KindPolicyForm(SectionWordsForm):
         self.draft = draft
         initial = {"revision": draft.revision, "languages": " ".join(draft.languages)}
         super().__init__(*args, initial=initial, **kwargs)
+        if draft.kind == PolicyKind.DOCUMENT_RETENTION:
+            periods = retention_of(draft)
+            for key, label in RETENTION_LABELS.items():
+                # Text, not a number field: the service names what is wrong (and reads ٥ as 5).
+                self.fields[f"retention_{key}"] = forms.CharField(
+                    label=label, initial=periods[key], max_length=10, required=False
+                )
         for section in draft.sections:
             self._section_fields(section)
 
+    def retention_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith("retention_")]
+
     def to_data(self) -> dict:
         languages = self.cleaned_data["languages"]
+        retention = {
+            name.removeprefix("retention_"): self.cleaned_data[name]
+            for name in self.fields
+            if name.startswith("retention_")
+        }
         return {
             **({"languages": languages.split()} if languages else {}),
+            **({"retention": retention} if retention else {}),
             "sections": self.sections_data(),
         }
 

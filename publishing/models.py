@@ -54,6 +54,8 @@ class PolicyDraft(models.Model):
     decision_body_ar = models.CharField(max_length=200, blank=True)
     decision_body_en = models.CharField(max_length=200, blank=True)
     sections = models.JSONField(default=list)
+    # The document retention policy's periods, {class: years} (publishing.retention).
+    retention = models.JSONField(default=dict, blank=True)
     # The board's approval of exactly this draft; any change to the draft clears it.
     # The facts are as the board writes them: «25/02», «الرابعة», «الأولى».
     approval_meeting_number = models.CharField(max_length=50, blank=True)

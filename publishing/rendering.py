@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from common.hijri import hijri_with_gregorian, to_hijri
 from common.saudi import shown_digits
 from publishing.procedure import version_decision_body, version_procedure
+from publishing.retention import retention_heading, retention_lines
 
 # A list in the body: the value it takes and how it is listed.
 BLOCK_PLACEHOLDERS = {
@@ -291,6 +292,15 @@ def policy_sections(content: dict, language: str) -> list[RenderedSection]:
             rendered.append(_approval_section(section, approval, language))
             continue
         blocks = body_blocks(section.get(f"body_{language}") or section["body_ar"], values)
+        if section["key"] == "periods" and content.get("retention"):
+            # The periods the retention job applies, printed from the data it reads.
+            blocks += [
+                Block("p", text=retention_heading(language)),
+                Block(
+                    "ul",
+                    items=[(line, []) for line in retention_lines(content["retention"], language)],
+                ),
+            ]
         extra = sanitize_extra(section.get(f"extra_{language}", ""))
         html = blocks_html(blocks)
         if extra:

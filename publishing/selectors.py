@@ -233,3 +233,20 @@ def policies_standing() -> list[PolicyStanding]:
         )
         for kind, label in PolicyKind.choices
     ]
+
+
+@dataclass(frozen=True)
+class RetentionPublished:
+    """The periods of the retention policy in force, as its version `number` published them."""
+
+    number: int
+    periods: dict[str, int]
+
+
+def retention_published() -> RetentionPublished | None:
+    """The published document retention policy's periods (None: none is published, or only a
+    version from before it had periods), which the daily retention job applies."""
+    version = kind_version_latest(PolicyKind.DOCUMENT_RETENTION)
+    if version is None or "retention" not in version.content:
+        return None
+    return RetentionPublished(number=version.number, periods=version.content["retention"])

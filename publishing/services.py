@@ -33,6 +33,7 @@ from publishing.rendering import (
     STATEMENT_PLACEHOLDER,
     sanitize_extra,
 )
+from publishing.retention import RETENTION_DEFAULTS, retention_clean
 from publishing.selectors import LATEST_KEY, policy_version_published
 from publishing.tasks import policy_documents_render_task
 from tenants.models import PROFILE_FIELDS
@@ -361,6 +362,9 @@ def _apply(draft: PolicyDraft, data: dict) -> list[str]:
     if "decision_body" in data:
         _decision_body(draft, data["decision_body"], errors)
         fields += ["decision_body_ar", "decision_body_en"]
+    if "retention" in data:
+        draft.retention = retention_clean(data["retention"], errors)
+        fields.append("retention")
     if "sections" in data:
         draft.sections = _sections(
             draft.sections, data["sections"], errors, languages=draft.languages
@@ -402,18 +406,28 @@ def kind_draft_ensure(kind: str) -> PolicyDraft:
             defaults={
                 "template_version": template.number,
                 "sections": [_section_from_template(s) for s in template.sections.all()],
+                "retention": (
+                    dict(RETENTION_DEFAULTS) if kind == PolicyKind.DOCUMENT_RETENTION else {}
+                ),
             },
         )
     return draft
 
 
 KIND_FIELDS = ("languages", "sections")
+# What a kind has besides its languages and sections.
+KIND_EXTRA_FIELDS: dict[str, tuple[str, ...]] = {PolicyKind.DOCUMENT_RETENTION: ("retention",)}
+
+
+def retention_of(draft: PolicyDraft) -> dict[str, int]:
+    """The retention draft's periods (a draft made before they existed: the defaults)."""
+    return {**RETENTION_DEFAULTS, **(draft.retention or {})}
 
 
 def kind_draft_update(*, kind: str, data: dict, revision: int | None = None) -> PolicyDraft:
     """Change a kind's draft: its languages and its sections' words (the other kinds have no
     channels or procedure). Any change clears a recorded approval; bad input is refused whole."""
-    unknown = set(data) - set(KIND_FIELDS)
+    unknown = set(data) - {*KIND_FIELDS, *KIND_EXTRA_FIELDS.get(kind, ())}
     if unknown:
         raise ValidationError(
             {name: [_("This policy has no such field.")] for name in sorted(unknown)}
@@ -670,6 +684,12 @@ def policy_snapshot(draft: PolicyDraft) -> dict:
             "association": _letterhead(),
             "approval": policy_approval(draft),
             "sections": [section_in_force(s) for s in draft.sections if s["included"]],
+            # What the retention job applies once this version is published.
+            **(
+                {"retention": retention_of(draft)}
+                if draft.kind == PolicyKind.DOCUMENT_RETENTION
+                else {}
+            ),
         }
     template = template_version_get(number=draft.template_version) or template_current()
     return {
