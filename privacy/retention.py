@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from complaints.services import complaints_retention_apply
 from privacy.anonymise import beneficiary_anonymise
 from privacy.models import Anonymisation, RetentionRule, RetentionRun
-from privacy.selectors import retention_rule_get
-from publishing.selectors import retention_published
+from privacy.selectors import retention_in_force, retention_rule_get
 from workflow.models import OPEN_STATUSES, Beneficiary
 
 logger = logging.getLogger(__name__)
@@ -71,20 +70,16 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
     A legal hold, or an open case found by the anonymisation itself, skips them with a reason.
     """
     with transaction.atomic():
+        # One run at a time: the rule's row is the lock.
         rule = retention_rule_get()
-        rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
-        policy = retention_published()
-        if policy is None and rule.years is None:
+        RetentionRule.objects.select_for_update().get(pk=rule.pk)
+        in_force = retention_in_force()
+        if in_force.periods is None:
             return None
         existing = RetentionRun.objects.filter(run_on=on).first()
         if existing is not None:
             return existing  # the day's run happened: nothing more to do
-        # The published retention policy's periods; without one, the admins' rule for both.
-        periods = (
-            policy.periods
-            if policy is not None
-            else {"closed_cases": rule.years, "complaints": rule.years}
-        )
+        periods, policy_number = in_force.periods, in_force.policy_number
         cutoff = _cutoff(on, periods["closed_cases"])
         # Spelled out both ways (not negated): a NULL closing time must not hide a recent case.
         ended_before = Q(cases__closed_at__lt=cutoff) | Q(
@@ -105,8 +100,8 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
         )
         reason = (
             _("Retention policy version %(number)s: %(years)s years after the last case ended.")
-            % {"number": policy.number, "years": periods["closed_cases"]}
-            if policy is not None
+            % {"number": policy_number, "years": periods["closed_cases"]}
+            if policy_number is not None
             else _("Retention rule: %(years)s years after the last case ended.")
             % {"years": periods["closed_cases"]}
         )
@@ -130,7 +125,7 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
             ran_at=timezone.now(),
             years=periods["closed_cases"],
             complaints_years=periods["complaints"],
-            policy_version=policy.number if policy is not None else None,
+            policy_version=policy_number,
             anonymised=done,
             skipped=sum(skipped.values()),
             skipped_reasons=dict(skipped),

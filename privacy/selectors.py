@@ -17,6 +17,7 @@ from privacy.models import (
     RetentionRule,
     RetentionRun,
 )
+from publishing.selectors import retention_published
 from workflow.models import Beneficiary, Case
 
 # What a case may still do once the beneficiary withdrew consent: end it, nothing else.
@@ -130,6 +131,24 @@ def request_clocks(*, today: datetime.date) -> list[RequestClock]:
 def retention_rule_get() -> RetentionRule:
     rule, _created = RetentionRule.objects.get_or_create(pk=1)
     return rule
+
+
+@dataclass(frozen=True)
+class RetentionInForce:
+    """What the daily retention job applies: the published retention policy's periods, else
+    the admins' rule for every class (`periods` None: nothing is erased automatically)."""
+
+    periods: dict[str, int] | None
+    policy_number: int | None = None
+
+
+def retention_in_force() -> RetentionInForce:
+    """The one reading of the periods: the job applies it, the notice and settings print it."""
+    policy = retention_published()
+    if policy is not None:
+        return RetentionInForce(periods=policy.periods, policy_number=policy.number)
+    years = retention_rule_get().years
+    return RetentionInForce(periods={"closed_cases": years, "complaints": years} if years else None)
 
 
 def retention_runs(*, limit: int = 30) -> list[RetentionRun]:

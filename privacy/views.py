@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.models import PolicyKind
 from common.i18n import current_language
 from common.validation import errors_onto_form
 from privacy import selectors
@@ -47,7 +48,7 @@ from privacy.notice import (
 from privacy.permissions import handler_required
 from privacy.retention import retention_rule_set
 from publishing.retention import retention_lines
-from publishing.selectors import retention_published
+from publishing.selectors import kind_version_latest
 from tenants.permissions import admin_required
 from workflow.models import Beneficiary
 
@@ -62,11 +63,16 @@ def notice_page(request, number: int | None = None):
         raise Http404
     language = current_language()
     association = version.content.get("association") or {}
+    retention = selectors.retention_in_force()
     return render(
         request,
         "privacy/notice.html",
         {
             "version": version,
+            # Where the notice and the policies overlap, they print the same data.
+            "retention": retention,
+            "retention_lines": retention_lines(retention.periods or {}, language),
+            "data_privacy": kind_version_latest(PolicyKind.DATA_PRIVACY),
             "is_current": version.number == latest.number,
             "sections": notice_sections(version.content, language),
             "name": association.get(f"name_{language}") or association.get("name_ar", ""),
@@ -81,7 +87,7 @@ def notice_page(request, number: int | None = None):
 def _settings_page(request, *, notice_form=None, retention_form=None, status=200):
     draft = notice_draft_ensure()
     rule = selectors.retention_rule_get()
-    retention_policy = retention_published()
+    in_force = selectors.retention_in_force()
     notice_form = notice_form or NoticeForm(
         initial={"body_ar": draft.body_ar, "body_en": draft.body_en, "revision": draft.revision}
     )
@@ -99,12 +105,8 @@ def _settings_page(request, *, notice_form=None, retention_form=None, status=200
             "latest": selectors.notice_latest(),
             "versions": selectors.notice_versions(),
             "rule": rule,
-            "retention_policy": retention_policy,
-            "retention_lines": (
-                retention_lines(retention_policy.periods, current_language())
-                if retention_policy
-                else []
-            ),
+            "retention_policy": in_force.policy_number,
+            "retention_lines": retention_lines(in_force.periods or {}, current_language()),
             "retention_form": retention_form,
             "runs": selectors.retention_runs(),
         },

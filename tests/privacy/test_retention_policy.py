@@ -117,3 +117,42 @@ def test_bad_periods_are_refused_per_field_in_both_languages_and_nothing_changes
     with in_schema(alpha):
         draft = PolicyDraft.of_every_kind.get(kind=KIND)
         assert draft.retention == {"closed_cases": 5, "complaints": 5} and draft.revision == 1
+
+
+def test_the_notice_and_the_data_privacy_policy_link_each_other_and_print_the_same_periods(
+    alpha, beta, admin, beta_admin
+):
+    from tests.privacy.test_notice import _publish
+
+    _publish(admin)
+    visitor = client_for(alpha)
+    notice = page(visitor.get("/privacy/?lang=en"))
+    assert "The association erases no data automatically yet" in notice
+    assert "Data Privacy Policy, approved" not in notice
+
+    # Beta's policies show nowhere on alpha's notice.
+    publish_kind(beta, "data-privacy")
+    publish_kind(beta, KIND, retention_closed_cases="7")
+    assert "Data Privacy Policy, approved" not in page(visitor.get("/privacy/?lang=en"))
+
+    admin.post("/app/settings/privacy/retention/", {"years": "4"})
+    notice = page(visitor.get("/privacy/?lang=en"))
+    assert "survey answers: 4 years" in notice and "was answered: 4 years" in notice
+    assert "Retention and Destruction Policy, version" not in notice
+
+    publish_kind(alpha, "data-privacy")
+    publish_kind(alpha, KIND, retention_closed_cases="2", retention_complaints="3")
+    response = visitor.get("/privacy/?lang=en")
+    notice = page(response)
+    # The periods the retention job applies, from the policy that sets them.
+    assert "survey answers: 2 years" in notice and "was answered: 3 years" in notice
+    assert "Document Retention and Destruction Policy, version 1" in notice
+    assert (
+        "applies the association's Data Privacy Policy, approved by its board (version 1)" in notice
+    )
+    assert 'href="/policies/data-privacy/"' in response.content.decode()
+    policy = visitor.get("/policies/data-privacy/?lang=en")
+    assert "is in the association's privacy notice" in page(policy)
+    assert 'id="policy-privacy-notice"' in policy.content.decode()
+    arabic = page(visitor.get("/privacy/?lang=ar"))
+    assert "التي أُجيب عنها: 3 سنوات" in arabic and "سياسة خصوصية البيانات" in arabic
