@@ -43,6 +43,17 @@ api_v1 = [
         policy_api.PolicyVersionView.as_view(),
         name="api_policy_version",
     ),
+    path("policies/<slug:kind>/", policy_api.KindPolicyView.as_view(), name="api_kind_policy"),
+    path(
+        "policies/<slug:kind>/versions/",
+        policy_api.KindPolicyVersionsView.as_view(),
+        name="api_kind_policy_versions",
+    ),
+    path(
+        "policies/<slug:kind>/versions/<int:number>/",
+        policy_api.KindPolicyVersionView.as_view(),
+        name="api_kind_policy_version",
+    ),
     path("policy/draft/", policy_api.PolicyDraftView.as_view(), name="api_policy_draft"),
     path(
         "policy/draft/approve/", policy_api.PolicyApproveView.as_view(), name="api_policy_approve"

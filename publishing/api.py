@@ -1,4 +1,5 @@
-"""The policy endpoints of CONTRACT.md (association host, /api/v1/policy/…)."""
+"""The policy endpoints of CONTRACT.md (association host, /api/v1/policy/…), and the other
+kinds' read-only ones (/api/v1/policies/<kind>/…)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import PolicyKind
 from common.hijri import hijri_iso
 from common.i18n import current_language
 from publishing import services
@@ -28,7 +30,12 @@ from publishing.rendering import (
     version_language,
     version_languages,
 )
-from publishing.selectors import policy_latest_number, policy_version_get
+from publishing.selectors import (
+    kind_version_latest,
+    kind_versions,
+    policy_latest_number,
+    policy_version_get,
+)
 
 
 class IsAssociationAdmin(permissions.BasePermission):
@@ -212,7 +219,6 @@ def policy_payload(content: dict, language: str) -> dict:
     language = version_language(content, language)
     association = content["association"]
     approval = content.get("approval") or {}
-    approved_on = approval.get("approved_on")
     return {
         "languages": version_languages(content),
         "association": _association_payload(association),
@@ -227,19 +233,44 @@ def policy_payload(content: dict, language: str) -> dict:
         },
         "procedure": procedure_steps(content, language),
         "decision_body": version_decision_body(content),
-        "approval": {
-            **{key: approval.get(key) or "" for key in APPROVAL_TEXTS},
-            "approved_on": approved_on,
-            "approved_on_hijri": hijri_iso(datetime.date.fromisoformat(approved_on))
-            if approved_on
-            else None,
-            "position": approval.get("position") or "end",
-            "statement": approval_statement(approval, language),
-        },
+        "approval": _approval_payload(approval, language),
         "sections": [
             {"key": section.key, "title": section.title, "body": section.text}
             for section in policy_sections(content, language)
         ],
+    }
+
+
+def _approval_payload(approval: dict, language: str) -> dict:
+    approved_on = approval.get("approved_on")
+    return {
+        **{key: approval.get(key) or "" for key in APPROVAL_TEXTS},
+        "approved_on": approved_on,
+        "approved_on_hijri": hijri_iso(datetime.date.fromisoformat(approved_on))
+        if approved_on
+        else None,
+        "position": approval.get("position") or "end",
+        "statement": approval_statement(approval, language),
+    }
+
+
+def kind_version_payload(version: PolicyVersion, language: str) -> dict:
+    """A published policy of another kind: its sections, approval and letterhead (and, for the
+    retention policy, the periods the retention job applies)."""
+    content = version.content
+    language = version_language(content, language)
+    return {
+        "kind": version.kind,
+        "version": version.number,
+        "published_at": version.published_at.isoformat(),
+        "languages": version_languages(content),
+        "association": _association_payload(content["association"]),
+        "approval": _approval_payload(content.get("approval") or {}, language),
+        "sections": [
+            {"key": section.key, "title": section.title, "body": section.text}
+            for section in policy_sections(content, language)
+        ],
+        **({"retention": content["retention"]} if "retention" in content else {}),
     }
 
 
@@ -284,26 +315,36 @@ API_KEY = "policy-api:{number}:{language}"
 API_CACHE_SECONDS = 3600
 
 
-def _published_response(request, number: int, *, missing: str):
-    """Version `number` as JSON, from the cache once made, with its ETag and Last-Modified; a
-    304 when the client holds it already. Another format (the browsable API) is made afresh."""
+KIND_API_KEY = "policy-api:{kind}:{number}:{language}"
+
+
+def _published_response(request, number: int, *, missing: str, kind: str = PolicyKind.BENEFICIARY):
+    """Version `number` of `kind` as JSON, from the cache once made, with its ETag and
+    Last-Modified; a 304 when the client holds it already. Another format (the browsable API)
+    is made afresh."""
     language = current_language()
+    payload = version_payload if kind == PolicyKind.BENEFICIARY else kind_version_payload
     if request.accepted_renderer.format != "json":
-        version = policy_version_get(number=number)
+        version = policy_version_get(number=number, kind=kind)
         if version is None:
             raise NotFound(missing)
-        return Response(version_payload(version, language))
-    key = API_KEY.format(number=number, language=language)
+        return Response(payload(version, language))
+    key = (
+        API_KEY.format(number=number, language=language)
+        if kind == PolicyKind.BENEFICIARY
+        else KIND_API_KEY.format(kind=kind, number=number, language=language)
+    )
     kept = cache.get(key)
     if kept is None:
-        version = policy_version_get(number=number)
+        version = policy_version_get(number=number, kind=kind)
         if version is None:
             raise NotFound(missing)
-        body = JSONRenderer().render(version_payload(version, language))
+        body = JSONRenderer().render(payload(version, language))
         digest = hashlib.sha256(body).hexdigest()[:20]
+        tag = number if kind == PolicyKind.BENEFICIARY else f"{kind}-{number}"
         kept = {
             "body": body,
-            "etag": f'"{number}-{language}-{digest}"',
+            "etag": f'"{tag}-{language}-{digest}"',
             "modified": version.published_at.timestamp(),
         }
         cache.set(key, kept, API_CACHE_SECONDS)
@@ -352,6 +393,76 @@ class PolicyVersionView(APIView):
     @extend_schema(responses=PublishedPolicySerializer)
     def get(self, request, number: int):
         return _published_response(request, number, missing="No such version.")
+
+
+OTHER_KINDS = [kind for kind in PolicyKind.values if kind != PolicyKind.BENEFICIARY]
+
+
+class RetentionSerializer(serializers.Serializer):
+    closed_cases = serializers.IntegerField(min_value=1, max_value=50)
+    complaints = serializers.IntegerField(min_value=1, max_value=50)
+
+
+class KindPolicySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=OTHER_KINDS)
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=["ar", "en"]))
+    association = PolicyAssociationSerializer()
+    approval = ApprovalSerializer()
+    sections = SectionSerializer(many=True)
+    retention = RetentionSerializer(
+        required=False,
+        help_text="document-retention only: the years after which the retention job erases "
+        "each class of record's personal data.",
+    )
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in OTHER_KINDS:
+        raise NotFound("No such policy.")
+    return kind
+
+
+class KindPolicyView(APIView):
+    """The published policy of `kind` in force (404 before its first publication); the
+    beneficiary policy is /api/v1/policy/."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=KindPolicySerializer)
+    def get(self, request, kind: str):
+        kind = _kind_or_404(kind)
+        latest = kind_version_latest(kind)
+        missing = "This association has not published this policy yet."
+        if latest is None:
+            raise NotFound(missing)
+        return _published_response(request, latest.number, missing=missing, kind=kind)
+
+
+class KindPolicyVersionsView(APIView):
+    """Every published version of `kind`, newest first."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=VersionListSerializer)
+    def get(self, request, kind: str):
+        versions = kind_versions(_kind_or_404(kind))
+        return Response(
+            [{"version": v.number, "published_at": v.published_at.isoformat()} for v in versions]
+        )
+
+
+class KindPolicyVersionView(APIView):
+    """One published version of `kind`."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=KindPolicySerializer)
+    def get(self, request, kind: str, number: int):
+        return _published_response(
+            request, number, missing="No such version.", kind=_kind_or_404(kind)
+        )
 
 
 class DraftPatchSerializer(serializers.Serializer):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from tenants.models import Association
 
-# The public policy stays readable through the API as on its page.
-PUBLIC_API = re.compile(r"^/api/v1/policy/(versions/(\d+/)?)?$")
+# The public policies stay readable through the API as on its page.
+PUBLIC_API = re.compile(r"^/api/v1/(policy|policies/[a-z-]+)/(versions/(\d+/)?)?$")
 # The workspace, sign-in hand-offs and the public forms that write; a beneficiary's private
 # status link (/request/<reference>/) stays readable.
 CLOSED_PREFIXES = ("/app/", "/accounts/handoff/", "/survey/")

@@ -59,6 +59,9 @@ ACCESS = {
     "api_policy": PUBLIC,  # CONTRACT.md: the published policy is public
     "api_policy_versions": PUBLIC,
     "api_policy_version": PUBLIC,
+    "api_kind_policy": PUBLIC,  # the other kinds' published policies, read-only (issue 16)
+    "api_kind_policy_versions": PUBLIC,
+    "api_kind_policy_version": PUBLIC,
     "privacy_notice": PUBLIC,
     "privacy_notice_version": PUBLIC,
     "complaints": PUBLIC,

@@ -24,6 +24,7 @@ from tests.helpers import (
     publish,
     throwaway,
 )
+from tests.publishing.test_policy_kinds import publish_kind
 from workflow.models import Case
 
 OPERATOR = "operator@mustafid.example"
@@ -91,6 +92,7 @@ def test_a_session_from_before_the_suspension_is_refused_in_the_workspace(gamma)
 def test_the_api_refuses_with_json_but_the_policy_stays_readable(gamma):
     client, auth = api_client(gamma, gamma.admin_email)
     assert client.get("/api/v1/cases/", **auth).status_code == 200
+    publish_kind(gamma, "fundraising")
 
     suspend(gamma)
     for method, path in (
@@ -109,6 +111,9 @@ def test_the_api_refuses_with_json_but_the_policy_stays_readable(gamma):
     assert policy.status_code == 200
     assert policy.json()["version"] == 1
     assert client.get("/api/v1/policy/versions/").json()[0]["version"] == 1
+    # The other kinds' published policies too (issue 16).
+    assert client.get("/api/v1/policies/fundraising/").json()["version"] == 1
+    assert client.get("/api/v1/policies/fundraising/versions/1/").status_code == 200
 
 
 def test_the_policy_page_stays_up_with_a_notice(gamma):
