@@ -106,3 +106,54 @@ class AuditFilterForm(forms.Form):
     association = forms.CharField(label=_("Association"), required=False, max_length=40)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+
+class KindTemplateForm(forms.Form):
+    """Another kind's template as its next version: each section's texts and whether it may be
+    left out, keyed `<section key>-<field>`; `based_on` is the version the operator started from."""
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput)
+    notes = forms.CharField(
+        label=_("Release notes"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = [section.key for section in sections]
+        for section in sections:
+            for field in ("title_ar", "title_en", "body_ar", "body_en"):
+                self.fields[f"{section.key}-{field}"] = forms.CharField(
+                    label=TemplateSectionForm.base_fields[field].label,
+                    required=False,
+                    initial=getattr(section, field),
+                    widget=TemplateSectionForm.base_fields[field].widget,
+                )
+            self.fields[f"{section.key}-optional"] = forms.BooleanField(
+                label=TemplateSectionForm.base_fields["optional"].label,
+                required=False,
+                initial=section.optional,
+            )
+
+    def section_fields(self) -> list[tuple[str, list]]:
+        return [
+            (key, [self[name] for name in self.fields if name.startswith(f"{key}-")])
+            for key in self.keys
+        ]
+
+    def sections_data(self) -> list[dict]:
+        """The sections as the release service takes them, in the version's order."""
+        data = self.cleaned_data
+        return [
+            {
+                "key": key,
+                "optional": bool(data[f"{key}-optional"]),
+                **{
+                    field: data[f"{key}-{field}"].replace("\r\n", "\n").strip()
+                    for field in ("title_ar", "title_en", "body_ar", "body_en")
+                },
+            }
+            for key in self.keys
+        ]

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.selectors import members_active_count
-from catalog.models import TemplateVersion
+from catalog.models import PolicyKind, TemplateVersion
 from console.models import OperatorAction
 from governance.selectors import (
     TransparencyFacts,
@@ -192,6 +192,30 @@ def template_versions_overview() -> list[TemplateVersionRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class KindTemplateRow:
+    kind: str
+    title: str
+    current: TemplateVersion
+
+
+def kind_templates() -> list[KindTemplateRow]:
+    """The current released template of every kind but the beneficiary policy's, in the
+    standard's order (one query)."""
+    current = {
+        version.kind: version
+        for version in TemplateVersion.of_every_kind.filter(released_at__isnull=False)
+        .exclude(kind=PolicyKind.BENEFICIARY)
+        .order_by("kind", "-number")
+        .distinct("kind")
+    }
+    return [
+        KindTemplateRow(kind=kind, title=str(label), current=current[kind])
+        for kind, label in PolicyKind.choices
+        if kind in current
+    ]
 
 
 def operator_actions_search(

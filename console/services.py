@@ -19,9 +19,10 @@ from django_tenants.utils import schema_context
 
 from billing.models import Plan, Subscription
 from billing.services import subscription_plan_set
-from catalog.models import TemplateSection, TemplateVersion
+from catalog.models import PolicyKind, TemplateSection, TemplateVersion
 from catalog.selectors import template_current
 from catalog.services import SECTION_FIELDS, template_release
+from common.text import text_problem
 from console.models import AssociationUsageSnapshot, OperatorAction, ProvisioningJob
 from console.selectors import association_usage
 from tenants.models import Association
@@ -324,6 +325,82 @@ def template_draft_release(
             summary=f"v{version.number}",
             before={"version": before.number, "sections": before_keys},
             after={"version": version.number, "sections": [s["key"] for s in sections]},
+            ip_address=ip_address,
+        )
+    return version
+
+
+# --- the other kinds' templates (issue 16) ---------------------------------------------------
+
+OTHER_KINDS = [kind for kind in PolicyKind.values if kind != PolicyKind.BENEFICIARY]
+TEMPLATE_TEXTS = {"title_ar": 200, "title_en": 200, "body_ar": 20000, "body_en": 20000}
+
+
+def _kind_template_changes(
+    kind: str, sections: list[dict[str, Any]], based_on: int, *, lock: bool = False
+) -> list[str]:
+    """The keys of the sections that differ from the kind's current version, or every problem
+    at once (keyed `<section key>-<field>`, as the console's form names them)."""
+    if kind not in OTHER_KINDS:
+        raise ValidationError(gettext("Unknown policy kind."))
+    versions = TemplateVersion.of_every_kind.filter(kind=kind, released_at__isnull=False)
+    current = (versions.select_for_update() if lock else versions).order_by("-number").first()
+    if current is None:
+        raise ValidationError(gettext("Unknown policy kind."))
+    if current.number != based_on:
+        raise ValidationError(
+            gettext(
+                "Version %(number)s of this template was released meanwhile: open it and make "
+                "your changes again."
+            )
+            % {"number": current.number}
+        )
+    errors: dict[str, list[str]] = {}
+    for section in sections:
+        for field, limit in TEMPLATE_TEXTS.items():
+            name = f"{section['key']}-{field}"
+            if problem := text_problem(section.get(field), limit=limit, plain=True):
+                errors[name] = [problem]
+            elif not (section.get(field) or "").strip():
+                errors[name] = [gettext("This text cannot be empty.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {s.key: {f: getattr(s, f) for f in SECTION_FIELDS} for s in current.sections.all()}
+    changed = [s["key"] for s in sections if before.get(s["key"]) != s]
+    if not changed:
+        raise ValidationError(
+            gettext("Nothing changed from version %(number)s: there is nothing to release.")
+            % {"number": current.number}
+        )
+    return changed
+
+
+def kind_template_check(*, kind: str, sections: list[dict[str, Any]], based_on: int) -> list[str]:
+    """What a release would change (the sections' keys), before the operator confirms it."""
+    return _kind_template_changes(kind, sections, based_on)
+
+
+def kind_template_release(
+    *,
+    kind: str,
+    sections: list[dict[str, Any]],
+    based_on: int,
+    notes: str = "",
+    actor_email: str,
+    ip_address: str | None = None,
+) -> TemplateVersion:
+    """Release the next version of another kind's template with `sections` (the same keys, in
+    the same order, as version `based_on`, which must still be the current one). Associations
+    see it as an update they may take section by section; the release is in the operators' log."""
+    with transaction.atomic():
+        changed = _kind_template_changes(kind, sections, based_on, lock=True)
+        version = template_release(sections=sections, notes=notes.strip(), kind=kind)
+        operator_action_record(
+            actor_email=actor_email,
+            action="template.released",
+            summary=f"{kind} v{version.number}",
+            before={"kind": kind, "version": based_on},
+            after={"kind": kind, "version": version.number, "changed": changed},
             ip_address=ip_address,
         )
     return version

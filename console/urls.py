@@ -48,5 +48,6 @@ urlpatterns = [
         views.template_section_remove,
         name="template_section_remove",
     ),
+    path("templates/kinds/<slug:kind>/", views.kind_template, name="kind_template"),
     path("audit/", views.audit_log, name="audit"),
 ]

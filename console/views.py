@@ -296,7 +296,11 @@ def job_progress(request, job_id: int):
 def template_list(request):
     rows = selectors.template_versions_overview()
     has_draft = any(row.version.released_at is None for row in rows)
-    return render(request, "console/templates.html", {"rows": rows, "has_draft": has_draft})
+    return render(
+        request,
+        "console/templates.html",
+        {"rows": rows, "has_draft": has_draft, "kinds": selectors.kind_templates()},
+    )
 
 
 @operator_required
@@ -476,6 +480,62 @@ def template_release(request, number: int):
         % {"number": released.number},
     )
     return redirect("console:templates")
+
+
+# --- the other kinds' templates (issue 16) ---------------------------------------------------
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def kind_template(request, kind: str):
+    """Another kind's template, edited as its next version: checked, then shown for
+    confirmation with what it changes, and released only once confirmed."""
+    rows = {row.kind: row for row in selectors.kind_templates()}
+    if kind not in rows:
+        raise Http404
+    row = rows[kind]
+    form = forms.KindTemplateForm(
+        request.POST if request.method == "POST" else None,
+        sections=list(row.current.sections.all()),
+        initial={"based_on": row.current.number},
+    )
+    context = {"row": row, "form": form}
+    if request.method == "GET" or "edit" in request.POST:
+        return render(request, "console/kind_template.html", context)
+    if form.is_valid():
+        actor = actor_of(request)
+        arguments = {
+            "kind": kind,
+            "sections": form.sections_data(),
+            "based_on": form.cleaned_data["based_on"],
+        }
+        try:
+            if request.POST.get("confirm") == "1":
+                released = services.kind_template_release(
+                    **arguments,
+                    notes=form.cleaned_data["notes"],
+                    actor_email=actor.email,
+                    ip_address=actor.ip_address,
+                )
+            else:
+                changed = services.kind_template_check(**arguments)
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            if request.POST.get("confirm") == "1":
+                messages.success(
+                    request,
+                    _("%(title)s: version %(number)s was released; associations will see it as "
+                      "an update.") % {"title": row.title, "number": released.number},
+                )  # fmt: skip
+                return redirect("console:templates")
+            titles = {s.key: s for s in row.current.sections.all()}
+            return render(
+                request,
+                "console/kind_template_confirm.html",
+                {**context, "changed": [titles[key] for key in changed]},
+            )
+    return render(request, "console/kind_template.html", context, status=400)
 
 
 # --- the audit log --------------------------------------------------------------------------------

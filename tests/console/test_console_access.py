@@ -14,6 +14,7 @@ PAGES = [
     "/console/",
     "/console/associations/alpha/",
     "/console/templates/",
+    "/console/templates/kinds/whistleblowing/",
     "/console/audit/",
     "/console/jobs/1/progress/",
 ]
