@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from accounts.selectors import members_active_count
 from catalog.models import PolicyKind, TemplateVersion
+from common import clock
 from console.models import OperatorAction
 from governance.selectors import (
     TransparencyFacts,
@@ -21,6 +22,7 @@ from governance.selectors import (
     practice_title,
     score_percent,
 )
+from reporting.statistics import Period, quarter_start
 from tenants.models import Association
 from tenants.selectors import association_files_size
 from workflow.models import Case
@@ -110,30 +112,57 @@ def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
     return states
 
 
-def transparency_facts(schema_names: list[str]) -> dict[str, TransparencyFacts]:
+def transparency_facts(
+    schema_names: list[str], today: datetime.date
+) -> dict[str, TransparencyFacts]:
     """Each association's transparency facts (governance.selectors.TransparencyFacts), read in
     its own schema: the kinds it published, the kinds its board approved and not yet
-    published, whether it uploaded its bylaws. A UNION ALL of sub-selects, one association's
-    tables in each, POLICY_STATE_CHUNK associations a query."""
+    published, whether it uploaded its bylaws, and its published statistics and satisfaction
+    reports with whether it has any to make (as reporting.selectors.work_published reads them).
+    A UNION ALL of sub-selects, one association's tables in each, POLICY_STATE_CHUNK
+    associations a query."""
     facts: dict[str, TransparencyFacts] = {}
     quote = connection.ops.quote_name
+    zone = timezone.get_current_timezone()
+    quarter = datetime.datetime.combine(quarter_start(today), datetime.time.min, tzinfo=zone)
+    year = datetime.datetime(today.year, 1, 1, tzinfo=zone)
     for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
         chunk = schema_names[start : start + POLICY_STATE_CHUNK]
         # Schema names come from the associations table and are quoted as identifiers.
-        parts = [
-            f"SELECT %s, ARRAY(SELECT DISTINCT kind FROM "  # noqa: S608
-            f"{quote(schema)}.publishing_policyversion), ARRAY(SELECT kind FROM "
-            f"{quote(schema)}.publishing_policydraft WHERE approved_at IS NOT NULL), "
-            f"EXISTS(SELECT 1 FROM {quote(schema)}.governance_bylaws)"
-            for schema in chunk
-        ]
+        parts = []
+        for schema in chunk:
+            name = quote(schema)
+            parts.append(
+                f"SELECT %s, ARRAY(SELECT DISTINCT kind FROM "  # noqa: S608
+                f"{name}.publishing_policyversion), ARRAY(SELECT kind FROM "
+                f"{name}.publishing_policydraft WHERE approved_at IS NOT NULL), "
+                f"EXISTS(SELECT 1 FROM {name}.governance_bylaws), "
+                f"EXISTS(SELECT 1 FROM {name}.workflow_case WHERE created_at < %s), "
+                # The period that ended last: a whole year ends with its fourth quarter.
+                f"(SELECT MAX(year * 10 + COALESCE(quarter, 4)) "
+                f"FROM {name}.reporting_statisticspublication), "
+                f"EXISTS(SELECT 1 FROM {name}.workflow_survey WHERE answered_at < %s), "
+                f"(SELECT MAX(year) FROM {name}.reporting_satisfactionreport "
+                f"WHERE published_at IS NOT NULL), "
+                f"EXISTS(SELECT 1 FROM {name}.reporting_satisfactionreport)"
+            )
+        parameters = [value for schema in chunk for value in (schema, quarter, year)]
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), chunk)
-            for schema, published, approved, has_bylaws in cursor.fetchall():
+            cursor.execute(" UNION ALL ".join(parts), parameters)
+            for row in cursor.fetchall():
+                schema, published, approved, has_bylaws, *work = row
+                cases_before, latest, surveys_before, report_year, prepared = work
                 facts[schema] = TransparencyFacts(
                     published_kinds=frozenset(published),
                     approved_kinds=frozenset(approved),
                     has_bylaws=has_bylaws,
+                    statistics_due=cases_before,
+                    statistics_latest_end=Period(latest // 10, latest % 10).last_day
+                    if latest
+                    else None,
+                    satisfaction_due=surveys_before,
+                    satisfaction_published_year=report_year,
+                    satisfaction_prepared=prepared,
                 )
     return facts
 
@@ -151,8 +180,9 @@ class TransparencyDistribution:
 
 def transparency_distribution() -> TransparencyDistribution:
     """How the associations' transparency self-scores spread, and how many meet each practice."""
-    facts = transparency_facts(list(Association.objects.values_list("schema_name", flat=True)))
-    scores = [practice_scores(fact) for fact in facts.values()]
+    today = timezone.localdate(clock.now())
+    schemas = list(Association.objects.values_list("schema_name", flat=True))
+    scores = [practice_scores(fact, today) for fact in transparency_facts(schemas, today).values()]
     percents = [score_percent(score) for score in scores]
     keys = list(scores[0]) if scores else []
     return TransparencyDistribution(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from reporting.models import SatisfactionReport, StatisticsPublication
+from reporting.statistics import Period, quarter_start
+from workflow.models import Case, Survey
 
 
 def statistics_publications() -> list[StatisticsPublication]:
@@ -46,3 +52,40 @@ def governance_reports() -> dict:
         if report
         else None,
     }
+
+
+@dataclass(frozen=True)
+class WorkPublished:
+    """What the association has to publish about its work on `today` and what it published:
+    the transparency self-score's statistics and satisfaction practices read it."""
+
+    statistics_due: bool  # a case received before this quarter
+    statistics_latest: StatisticsPublication | None  # the period that ended last
+    satisfaction_due: bool  # a survey answered before this year
+    satisfaction_published: SatisfactionReport | None  # the latest with its feedback out
+    satisfaction_prepared: SatisfactionReport | None  # the latest prepared, published or not
+
+    @property
+    def statistics_latest_end(self) -> datetime.date | None:
+        latest = self.statistics_latest
+        return Period(latest.year, latest.quarter).last_day if latest else None
+
+
+def _local_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def work_published(today: datetime.date) -> WorkPublished:
+    quarter = quarter_start(today)
+    reports = SatisfactionReport.objects.order_by("-year")
+    return WorkPublished(
+        statistics_due=Case.objects.filter(created_at__lt=_local_start(quarter)).exists(),
+        statistics_latest=StatisticsPublication.objects.order_by(
+            "-year", F("quarter").desc(nulls_first=True)
+        ).first(),
+        satisfaction_due=Survey.objects.filter(
+            answered_at__lt=_local_start(datetime.date(today.year, 1, 1))
+        ).exists(),
+        satisfaction_published=reports.filter(published_at__isnull=False).first(),
+        satisfaction_prepared=reports.first(),
+    )

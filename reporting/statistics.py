@@ -50,6 +50,10 @@ def quarter_of(day: datetime.date) -> int:
     return (day.month - 1) // 3 + 1
 
 
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * (quarter_of(day) - 1) + 1, 1)
+
+
 def _local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment).date()
 

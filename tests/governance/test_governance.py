@@ -96,7 +96,7 @@ def test_the_self_score_moves_from_zero_to_full_and_says_what_is_missing(alpha, 
     # A new association: only the complaints channel (every association has it) is met.
     assert "Transparency self-score: 11% across the 9 practices" in page
     assert "Upload the bylaws' PDF in the governance settings." in page
-    assert "Not yet shown by Mustafid: not counted in the score." in page
+    assert "Nothing to publish yet: statistics are of an ended quarter with cases." in page
     # The board approved one policy but it is not published: 50 for it.
     admin.get("/app/settings/policies/volunteers/")
     admin.post("/app/settings/policies/volunteers/approve/", {**MEETING, "revision": 1})

@@ -23,7 +23,8 @@ READERS = {
     "console.selectors.policy_states": "the console's overview: a UNION ALL of sub-selects, "
     "each reading one association's policy tables, never a join between two schemas",
     "console.selectors.transparency_facts": "the console's transparency distribution: a UNION "
-    "ALL of sub-selects, each reading one association's policy and bylaws tables",
+    "ALL of sub-selects, each reading one association's policy, bylaws, case, survey and "
+    "published statistics and report tables",
     "tenants.rollout._fingerprints": "the roll-out: a UNION ALL of one sub-select per schema "
     "over its django_migrations",
     "tenants.rollout._applied": "the roll-out: one schema's django_migrations",
