@@ -72,7 +72,7 @@ def test_the_published_retention_policy_is_what_the_job_applies_and_what_its_pag
     assert _run(alpha) is None
     assert _name(alpha, old) == person(300)["full_name"]
     settings = page(admin.get("/app/settings/privacy/?lang=en"))
-    assert "No Document Retention and Destruction Policy is published" in settings
+    assert "No published Document Retention and Destruction Policy sets periods yet" in settings
 
     # Alpha's board publishes 1 year for closed cases and 3 for complaints (typed in Arabic digits).
     publish_kind(alpha, KIND, retention_closed_cases="١", retention_complaints="3")
