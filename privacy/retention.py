@@ -1,4 +1,5 @@
-"""Retention: beneficiaries whose cases all ended more than N years ago lose their personal
+"""Retention: beneficiaries whose cases all ended, and complaints answered, more than the
+published retention policy's years ago (without one, the admins' rule) lose their personal
 data, by a daily job that runs once per day whatever the number of times it is started."""
 
 from __future__ import annotations
