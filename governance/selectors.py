@@ -214,7 +214,7 @@ def _statistics_practice(score: int | None, latest: StatisticsPublication | None
 
 
 def _satisfaction_practice(score: int | None, report: SatisfactionReport | None) -> Practice:
-    """`report`: the latest published one, else the latest prepared one."""
+    """`report`: the published one that meets the practice, else the newest prepared."""
     shown: str | Promise
     missing: str | Promise = ""
     fix_url = reverse("satisfaction_reports")
@@ -297,7 +297,11 @@ def transparency_checklist() -> TransparencyChecklist:
         ),
         _statistics_practice(scores["statistics"], work.statistics_latest),
         _satisfaction_practice(
-            scores["satisfaction"], work.satisfaction_published or work.satisfaction_prepared
+            scores["satisfaction"],
+            # Met: the published report; else the newest, whose step is the next to take.
+            work.satisfaction_published
+            if scores["satisfaction"] == 100
+            else work.satisfaction_prepared,
         ),
     ]
     return TransparencyChecklist(practices=practices)
