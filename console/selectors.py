@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.selectors import members_active_count
 from catalog.models import TemplateVersion
 from console.models import OperatorAction
+from governance.disclosures import disclosure_year
 from governance.selectors import (
     TransparencyFacts,
     practice_scores,
@@ -117,23 +118,36 @@ def transparency_facts(schema_names: list[str]) -> dict[str, TransparencyFacts]:
     tables in each, POLICY_STATE_CHUNK associations a query."""
     facts: dict[str, TransparencyFacts] = {}
     quote = connection.ops.quote_name
+    year = disclosure_year()
     for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
         chunk = schema_names[start : start + POLICY_STATE_CHUNK]
-        # Schema names come from the associations table and are quoted as identifiers.
+        # Schema names come from the associations table and are quoted as identifiers. The
+        # last column counts the active members and board members with no disclosure this year.
         parts = [
             f"SELECT %s, ARRAY(SELECT DISTINCT kind FROM "  # noqa: S608
             f"{quote(schema)}.publishing_policyversion), ARRAY(SELECT kind FROM "
             f"{quote(schema)}.publishing_policydraft WHERE approved_at IS NOT NULL), "
-            f"EXISTS(SELECT 1 FROM {quote(schema)}.governance_bylaws)"
+            f"EXISTS(SELECT 1 FROM {quote(schema)}.governance_bylaws), "
+            f"(SELECT count(*) FROM {quote(schema)}.accounts_user u WHERE u.is_active "
+            f"AND u.role <> 'operator' AND NOT EXISTS (SELECT 1 FROM "
+            f"{quote(schema)}.governance_disclosure d WHERE d.year = %s "
+            f"AND d.member_email = u.email)) + (SELECT count(*) FROM "
+            f"{quote(schema)}.governance_boardmember b WHERE b.active AND NOT EXISTS "
+            f"(SELECT 1 FROM {quote(schema)}.governance_disclosure d WHERE d.year = %s "
+            f"AND d.board_member_id = b.id))"
             for schema in chunk
         ]
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), chunk)
-            for schema, published, approved, has_bylaws in cursor.fetchall():
+            cursor.execute(
+                " UNION ALL ".join(parts),
+                [value for schema in chunk for value in (schema, year, year)],
+            )
+            for schema, published, approved, has_bylaws, missing in cursor.fetchall():
                 facts[schema] = TransparencyFacts(
                     published_kinds=frozenset(published),
                     approved_kinds=frozenset(approved),
                     has_bylaws=has_bylaws,
+                    disclosures_missing=missing,
                 )
     return facts
 

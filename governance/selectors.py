@@ -16,8 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import PolicyKind
 from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
+from governance.disclosures import disclosure_year, disclosures_missing
 from governance.models import Bylaws
 from publishing.selectors import PolicyStanding, policies_standing
+
+COI = PolicyKind.CONFLICT_OF_INTEREST
 
 
 def bylaws_current() -> Bylaws | None:
@@ -33,17 +36,23 @@ class TransparencyFacts:
     published_kinds: frozenset[str]
     approved_kinds: frozenset[str]
     has_bylaws: bool
+    # Members and board members without a conflict-of-interest disclosure this year.
+    disclosures_missing: int = 0
 
 
 def practice_scores(facts: TransparencyFacts) -> dict[str, int]:
     """Each practice's score, 0, 50 or 100: the bylaws published or not; a policy published
     (approved and public: 100), approved by the board but not yet public (50), or neither (0);
-    the complaints channel with its log, which every association on Mustafid has."""
+    the complaints channel with its log, which every association on Mustafid has. The
+    conflict-of-interest policy is practised, not only published: 100 once everyone concerned
+    disclosed for the current year, 50 while someone has not."""
     scores = {"bylaws": 100 if facts.has_bylaws else 0}
     for kind in PolicyKind.values:
         scores[f"policy:{kind}"] = (
             100 if kind in facts.published_kinds else 50 if kind in facts.approved_kinds else 0
         )
+    if scores[f"policy:{COI}"] == 100 and facts.disclosures_missing:
+        scores[f"policy:{COI}"] = 50
     scores["complaints"] = 100
     return scores
 
@@ -92,6 +101,26 @@ class TransparencyChecklist:
     def next_missing(self) -> Practice | None:
         """The first practice not yet at 100 %: the workspace's next step."""
         return next((p for p in self.scored if p.score != 100), None)
+
+
+def _disclosures_practice(standing: PolicyStanding, missing: int) -> Practice:
+    """The conflict-of-interest policy, published, while someone has not disclosed this year."""
+    practice = _policy_practice(standing, 100)
+    year = disclosure_year()
+    return Practice(
+        key=practice.key,
+        title=practice.title,
+        score=50,
+        shown=_("Published; %(n)s of the people concerned have not disclosed for %(year)s.")
+        % {"n": missing, "year": year},
+        link=practice.link,
+        approved_on=practice.approved_on,
+        missing=_(
+            "Every member and board member signs the yearly disclosure (members in the "
+            "workspace, board members through their personal link)."
+        ),
+        fix_url=reverse("disclosure_register"),
+    )
 
 
 def _policy_practice(standing: PolicyStanding, score: int) -> Practice:
@@ -158,10 +187,13 @@ def transparency_checklist() -> TransparencyChecklist:
     """The current association's self-score, practice by practice."""
     standings = policies_standing()
     bylaws = bylaws_current()
+    published = frozenset(s.kind for s in standings if s.latest)
+    missing = disclosures_missing(year=disclosure_year()) if COI in published else 0
     facts = TransparencyFacts(
-        published_kinds=frozenset(s.kind for s in standings if s.latest),
+        published_kinds=published,
         approved_kinds=frozenset(s.kind for s in standings if s.approved_unpublished),
         has_bylaws=bylaws is not None,
+        disclosures_missing=missing,
     )
     scores = practice_scores(facts)
     practices = [
@@ -175,7 +207,12 @@ def transparency_checklist() -> TransparencyChecklist:
             missing="" if bylaws else _("Upload the bylaws' PDF in the governance settings."),
             fix_url="" if bylaws else reverse("governance_settings"),
         ),
-        *(_policy_practice(s, scores[f"policy:{s.kind}"]) for s in standings),
+        *(
+            _disclosures_practice(s, missing)
+            if s.kind == COI and s.latest and missing
+            else _policy_practice(s, scores[f"policy:{s.kind}"])
+            for s in standings
+        ),
         Practice(
             key="complaints",
             title=_("A complaints channel and its log"),
