@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from django_tenants.utils import schema_context
 
 from governance.models import BoardMember, Disclosure
+from tests.console.conftest import console, operator_secret  # noqa: F401
 from tests.helpers import client_for
 from tests.publishing.test_policy_kinds import publish_kind
 
@@ -173,3 +174,19 @@ def test_the_self_score_counts_the_policy_only_once_everyone_disclosed(alpha, pu
     row = page[page.index("Conflict of Interest Policy") :]
     assert "Published, with the board's approval." in row
     assert row.index("100%") < row.index("Whistleblowing Policy")
+
+
+def test_the_console_counts_the_policy_met_only_with_the_years_disclosures(
+    alpha,
+    published,
+    console,  # noqa: F811
+):
+    def met() -> str:
+        text = _text(console.get("/console/transparency/?lang=en"))
+        return re.search(r"Conflict of Interest Policy (\d+)", text).group(1)
+
+    assert met() == "0"  # published, but alpha's admin and staff have not disclosed
+    for email in (alpha.admin_email, alpha.staff_email):
+        client_for(alpha, email=email).post("/app/disclosure/", NO_CONFLICT)
+    assert met() == "1"
+    assert "سارة العتيبي" not in _text(console.get("/console/transparency/"))
