@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,8 +127,6 @@ def board_member_add(*, full_name, email, actor: User) -> tuple[BoardMember, str
         errors["full_name"] = [problem]
     email = str(email or "").strip().lower()
     if email:
-        from django.core.validators import validate_email  # noqa: PLC0415 - only here
-
         try:
             validate_email(email)
         except ValidationError:
@@ -141,23 +140,38 @@ def board_member_add(*, full_name, email, actor: User) -> tuple[BoardMember, str
             added_at=clock.now(),
             added_by=actor.email,
         )
-        token = board_member_link_issue(board_member_id=board_member.pk)
+        _board_member, token = board_member_link_issue(board_member_id=board_member.pk)
     return board_member, token
 
 
-def board_member_link_issue(*, board_member_id) -> str:
-    """A new personal disclosure link for an active board member; the old one stops working."""
+def _board_member_locked(board_member_id) -> BoardMember:
     try:
-        board_member = BoardMember.objects.select_for_update().get(
-            pk=int(board_member_id), active=True
-        )
+        return BoardMember.objects.select_for_update().get(pk=int(board_member_id), active=True)
     except (TypeError, ValueError) as error:
         raise BoardMember.DoesNotExist from error
-    token = secrets.token_urlsafe(24)
-    board_member.link_token_hash = token_hash(token)
-    board_member.link_issued_at = clock.now()
-    board_member.save(update_fields=["link_token_hash", "link_issued_at"])
-    return token
+
+
+def board_member_link_issue(*, board_member_id) -> tuple[BoardMember, str]:
+    """A new personal disclosure link for an active board member (the token, returned once);
+    the old one stops working."""
+    with transaction.atomic():
+        board_member = _board_member_locked(board_member_id)
+        token = secrets.token_urlsafe(24)
+        board_member.link_token_hash = token_hash(token)
+        board_member.link_issued_at = clock.now()
+        board_member.save(update_fields=["link_token_hash", "link_issued_at"])
+    return board_member, token
+
+
+def board_member_remove(*, board_member_id) -> BoardMember:
+    """A board member who left: no longer asked to disclose, their link stops working; what
+    they signed stays in the register."""
+    with transaction.atomic():
+        board_member = _board_member_locked(board_member_id)
+        board_member.active = False
+        board_member.link_token_hash = ""
+        board_member.save(update_fields=["active", "link_token_hash"])
+    return board_member
 
 
 def board_member_for_token(token: str) -> BoardMember | None:
@@ -169,6 +183,10 @@ def board_member_for_token(token: str) -> BoardMember | None:
 
 
 # --- reads -------------------------------------------------------------------------------
+
+
+def board_members_active() -> list[BoardMember]:
+    return list(BoardMember.objects.filter(active=True))
 
 
 def disclosures_of_member(email: str) -> list[Disclosure]:

@@ -133,7 +133,7 @@ def _register_page(request, *, board_form=None, status=200):
             "rows": rows,
             "missing": sum(row.current is None for row in rows),
             "board_form": board_form or BoardMemberForm(),
-            "board_members": BoardMember.objects.filter(active=True),
+            "board_members": disclosures.board_members_active(),
             "policy_number": disclosures.coi_policy_number(),
             "interest_kinds": dict(InterestKind.choices),
         },
@@ -168,7 +168,7 @@ def disclosure_register_csv(request):
             disclosure.role,
             disclosure.signed_at.isoformat(),
             disclosure.policy_version,
-            "yes" if disclosure.no_conflict else "no",
+            _("Yes") if disclosure.no_conflict else _("No"),
         ]
         for interest in disclosure.interests or [{}]:
             rows.append(
@@ -231,10 +231,26 @@ def _link_message(request, board_member: BoardMember, token: str) -> None:
 def board_member_link(request, board_member_id: int):
     """A new personal link for a board member (a lost one stops working)."""
     try:
-        token = disclosures.board_member_link_issue(board_member_id=board_member_id)
+        board_member, token = disclosures.board_member_link_issue(board_member_id=board_member_id)
     except BoardMember.DoesNotExist as error:
         raise Http404 from error
-    _link_message(request, BoardMember.objects.get(pk=board_member_id), token)
+    _link_message(request, board_member, token)
+    return redirect("disclosure_register")
+
+
+@admin_required
+@require_POST
+def board_member_remove(request, board_member_id: int):
+    """A board member who left the board: no longer counted as due, their link stops."""
+    try:
+        board_member = disclosures.board_member_remove(board_member_id=board_member_id)
+    except BoardMember.DoesNotExist as error:
+        raise Http404 from error
+    messages.success(
+        request,
+        _("%(name)s is no longer asked to disclose; what they signed stays in the register.")
+        % {"name": board_member.full_name},
+    )
     return redirect("disclosure_register")
 
 

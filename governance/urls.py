@@ -24,6 +24,11 @@ urlpatterns = [
         feature_views.board_member_link,
         name="board_member_link",
     ),
+    path(
+        "app/disclosures/board/<int:board_member_id>/remove/",
+        feature_views.board_member_remove,
+        name="board_member_remove",
+    ),
     # Whistleblowing: the public form, the reporter's link, the officers' pages.
     path("whistleblowing/", feature_views.whistleblowing_form, name="whistleblowing"),
     path(

@@ -138,6 +138,22 @@ def test_a_board_member_signs_through_a_personal_link_that_a_new_one_replaces(
     renewed = admin.post(f"/app/disclosures/board/{board_member.pk}/link/", follow=True)
     assert "/disclosure/" in _text(renewed)
     assert client_for(alpha).get(path).status_code == 404  # the old link stopped
+    new_path = re.search(r"/disclosure/[\w-]+/", _text(renewed)).group(0)
+    assert client_for(alpha).get(new_path).status_code == 200
+    # A board member who leaves is no longer due, and their link stops; what one signed stays.
+    admin.post("/app/disclosures/board/", {"full_name": "عضو غادر المجلس", "email": ""})
+    register = _text(admin.get("/app/disclosures/?lang=en"))
+    assert "3 people have not disclosed for 2026 yet." in register  # admin, staff, the new one
+    with schema_context(alpha.association.schema_name):
+        leaving = BoardMember.objects.get(full_name="عضو غادر المجلس")
+    left = admin.post(f"/app/disclosures/board/{leaving.pk}/remove/?lang=en", follow=True)
+    assert "is no longer asked to disclose" in _text(left)
+    register = _text(admin.get("/app/disclosures/?lang=en"))
+    assert "2 people have not disclosed" in register and "عضو غادر المجلس" not in register
+    admin.post(f"/app/disclosures/board/{board_member.pk}/remove/")
+    assert client_for(alpha).get(new_path).status_code == 404
+    assert "م. خالد الدوسري" in _text(admin.get("/app/disclosures/?lang=en"))  # signed, kept
+    assert admin.post(f"/app/disclosures/board/{leaving.pk}/remove/").status_code == 404
 
 
 def test_the_register_is_for_admins_and_its_csv_cannot_become_formulas(alpha, beta, published):

@@ -138,6 +138,7 @@ ACCESS = {
     "disclosure_register_csv": ADMINS,
     "board_member_add": ADMINS,
     "board_member_link": ADMINS,
+    "board_member_remove": ADMINS,
     "whistleblowing_officers": ADMINS,
     "cases_csv": ADMINS,
     "api_policy_draft": ADMINS,
