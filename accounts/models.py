@@ -45,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)  # Django admin access; unused by the product
     date_joined = models.DateTimeField(default=timezone.now)
     welcomed_at = models.DateTimeField(null=True, blank=True)
+    # Designated by an admin in the whistleblowing policy's settings: reads the reports, which
+    # nobody else does (governance.services.whistleblowing_officers_set).
+    whistleblowing_officer = models.BooleanField(default=False)
 
     objects = UserManager()
 

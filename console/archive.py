@@ -36,6 +36,7 @@ from billing.models import Plan, Subscription
 from console.lifecycle import association_caches_clear
 from console.selectors import association_usage
 from console.services import operator_action_record
+from governance.whistleblowing import EXPORT_EXCLUDED_TABLES
 from publishing.models import PolicyVersion
 from tenants.models import Association, AssociationExport, BankAccount, Domain
 from tenants.schema_sql import SchemaSqlUnreadable, schema_dump, schema_load
@@ -78,7 +79,13 @@ def association_export_build(*, export_id: int) -> AssociationExport:
         with tempfile.TemporaryDirectory(dir=root) as scratch:
             _export_step(export, AssociationExport.Step.DATABASE, 5)
             dump = Path(scratch) / "schema.sql"
-            schema_dump(schema_name=association.schema_name, target=dump)
+            # A whistleblowing report's words and its reporter stay with the association's
+            # officers: the export keeps the reports' references, dates and status only.
+            schema_dump(
+                schema_name=association.schema_name,
+                target=dump,
+                without_rows_of=EXPORT_EXCLUDED_TABLES,
+            )
             _export_step(export, AssociationExport.Step.RECORDS, 40)
             records = association_public_rows(association)
             files = sorted(

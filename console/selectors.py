@@ -16,6 +16,7 @@ from accounts.selectors import members_active_count
 from catalog.models import PolicyKind, TemplateVersion
 from common import clock
 from console.models import OperatorAction
+from governance.disclosures import disclosure_year
 from governance.selectors import (
     TransparencyFacts,
     practice_scores,
@@ -126,6 +127,7 @@ def transparency_facts(
     zone = timezone.get_current_timezone()
     quarter = datetime.datetime.combine(quarter_start(today), datetime.time.min, tzinfo=zone)
     year = datetime.datetime(today.year, 1, 1, tzinfo=zone)
+    disclosures = disclosure_year()
     for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
         chunk = schema_names[start : start + POLICY_STATE_CHUNK]
         # Schema names come from the associations table and are quoted as identifiers.
@@ -144,13 +146,23 @@ def transparency_facts(
                 f"EXISTS(SELECT 1 FROM {name}.workflow_survey WHERE answered_at < %s), "
                 f"(SELECT MAX(year) FROM {name}.reporting_satisfactionreport "
                 f"WHERE published_at IS NOT NULL), "
-                f"EXISTS(SELECT 1 FROM {name}.reporting_satisfactionreport)"
+                f"EXISTS(SELECT 1 FROM {name}.reporting_satisfactionreport), "
+                # The active members and board members with no disclosure this year.
+                f"(SELECT count(*) FROM {name}.accounts_user u WHERE u.is_active "
+                f"AND u.role <> 'operator' AND NOT EXISTS (SELECT 1 FROM "
+                f"{name}.governance_disclosure d WHERE d.year = %s "
+                f"AND d.member_email = u.email)) + (SELECT count(*) FROM "
+                f"{name}.governance_boardmember b WHERE b.active AND NOT EXISTS "
+                f"(SELECT 1 FROM {name}.governance_disclosure d WHERE d.year = %s "
+                f"AND d.board_member_id = b.id))"
             )
-        parameters = [value for schema in chunk for value in (schema, quarter, year)]
+        parameters = [
+            value for schema in chunk for value in (schema, quarter, year, disclosures, disclosures)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), parameters)
             for row in cursor.fetchall():
-                schema, published, approved, has_bylaws, *work = row
+                schema, published, approved, has_bylaws, *work, missing = row
                 cases_before, latest, surveys_before, report_year, prepared = work
                 facts[schema] = TransparencyFacts(
                     published_kinds=frozenset(published),
@@ -163,6 +175,7 @@ def transparency_facts(
                     satisfaction_due=surveys_before,
                     satisfaction_published_year=report_year,
                     satisfaction_prepared=prepared,
+                    disclosures_missing=missing,
                 )
     return facts
 

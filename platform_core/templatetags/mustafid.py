@@ -49,7 +49,8 @@ def language_url(context, language):
 
 
 # The workspace's navigation: (URL name, label, who sees it). "openers" are the members who
-# record cases (workflow.permissions.opens_cases); "admins" the association's administrators.
+# record cases (workflow.permissions.opens_cases); "admins" the association's administrators;
+# "officers" the members designated to read whistleblowing reports.
 WORKSPACE_NAV = [
     ("workspace", _("Home"), "members"),
     ("case_list", _("Cases"), "members"),
@@ -58,6 +59,9 @@ WORKSPACE_NAV = [
     ("policy_settings", _("Policy"), "admins"),
     ("policies_overview", _("All policies"), "admins"),
     ("transparency", _("Transparency"), "admins"),
+    ("disclosure_mine", _("My disclosure"), "members"),
+    ("disclosure_register", _("Disclosures register"), "admins"),
+    ("whistleblowing_reports", _("Whistleblowing reports"), "officers"),
     ("statistics", _("Published statistics"), "admins"),
     ("members", _("Members"), "admins"),
     ("association_settings", _("Settings"), "admins"),
@@ -77,6 +81,7 @@ def workspace_nav(context) -> list[dict]:
         "members": True,
         "openers": opens_cases(user),
         "admins": user.is_association_admin,
+        "officers": user.whistleblowing_officer,
     }
     items = [
         {"name": name, "label": label, "url": reverse(name)}

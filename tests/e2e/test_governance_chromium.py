@@ -1,6 +1,7 @@
 """Issue 16's promise in Chromium: a new association, following the workspace's guidance,
-uploads its bylaws, records one board meeting that approves all seven policies, and its
-/governance/ page shows the transparency checklist green, on a phone (390 px) and a desktop
+uploads its bylaws, records one board meeting that approves all seven policies, its admin signs
+the year's conflict-of-interest disclosure, and its /governance/ page shows the transparency
+checklist green, on a phone (390 px) and a desktop
 (1366 px). Screenshots under test-output/e2e/ (governance-workspace, governance-meeting,
 governance-390, governance-1366)."""
 
@@ -107,6 +108,24 @@ def test_a_new_association_publishes_seven_policies_at_one_meeting_and_governanc
         f'SELECT kind, number FROM "{association}".publishing_policyversion ORDER BY kind'
     )
     assert len(versions) == SEVEN and {number for _kind, number in versions} == {1}
+
+    # Published is not yet practised: the conflict-of-interest policy waits for the year's
+    # disclosures. The workspace leads to the register; the admin signs their own.
+    page.goto(live_stack.url("/app/", slug=SLUG))
+    expect(panel).to_contain_text("درجة الشفافية الذاتية: 94%")
+    page.locator("#transparency-next").click()
+    page.wait_for_url(live_stack.url("/app/disclosures/", slug=SLUG))
+    expect(page.locator("#disclosure-register tr.not-disclosed")).to_have_count(1)
+    page.locator("#register-mine").click()
+    page.wait_for_url(live_stack.url("/app/disclosure/", slug=SLUG))
+    form = page.locator("#disclosure-form")
+    form.locator("input[name=no_conflict]").check()
+    form.locator("input[name=signed_name]").fill("سلمان بن فهد العتيبي")
+    form.locator("input[name=declared]").check()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("وُقّع إفصاحكم وسُجّل")
+    expect(page.locator("#disclosure-history")).to_contain_text("لا يوجد تعارض في المصالح")
 
     # The public governance page, on a phone and on a desktop: every practice met.
     for width in (390, 1366):

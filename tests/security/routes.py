@@ -84,7 +84,11 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
     "document_id": lambda w, _r: [str(w.document_id)],
     "beneficiary_id": lambda w, _r: [str(w.beneficiary_id)],
     "reference": lambda w, r: [
-        w.extra["complaint_reference"] if r == "complaint_status" else w.reference
+        str(w.extra["complaint_reference"])
+        if r == "complaint_status"
+        else str(w.extra["report_reference"])
+        if r == "whistleblowing_follow_up"
+        else w.reference
     ],
     # Alpha's published fundraising policy (its version 1 is `number` too).
     "kind": lambda w, _r: [str(w.extra["policy_kind"])],
@@ -105,6 +109,7 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
             "sms_stop": lambda w: str(w.extra["sms_stop_token"]),
             "policy_updates_stop": lambda w: str(w.extra["updates_stop_token"]),
             "join": lambda w: w.join_token,
+            "disclosure_board": lambda w: str(w.extra["board_token"]),
         }
     ),
     "key": _by_route(
@@ -121,6 +126,9 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
     "hold_id": lambda w, _r: [str(w.extra["hold_id"])],
     "breach_id": lambda w, _r: [str(w.extra["breach_id"])],
     "complaint_id": lambda w, _r: [str(w.extra["complaint_id"])],
+    # governance/: alpha's board member and whistleblowing report.
+    "board_member_id": lambda w, _r: [str(w.extra["board_member_id"])],
+    "report_id": lambda w, _r: [str(w.extra["report_id"])],
     "token_id": lambda w, _r: [str(w.extra["token_id"])],  # alpha's admin's API key
     "member_id": lambda w, _r: [str(w.extra["member_id"])],  # alpha's invited member
     # The console's pages about alpha, its provisioning job and its exports (operators only).
@@ -135,6 +143,7 @@ QUERIES: dict[str, Callable[[World], dict[str, str]]] = {
     "request_status": lambda w: {"token": w.status_token},
     "api_request_status": lambda w: {"token": w.status_token},
     "complaint_status": lambda w: {"token": str(w.extra["complaint_token"])},
+    "whistleblowing_follow_up": lambda w: {"token": str(w.extra["report_token"])},
 }
 
 

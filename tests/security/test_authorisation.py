@@ -78,6 +78,15 @@ ACCESS = {
     # What the association publishes about its work (reporting/).
     "statistics_public": PUBLIC,
     "satisfaction_public": PUBLIC,
+    # Governance (issue 16): the whistleblowing form and the reporter's private link; a board
+    # member's personal disclosure link.
+    "whistleblowing": PUBLIC,
+    "whistleblowing_follow_up": PUBLIC,  # whoever holds the private link
+    "disclosure_board": PUBLIC,  # whoever holds the personal link
+    # Only the members an admin designated as whistleblowing officers, none of these roles
+    # (tests/governance/test_whistleblowing.py lets an officer in).
+    "whistleblowing_reports": CLOSED,
+    "whistleblowing_report": CLOSED,
     # Signing in, and the links that lead to it. The sign-in hand-off works once, then sends
     # everyone to the sign-in page (its isolation is in test_isolation_routes.py).
     "login_handoff": ANYONE,
@@ -128,6 +137,12 @@ ACCESS = {
     "kind_policy_template_update": ADMINS,
     "governance_settings": ADMINS,
     "transparency": ADMINS,
+    "disclosure_register": ADMINS,
+    "disclosure_register_csv": ADMINS,
+    "board_member_add": ADMINS,
+    "board_member_link": ADMINS,
+    "board_member_remove": ADMINS,
+    "whistleblowing_officers": ADMINS,
     "cases_csv": ADMINS,
     "api_policy_draft": ADMINS,
     "api_policy_approve": ADMINS,

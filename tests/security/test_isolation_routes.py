@@ -163,6 +163,8 @@ def test_the_same_requests_on_alphas_own_host_do_reach_alphas_data(world, alpha)
         f"/policy/{world.policy_number}/": "policy extra text",
         f"/policies/{world.extra['policy_kind']}/1/": "policy extra text",
         "/governance/bylaws.pdf": "bylaws bytes",
+        "/app/disclosures/": "disclosed interest",
+        "/app/disclosures/export.csv": "disclosed interest",
         f"/request/{world.reference}/?token={world.status_token}": "alpha's Arabic name",
     }
     markers = world.markers()

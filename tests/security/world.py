@@ -43,6 +43,8 @@ BREACH_SUMMARY = "ALPHA-BREACH-a41f"
 COMPLAINT_TEXT = "ALPHA-COMPLAINT-3c7e"
 BYLAWS_TEXT = "ALPHA-BYLAWS-5b2d"
 BOARD_DECISIONS = "ALPHA-BOARD-DECISIONS-5d2b"
+DISCLOSED_INTEREST = "ALPHA-DISCLOSED-INTEREST-8e1c"
+WHISTLEBLOWING_TEXT = "ALPHA-WHISTLEBLOWING-REPORT-6f0a"
 
 
 @dataclass
@@ -84,6 +86,8 @@ class World:
             "breach": BREACH_SUMMARY,
             "complaint": COMPLAINT_TEXT,
             "board's decisions": BOARD_DECISIONS,
+            "disclosed interest": DISCLOSED_INTEREST,
+            "whistleblowing report": WHISTLEBLOWING_TEXT,
             "case reference": self.reference,
             "status token": self.status_token,
             "survey token": self.survey_token,
@@ -198,6 +202,7 @@ def build_world(alpha: Tenant) -> World:
         world.extra.update(_sms(case=case))
         world.extra.update(_governance(alpha))
         world.extra.update(_reporting(admin=admin))
+        world.extra.update(_disclosures_and_whistleblowing(admin=admin))
         signed_in = Client(HTTP_HOST=alpha.host)
         signed_in.force_login(admin)
         world.session_cookie = signed_in.cookies["sessionid"].value
@@ -249,6 +254,57 @@ def _reporting(*, admin: User) -> dict[str, int]:
         published_by=admin.email,
     )
     return {"statistics_number": publication.number, "report_year": report.year}
+
+
+def _disclosures_and_whistleblowing(*, admin: User) -> dict[str, object]:
+    """Alpha's board member with their disclosure link and a disclosed interest, and a
+    whistleblowing report with its follow-up link (alpha designates no officer here: no role of
+    the authorisation table may read it). The policies' publication is the services' precondition: these rows are written as they write
+    them (tests/governance publish and file through HTTP)."""
+    from governance.models import (
+        BoardMember,
+        Disclosure,
+        WhistleblowingMessage,
+        WhistleblowingReport,
+    )
+    from workflow.tokens import token_hash
+
+    board_token = secrets.token_urlsafe(24)
+    board_member = BoardMember.objects.create(
+        full_name="عضو مجلس ألفا",
+        added_at=timezone.now(),
+        added_by=admin.email,
+        link_token_hash=token_hash(board_token),
+        link_issued_at=timezone.now(),
+    )
+    Disclosure.objects.create(
+        year=timezone.localdate().year,
+        board_member=board_member,
+        role="board",
+        signed_name="عضو مجلس ألفا",
+        declared=True,
+        no_conflict=False,
+        interests=[{"kind": "financial", "party": DISCLOSED_INTEREST, "description": "x"}],
+        policy_version=1,
+        signed_at=timezone.now(),
+    )
+    report_token = secrets.token_urlsafe(24)
+    report = WhistleblowingReport.objects.create(
+        reference="WABC-DEFG",
+        received_at=timezone.now(),
+        token_hash=token_hash(report_token),
+        last_message_at=timezone.now(),
+    )
+    WhistleblowingMessage.objects.create(
+        report=report, author="reporter", text=WHISTLEBLOWING_TEXT, at=timezone.now()
+    )
+    return {
+        "board_member_id": board_member.pk,
+        "board_token": board_token,
+        "report_id": report.pk,
+        "report_reference": report.reference,
+        "report_token": report_token,
+    }
 
 
 def _complaint(*, staff: User, case) -> dict[str, object]:

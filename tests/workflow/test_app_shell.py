@@ -29,7 +29,8 @@ def test_the_navigation_follows_the_role_and_marks_the_current_page(alpha, alpha
     assert admin.count('aria-current="page"') == 2  # the sidebar and the phone's menu, once each
     assert 'id="app-menu"' in admin and 'id="user-menu"' in admin
     committee = client_for(alpha, email=members["committee"]).get("/app/").content.decode()
-    assert nav(committee) == ["workspace", "case_list"]
+    # Every member signs the yearly conflict-of-interest disclosure (governance/).
+    assert nav(committee) == ["workspace", "case_list", "disclosure_mine"]
     public = client_for(alpha).get("/").content.decode()
     assert 'id="nav-side"' not in public and 'id="app-menu"' not in public
 
