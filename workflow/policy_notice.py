@@ -123,15 +123,15 @@ def policy_notice_plan(*, number: int) -> int:
         Beneficiary.objects.filter(
             cases__status__in=OPEN_STATUSES, cases__created_at__lte=version.published_at
         )
-        .values_list("phone", "email")
+        .values_list("phone", "email", "language")
         .distinct()
     )
     # A mobile that asked for no more texts is told by e-mail where there is one.
     stopped = set(SmsOptOut.objects.values_list("phone", flat=True))
-    for phone, email in people.iterator(chunk_size=2000):
+    for phone, email, language in people.iterator(chunk_size=2000):
         address = phone if _mobile(phone) and phone not in stopped else email.lower()
         if address:
-            addresses.setdefault(address, "ar")
+            addresses.setdefault(address, language if language in published else "ar")
     for phone, email, language in UpdateSubscriber.objects.values_list(
         "phone", "email", "language"
     ):
