@@ -99,6 +99,8 @@ def test_staff_set_the_language_and_a_bad_one_is_refused_with_nothing_changed(
 ):
     case = open_case(alpha, who={**person(80), "email": ""})
     assert case.beneficiary.language == "ar"  # an online request in Arabic
+    form = page(staff.get("/app/cases/new/?lang=en"))
+    assert '<select name="language"' in form and "Language of messages" in form
     bad = staff.post("/app/cases/new/?lang=en", {**_new_case(80), "language": "fr"})
     assert bad.status_code == 400
     assert "Select a valid choice" in page(bad)
