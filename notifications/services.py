@@ -16,7 +16,7 @@ from django.utils import timezone
 from billing.services import sms_segments_allowed, sms_segments_left
 from common import clock
 from notifications.models import EmailOptOut, SmsCategory, SmsMessage, SmsOptOut, SmsStatus
-from notifications.providers import ProviderRefused, ProviderUnavailable, sms_provider
+from notifications.providers import ProviderRefused, ProviderUnavailable, SmsRoute, sms_route
 from notifications.segments import sms_segments
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
@@ -156,17 +156,18 @@ def _queue(message: SmsMessage) -> None:
     )
 
 
-def _hand_over(message: SmsMessage, provider, *, final_attempt: bool) -> list[str]:
-    """Give `message` to `provider` (None: SMS is off) and note the outcome on it; the fields
-    changed. It stays queued when the provider is away and this is not the final attempt."""
+def _hand_over(message: SmsMessage, route: SmsRoute | None, *, final_attempt: bool) -> list[str]:
+    """Give `message` to the account and sender of `route` (None: SMS is off) and note the
+    outcome on it; the fields changed. It stays queued when the provider is away and this is
+    not the final attempt."""
     message.attempts += 1
     fields = ["attempts", "status", "reason"]
-    if provider is None:
+    if route is None:
         message.status, message.reason = SmsStatus.NOT_SENT, "SMS is not configured"
     else:
         try:
-            sent = provider.send(
-                sender=settings.SMS_SENDER_NAME,
+            sent = route.provider.send(
+                sender=route.sender,
                 recipient=message.recipient,
                 body=message.text,
                 correlation_id=f"{schema_current()}:{message.event_key}"[:100],
@@ -198,7 +199,7 @@ def sms_deliver(*, message_id: int, final_attempt: bool) -> SmsMessage:
         message = SmsMessage.objects.select_for_update().get(pk=message_id)
         if message.status != SmsStatus.QUEUED:
             return message
-        fields = _hand_over(message, sms_provider(), final_attempt=final_attempt)
+        fields = _hand_over(message, sms_route(association_current()), final_attempt=final_attempt)
         message.save(update_fields=fields)
     if message.status == SmsStatus.QUEUED:
         raise ProviderUnavailable(message.reason)
@@ -282,16 +283,16 @@ def _refusal(phone: str, *, opted_out: bool) -> str:
 
 
 def sms_batch_deliver(*, message_ids: list[int]) -> int:
-    """Hand the queued messages among `message_ids` to the provider, one call each and two
-    queries in all; one the provider could not take now goes to the retrying task. How many
-    were handed over."""
-    provider = sms_provider()
+    """Hand the queued messages among `message_ids` to the provider, one call each and three
+    queries in all (the messages, the association's sender, the update); one the provider
+    could not take now goes to the retrying task. How many were handed over."""
     messages = list(SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.QUEUED))
     if not messages:
         return 0
+    route = sms_route(association_current())
     fields: set[str] = set()
     for message in messages:
-        fields.update(_hand_over(message, provider, final_attempt=False))
+        fields.update(_hand_over(message, route, final_attempt=False))
     SmsMessage.objects.bulk_update(messages, sorted(fields))
     for message in messages:
         if message.status == SmsStatus.QUEUED:
