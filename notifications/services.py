@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from billing.services import sms_segments_allowed, sms_segments_left
 from common import clock
 from notifications.models import EmailOptOut, SmsCategory, SmsMessage, SmsOptOut, SmsStatus
 from notifications.providers import ProviderRefused, ProviderUnavailable, SmsRoute, sms_route
 from notifications.segments import sms_segments
+from tenants.models import SmsMessageRoute
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 
@@ -199,8 +201,10 @@ def sms_deliver(*, message_id: int, final_attempt: bool) -> SmsMessage:
         message = SmsMessage.objects.select_for_update().get(pk=message_id)
         if message.status != SmsStatus.QUEUED:
             return message
-        fields = _hand_over(message, sms_route(association_current()), final_attempt=final_attempt)
+        association = association_current()
+        fields = _hand_over(message, sms_route(association), final_attempt=final_attempt)
         message.save(update_fields=fields)
+        _receipt_routes_record([message], association)
     if message.status == SmsStatus.QUEUED:
         raise ProviderUnavailable(message.reason)
     return message
@@ -283,21 +287,38 @@ def _refusal(phone: str, *, opted_out: bool) -> str:
 
 
 def sms_batch_deliver(*, message_ids: list[int]) -> int:
-    """Hand the queued messages among `message_ids` to the provider, one call each and three
-    queries in all (the messages, the association's sender, the update); one the provider
-    could not take now goes to the retrying task. How many were handed over."""
+    """Hand the queued messages among `message_ids` to the provider, one call each and four
+    queries in all (the messages, the association's sender, the update, the receipts' routes);
+    one the provider could not take now goes to the retrying task. How many were handed over."""
     messages = list(SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.QUEUED))
     if not messages:
         return 0
-    route = sms_route(association_current())
+    association = association_current()
+    route = sms_route(association)
     fields: set[str] = set()
     for message in messages:
         fields.update(_hand_over(message, route, final_attempt=False))
     SmsMessage.objects.bulk_update(messages, sorted(fields))
+    _receipt_routes_record(messages, association)
     for message in messages:
         if message.status == SmsStatus.QUEUED:
             _queue(message)
     return sum(message.status == SmsStatus.SENT for message in messages)
+
+
+def _receipt_routes_record(messages: list[SmsMessage], association) -> None:
+    """Note in the public table whose messages the provider numbered, in one query: the shared
+    account's receipts arrive on the platform's host and are routed by it."""
+    SmsMessageRoute.objects.bulk_create(
+        [
+            SmsMessageRoute(
+                provider_message_id=message.provider_message_id, association=association
+            )
+            for message in messages
+            if message.status == SmsStatus.SENT and message.provider_message_id
+        ],
+        ignore_conflicts=True,
+    )
 
 
 # Unifonic's DLR values: a positive or a negative receipt from the network.
@@ -321,6 +342,23 @@ def sms_receipt_apply(*, provider_message_id: str, dlr: str, at: datetime.dateti
         message.status, message.receipt_at = status, at
         message.save(update_fields=["status", "receipt_at"])
     return True
+
+
+def sms_receipt_route_apply(*, provider_message_id: str, dlr: str, at: datetime.datetime) -> bool:
+    """A receipt of the platform's account, arrived on the platform's host: recorded in the
+    schema of the association whose message the provider numbered (as `sms_receipt_apply`);
+    False, nothing changed, for a number no association sent."""
+    route = (
+        SmsMessageRoute.objects.select_related("association")
+        .filter(provider_message_id=provider_message_id)
+        .first()
+        if provider_message_id
+        else None
+    )
+    if route is None:
+        return False
+    with schema_context(route.association.schema_name):
+        return sms_receipt_apply(provider_message_id=provider_message_id, dlr=dlr, at=at)
 
 
 def sms_held_release() -> int:

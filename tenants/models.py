@@ -350,3 +350,15 @@ class SmsSender(models.Model):
 
     def __str__(self) -> str:
         return f"SMS sender of {self.association_id}"
+
+
+class SmsMessageRoute(models.Model):
+    """Which association a message the provider numbered belongs to: written when it is handed
+    over, read by the platform host's receipt webhook (one account's receipts reach one URL)."""
+
+    provider_message_id = models.CharField(max_length=100, unique=True)
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.provider_message_id

@@ -1,6 +1,7 @@
 """An association's own sender name and Unifonic application, set by an operator in the console:
 kept encrypted (no plaintext in the database nor the operators' log), never shown back in full,
-used by the worker for that association's messages only; the platform's for every other."""
+used by the worker for that association's messages only; the platform's for every other. The
+platform account's receipts, on the platform's host, routed to the association that sent."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django_tenants.utils import schema_context
 from common.sealing import seal, unseal
 from console.models import OperatorAction
 from console.services import sms_senders_reseal
+from notifications.models import SmsMessage
 from notifications.services import sms_deliver
-from tenants.models import SmsSender
+from tenants.models import SmsMessageRoute, SmsSender
 from tests.console.conftest import console, operator_secret  # noqa: F401 - fixtures
-from tests.notifications.fake_unifonic import APP_SID
-from tests.notifications.test_sms import send
+from tests.helpers import client_for
+from tests.notifications.fake_unifonic import APP_SID, receipt
+from tests.notifications.test_sms import basic, send
 
 ALPHA_SID = "AlphaOwnApp0000000000Sid9876"
 
@@ -93,3 +96,36 @@ def test_keys_rotate_the_new_first_then_the_old_dropped(settings, alpha):
     assert sms_senders_reseal() == 1
     settings.ENCRYPTION_KEYS = [new]
     assert unseal(SmsSender.objects.get().app_sid_sealed) == ALPHA_SID
+
+
+def _status(tenant, message) -> str:
+    with schema_context(tenant.association.schema_name):
+        return SmsMessage.objects.get(pk=message.pk).status
+
+
+def test_the_shared_accounts_receipts_reach_the_association_whose_message_it_is(
+    alpha, beta, unifonic
+):
+    sent = {}
+    for tenant, key in ((alpha, "a"), (beta, "b")):
+        message = send(tenant, key=key)
+        _deliver(tenant, message)
+        with schema_context(tenant.association.schema_name):
+            sent[tenant.association.slug] = SmsMessage.objects.get(pk=message.pk)
+    alphas, betas = sent["alpha"], sent["beta"]
+    platform = client_for(None)
+    delivered = receipt(alphas.provider_message_id)
+    assert platform.post("/sms/receipts/", delivered).status_code == 401  # forged
+    assert platform.post("/sms/receipts/", delivered, **basic("guessed")).status_code == 401
+    assert _status(alpha, alphas) == "sent"
+    assert platform.post("/sms/receipts/", delivered, **basic()).status_code == 200
+    assert (_status(alpha, alphas), _status(beta, betas)) == ("delivered", "sent")
+    assert platform.post("/sms/receipts/", delivered, **basic()).status_code == 409  # replayed
+    # A receipt naming beta's message touches beta's only, and on alpha's host nothing at all.
+    betas_receipt = receipt(betas.provider_message_id, dlr="Undeliverable", at="2026-09-17 13:00")
+    assert client_for(alpha).post("/sms/receipts/", betas_receipt, **basic()).status_code == 409
+    assert (_status(alpha, alphas), _status(beta, betas)) == ("delivered", "sent")
+    assert platform.post("/sms/receipts/", betas_receipt, **basic()).status_code == 200
+    assert (_status(alpha, alphas), _status(beta, betas)) == ("delivered", "undeliverable")
+    assert platform.post("/sms/receipts/", receipt("999"), **basic()).status_code == 409
+    assert SmsMessageRoute.objects.filter(association=alpha.association).count() == 1
