@@ -361,6 +361,15 @@ def sms_receipt_route_apply(*, provider_message_id: str, dlr: str, at: datetime.
         return sms_receipt_apply(provider_message_id=provider_message_id, dlr=dlr, at=at)
 
 
+def sms_recipient_erase(*, phone: str) -> int:
+    """Mask `phone` in the log (a person's erasure): the log keeps its counts and costs, and
+    the opt-outs stay, to be honoured; how many messages."""
+    if not phone:
+        return 0
+    masked = SmsMessage(recipient=phone).recipient_masked
+    return SmsMessage.objects.filter(recipient=phone).update(recipient=masked, text="")
+
+
 def sms_held_release() -> int:
     """Queue the held messages again, oldest first, as far as the plan's segments allow (a
     larger plan, or a new month); how many."""

@@ -248,12 +248,17 @@ class Reminder(models.Model):
 
 class UpdateSubscriber(models.Model):
     """Someone who asked, on the policy page, to be told when a new version is published: by
-    text message to a Saudi mobile or by e-mail, in the page's language."""
+    text message to a Saudi mobile or by e-mail, in the page's language. Told nothing until
+    they open the confirmation link sent to that address (double opt-in); unconfirmed, they
+    are deleted after CONFIRM_DAYS."""
 
     phone = models.CharField(max_length=16, blank=True)
     email = models.EmailField(blank=True)
     language = models.CharField(max_length=2, default="ar")
     consent_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation link's token, hashed (workflow.tokens); empty once confirmed.
+    confirm_token_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
