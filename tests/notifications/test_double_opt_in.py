@@ -50,7 +50,7 @@ def test_nothing_is_told_before_the_link_is_opened_and_unconfirmed_addresses_exp
         assert UpdateSubscriber.objects.get(phone="+966559999998").confirmed_at is None
     done = visitor.post(sms_link)
     assert done.status_code == 302
-    assert "Confirmed" in page(visitor.get(done["Location"] + "?lang=en"))
+    assert "تم التأكيد" in page(visitor.get(done["Location"]))
     assert visitor.post(sms_link).status_code == 404  # used
 
     publish(alpha, data=POLICY)
