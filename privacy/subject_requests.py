@@ -260,21 +260,21 @@ def _contacts(dsr: DataSubjectRequest) -> Contacts:
 def _answer_tell(dsr: DataSubjectRequest, contacts: Contacts) -> None:
     """By SMS to a Saudi mobile and by e-mail to an address, once each (the request closes
     once): the answer, with the reason of a refusal where the message has room for it."""
-    association = association_current()
-    context = {
-        "association": association,
-        "dsr": dsr,
-        "name": contacts.name,
-        "language": contacts.language,
-    }
-    if contacts.phone:
-        with translation.override(contacts.language):
-            context["kind"] = str(dsr.get_kind_display())
-            text = render_to_string("privacy/sms/answer.txt", context).strip()
-            if not sms_fits(text, category=SmsCategory.SERVICE):
-                text = render_to_string(
-                    "privacy/sms/answer.txt", {**context, "short": True}
-                ).strip()
+    with translation.override(contacts.language):
+        context = {
+            "association": association_current(),
+            "dsr": dsr,
+            "name": contacts.name,
+            "language": contacts.language,
+            "kind": str(dsr.get_kind_display()),
+        }
+        texts = [
+            render_to_string("privacy/sms/answer.txt", {**context, "short": short}).strip()
+            for short in (False, True)
+        ]
+    # The reason where it fits; else the short answer (a very long name: the e-mail only).
+    text = next((text for text in texts if sms_fits(text, category=SmsCategory.SERVICE)), "")
+    if contacts.phone and text:
         sms_send_later(
             event_key=f"dsr:{dsr.pk}:answer",
             kind="data_request_answer",
@@ -283,8 +283,6 @@ def _answer_tell(dsr: DataSubjectRequest, contacts: Contacts) -> None:
             personal=True,
         )
     if contacts.email:
-        with translation.override(contacts.language):
-            context["kind"] = str(dsr.get_kind_display())
         beneficiary_email_later(
             to=contacts.email, template="privacy/emails/answer", context=context
         )

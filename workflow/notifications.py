@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.selectors import active_member_emails
-from notifications.services import sms_send_later
+from notifications.models import SmsCategory
+from notifications.services import sms_fits, sms_send_later
 from publishing.rendering import version_languages
 from publishing.selectors import policy_version_published
 from tenants.selectors import association_current, schema_current
@@ -105,6 +106,10 @@ def _sms(*, case: Case, template: str, context: dict, key: str = "") -> bool:
         text = render_to_string(
             f"workflow/sms/{template}.txt", {**context, "language": language}
         ).strip()
+    if not sms_fits(text, category=SmsCategory.SERVICE):
+        # Long names of the association, its role or deciding body: never a failed transition.
+        logger.warning("case %s: the %s text is too long to be sent", case.pk, template)
+        return False
     message = sms_send_later(
         event_key=f"case:{case.pk}:{key or template}",
         kind=f"request_{template}",

@@ -213,3 +213,16 @@ def test_an_arabic_only_policy_tells_an_english_speaker_in_arabic(alpha, unifoni
     body = unifonic.sent[-1]["Body"]
     assert body.startswith("جمعية ألفا الخيرية: استلمنا طلبكم"), body
     assert urlsplit(body.rsplit(" ", 1)[1]).path.startswith("/r/")
+
+
+def test_a_text_too_long_for_three_segments_is_left_out_not_a_failed_referral(
+    alpha, alpha_policy, unifonic, tasks_inline
+):
+    from workflow.notifications import _sms
+
+    case = open_case(alpha, who=person(84))
+    with in_schema(alpha):
+        role = {"name_ar": "ب" * 250, "name_en": "b" * 250}
+        context = {"case": case, "association": alpha.association, "role": role}
+        assert _sms(case=case, template="referral", context=context, key="referred:1") is False
+        assert not SmsMessage.objects.filter(kind="request_referral").exists()
