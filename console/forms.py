@@ -56,6 +56,29 @@ class PlanAssignForm(forms.Form):
     )
 
 
+class SmsSenderForm(forms.Form):
+    sender_name = forms.CharField(
+        label=_("Sender name"),
+        required=False,
+        max_length=40,
+        help_text=_("As registered with Unifonic for this association: at most 11 characters."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    sender_registered = forms.BooleanField(
+        label=_("Registered with the provider (CST)"), required=False
+    )
+    app_sid = forms.CharField(
+        label=_("The association's own Unifonic AppSid"),
+        required=False,
+        max_length=100,
+        help_text=_("Kept encrypted and never shown again. Leave empty to keep the one set."),
+        widget=forms.PasswordInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    remove_app_sid = forms.BooleanField(
+        label=_("Remove its own AppSid (the platform's account sends)"), required=False
+    )
+
+
 class DeleteConfirmForm(forms.Form):
     confirm_slug = forms.CharField(
         label=_("Type the association's web address to confirm"), max_length=40

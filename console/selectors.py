@@ -24,7 +24,7 @@ from governance.selectors import (
     score_percent,
 )
 from reporting.statistics import Period, quarter_start
-from tenants.models import Association
+from tenants.models import Association, SmsSender
 from tenants.selectors import association_files_size
 from workflow.models import Case
 from workflow.selectors import open_cases_count
@@ -320,3 +320,8 @@ def association_usage(association: Association) -> AssociationUsage:
         storage_bytes=association_files_size(association),
         last_activity_at=max(moments) if moments else None,
     )
+
+
+def sms_sender_of(association: Association) -> SmsSender | None:
+    """The association's own SMS sender, if an operator set one."""
+    return SmsSender.objects.filter(association=association).first()

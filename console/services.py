@@ -22,10 +22,11 @@ from billing.services import subscription_plan_set
 from catalog.models import PolicyKind, TemplateSection, TemplateVersion
 from catalog.selectors import template_current
 from catalog.services import SECTION_FIELDS, template_release
+from common.sealing import reseal, seal
 from common.text import text_problem
 from console.models import AssociationUsageSnapshot, OperatorAction, ProvisioningJob
 from console.selectors import association_usage
-from tenants.models import Association
+from tenants.models import Association, SmsSender
 from tenants.services import association_slug_check
 from tenants.tasking import enqueue_on_commit
 from workspace.provisioning import association_provision, association_provision_check
@@ -426,3 +427,85 @@ def plan_assign(
             ip_address=ip_address,
         )
     return subscription
+
+
+# --- an association's own SMS sender ------------------------------------------------------------
+
+# Unifonic's sender IDs: at most 11 Latin letters and digits (spaces, dots, hyphens, & inside).
+SENDER_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 .&-]{0,9}[A-Za-z0-9])?")
+APP_SID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def sms_sender_set(
+    *,
+    association: Association,
+    sender_name: str,
+    registered: bool,
+    app_sid: str,
+    remove_app_sid: bool,
+    actor_email: str,
+    ip_address: str | None = None,
+) -> SmsSender:
+    """Set the association's sender name (used once registered with the provider) and its own
+    Unifonic AppSid (sealed; blank keeps the one set); the operators' log says what changed,
+    never the AppSid."""
+    name, app_sid = (sender_name or "").strip(), (app_sid or "").strip()
+    errors: dict[str, list[str]] = {}
+    if name and not SENDER_NAME.fullmatch(name):
+        errors["sender_name"] = [
+            gettext("A sender name has at most 11 Latin letters or digits (spaces, dots, hyphens "
+                    "and & inside).")
+        ]  # fmt: skip
+    if registered and not name:
+        errors["sender_registered"] = [gettext("Give the sender name that was registered.")]
+    if app_sid and not APP_SID.fullmatch(app_sid):
+        errors["app_sid"] = [
+            gettext("An AppSid is 16 to 64 letters and digits, as Unifonic shows it.")
+        ]
+    with transaction.atomic():
+        sender = SmsSender.objects.select_for_update().filter(association=association).first()
+        sender = sender or SmsSender(association=association)
+        before = _sms_sender_facts(sender)
+        keeps_app = bool(sender.app_sid_sealed) and not remove_app_sid
+        if (app_sid or keeps_app) and not (registered and name):
+            errors.setdefault("sender_registered", []).append(
+                gettext("The association's own Unifonic application sends only with a sender "
+                        "name registered on it.")
+            )  # fmt: skip
+        if errors:
+            raise ValidationError(errors)
+        sender.sender_name, sender.sender_registered = name, registered
+        if app_sid:
+            sender.app_sid_sealed, sender.app_sid_last4 = seal(app_sid), app_sid[-4:]
+        elif remove_app_sid:
+            sender.app_sid_sealed = sender.app_sid_last4 = ""
+        sender.save()
+        after = _sms_sender_facts(sender)
+        operator_action_record(
+            actor_email=actor_email,
+            action="sms_sender.set",
+            association_slug=association.slug,
+            summary=f"{name or '-'}{' (registered)' if registered else ''}",
+            before=before,
+            after={**after, "app_sid_replaced": bool(app_sid)},
+            ip_address=ip_address,
+        )
+    return sender
+
+
+def _sms_sender_facts(sender: SmsSender) -> dict[str, Any]:
+    return {
+        "sender_name": sender.sender_name,
+        "sender_registered": sender.sender_registered,
+        "own_app_sid": bool(sender.app_sid_sealed),
+    }
+
+
+def sms_senders_reseal() -> int:
+    """Seal every stored AppSid again under the first key; all or nothing (SealBroken)."""
+    with transaction.atomic():
+        senders = list(SmsSender.objects.select_for_update().exclude(app_sid_sealed=""))
+        for sender in senders:
+            sender.app_sid_sealed = reseal(sender.app_sid_sealed)
+        SmsSender.objects.bulk_update(senders, ["app_sid_sealed"])
+    return len(senders)

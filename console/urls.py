@@ -13,6 +13,7 @@ urlpatterns = [
     path("associations/<slug:slug>/suspend/", views.association_suspend, name="suspend"),
     path("associations/<slug:slug>/reactivate/", views.association_reactivate, name="reactivate"),
     path("associations/<slug:slug>/plan/", views.association_plan, name="plan"),
+    path("associations/<slug:slug>/sms/", views.association_sms, name="sms"),
     path("associations/<slug:slug>/export/", views.association_export, name="export"),
     path(
         "associations/<slug:slug>/exports/<int:export_id>/progress/",

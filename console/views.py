@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -79,6 +80,14 @@ def association_detail(request, slug: str):
         "plan_form": forms.PlanAssignForm(
             initial={"plan": getattr(getattr(association, "subscription", None), "plan", None)}
         ),
+        "sms_sender": (sender := selectors.sms_sender_of(association)),
+        "platform_sender": settings.SMS_SENDER_NAME,
+        "sms_form": forms.SmsSenderForm(
+            initial={
+                "sender_name": sender.sender_name if sender else "",
+                "sender_registered": sender.sender_registered if sender else False,
+            }
+        ),
     }
     return render(request, "console/association_detail.html", context)
 
@@ -140,6 +149,27 @@ def association_plan(request, slug: str):
         services.plan_assign,
         _("The plan was assigned."),
         plan=form.cleaned_data["plan"],
+    )
+
+
+@operator_required
+@require_POST
+def association_sms(request, slug: str):
+    association = _association(slug)
+    form = forms.SmsSenderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("console:association", slug=slug)
+    data = form.cleaned_data
+    return _operator_step(
+        request,
+        association,
+        services.sms_sender_set,
+        _("The association's SMS sender was saved."),
+        sender_name=data["sender_name"],
+        registered=data["sender_registered"],
+        app_sid=data["app_sid"],
+        remove_app_sid=data["remove_app_sid"],
     )
 
 

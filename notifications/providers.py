@@ -8,12 +8,18 @@ the answer is `{"success": …, "errorCode": …, "message": …, "data": {"Mess
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 import requests
 from django.conf import settings
+
+from common.sealing import SealBroken, unseal
+from tenants.models import SmsSender
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 
@@ -84,8 +90,33 @@ def _number(value, kind):
         return None
 
 
-def sms_provider() -> SmsProvider | None:
-    """The platform's provider (None: SMS is off, messages are logged as not sent)."""
+@dataclass(frozen=True)
+class SmsRoute:
+    """Who sends an association's messages: the account (provider) and the sender name."""
+
+    provider: SmsProvider
+    sender: str
+
+
+def sms_route(association) -> SmsRoute | None:
+    """The association's own Unifonic application and registered sender name where an operator
+    set them, else the platform's (None: SMS is off, messages are logged as not sent). A
+    sealed AppSid no key opens falls back to the platform's account and sender, logged."""
     if not settings.SMS_ENABLED:
         return None
-    return Unifonic(base_url=settings.UNIFONIC_API_BASE, app_sid=settings.UNIFONIC_APP_SID)
+    platform = Unifonic(base_url=settings.UNIFONIC_API_BASE, app_sid=settings.UNIFONIC_APP_SID)
+    own = SmsSender.objects.filter(association_id=association.pk).first() if association else None
+    if own is None:
+        return SmsRoute(provider=platform, sender=settings.SMS_SENDER_NAME)
+    sender = own.sender_name if own.sender_registered and own.sender_name else ""
+    if not own.app_sid_sealed:
+        return SmsRoute(provider=platform, sender=sender or settings.SMS_SENDER_NAME)
+    try:
+        app_sid = unseal(own.app_sid_sealed)
+    except SealBroken:
+        logger.error("the SMS AppSid of association %s cannot be opened", association.pk)
+        return SmsRoute(provider=platform, sender=settings.SMS_SENDER_NAME)
+    return SmsRoute(
+        provider=Unifonic(base_url=settings.UNIFONIC_API_BASE, app_sid=app_sid),
+        sender=sender or settings.SMS_SENDER_NAME,
+    )

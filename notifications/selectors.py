@@ -36,3 +36,10 @@ def sms_held_count() -> int:
 def sms_opted_out(*, phone: str) -> bool:
     """Whether `phone` asked for no more messages."""
     return SmsOptOut.objects.filter(phone=phone).exists()
+
+
+def sms_sent_to(*, phone: str) -> QuerySet[SmsMessage]:
+    """The messages logged for `phone` (a person's copy of their data)."""
+    if not phone:
+        return SmsMessage.objects.none()
+    return SmsMessage.objects.filter(recipient=phone).order_by("created_at", "id")

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from billing.services import sms_segments_allowed, sms_segments_left
 from common import clock
 from notifications.models import EmailOptOut, SmsCategory, SmsMessage, SmsOptOut, SmsStatus
-from notifications.providers import ProviderRefused, ProviderUnavailable, sms_provider
+from notifications.providers import ProviderRefused, ProviderUnavailable, SmsRoute, sms_route
 from notifications.segments import sms_segments
+from tenants.models import SmsMessageRoute
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 
@@ -156,17 +158,18 @@ def _queue(message: SmsMessage) -> None:
     )
 
 
-def _hand_over(message: SmsMessage, provider, *, final_attempt: bool) -> list[str]:
-    """Give `message` to `provider` (None: SMS is off) and note the outcome on it; the fields
-    changed. It stays queued when the provider is away and this is not the final attempt."""
+def _hand_over(message: SmsMessage, route: SmsRoute | None, *, final_attempt: bool) -> list[str]:
+    """Give `message` to the account and sender of `route` (None: SMS is off) and note the
+    outcome on it; the fields changed. It stays queued when the provider is away and this is
+    not the final attempt."""
     message.attempts += 1
     fields = ["attempts", "status", "reason"]
-    if provider is None:
+    if route is None:
         message.status, message.reason = SmsStatus.NOT_SENT, "SMS is not configured"
     else:
         try:
-            sent = provider.send(
-                sender=settings.SMS_SENDER_NAME,
+            sent = route.provider.send(
+                sender=route.sender,
                 recipient=message.recipient,
                 body=message.text,
                 correlation_id=f"{schema_current()}:{message.event_key}"[:100],
@@ -198,8 +201,10 @@ def sms_deliver(*, message_id: int, final_attempt: bool) -> SmsMessage:
         message = SmsMessage.objects.select_for_update().get(pk=message_id)
         if message.status != SmsStatus.QUEUED:
             return message
-        fields = _hand_over(message, sms_provider(), final_attempt=final_attempt)
+        association = association_current()
+        fields = _hand_over(message, sms_route(association), final_attempt=final_attempt)
         message.save(update_fields=fields)
+        _receipt_routes_record([message], association)
     if message.status == SmsStatus.QUEUED:
         raise ProviderUnavailable(message.reason)
     return message
@@ -282,21 +287,38 @@ def _refusal(phone: str, *, opted_out: bool) -> str:
 
 
 def sms_batch_deliver(*, message_ids: list[int]) -> int:
-    """Hand the queued messages among `message_ids` to the provider, one call each and two
-    queries in all; one the provider could not take now goes to the retrying task. How many
-    were handed over."""
-    provider = sms_provider()
+    """Hand the queued messages among `message_ids` to the provider, one call each and four
+    queries in all (the messages, the association's sender, the update, the receipts' routes);
+    one the provider could not take now goes to the retrying task. How many were handed over."""
     messages = list(SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.QUEUED))
     if not messages:
         return 0
+    association = association_current()
+    route = sms_route(association)
     fields: set[str] = set()
     for message in messages:
-        fields.update(_hand_over(message, provider, final_attempt=False))
+        fields.update(_hand_over(message, route, final_attempt=False))
     SmsMessage.objects.bulk_update(messages, sorted(fields))
+    _receipt_routes_record(messages, association)
     for message in messages:
         if message.status == SmsStatus.QUEUED:
             _queue(message)
     return sum(message.status == SmsStatus.SENT for message in messages)
+
+
+def _receipt_routes_record(messages: list[SmsMessage], association) -> None:
+    """Note in the public table whose messages the provider numbered, in one query: the shared
+    account's receipts arrive on the platform's host and are routed by it."""
+    SmsMessageRoute.objects.bulk_create(
+        [
+            SmsMessageRoute(
+                provider_message_id=message.provider_message_id, association=association
+            )
+            for message in messages
+            if message.status == SmsStatus.SENT and message.provider_message_id
+        ],
+        ignore_conflicts=True,
+    )
 
 
 # Unifonic's DLR values: a positive or a negative receipt from the network.
@@ -320,6 +342,32 @@ def sms_receipt_apply(*, provider_message_id: str, dlr: str, at: datetime.dateti
         message.status, message.receipt_at = status, at
         message.save(update_fields=["status", "receipt_at"])
     return True
+
+
+def sms_receipt_route_apply(*, provider_message_id: str, dlr: str, at: datetime.datetime) -> bool:
+    """A receipt of the platform's account, arrived on the platform's host: recorded in the
+    schema of the association whose message the provider numbered (as `sms_receipt_apply`);
+    False, nothing changed, for a number no association sent."""
+    route = (
+        SmsMessageRoute.objects.select_related("association")
+        .filter(provider_message_id=provider_message_id)
+        .first()
+        if provider_message_id
+        else None
+    )
+    if route is None:
+        return False
+    with schema_context(route.association.schema_name):
+        return sms_receipt_apply(provider_message_id=provider_message_id, dlr=dlr, at=at)
+
+
+def sms_recipient_erase(*, phone: str) -> int:
+    """Mask `phone` in the log (a person's erasure): the log keeps its counts and costs, and
+    the opt-outs stay, to be honoured; how many messages."""
+    if not phone:
+        return 0
+    masked = SmsMessage(recipient=phone).recipient_masked
+    return SmsMessage.objects.filter(recipient=phone).update(recipient=masked, text="")
 
 
 def sms_held_release() -> int:

@@ -51,11 +51,10 @@ def _fields(request) -> dict:
     return request.POST.dict()
 
 
-@csrf_exempt
-def sms_receipt(request):
-    """Unifonic's delivery receipt: MessageID, DLR (Delivered / Undeliverable), DLRTimestamp.
-    A call without the secret is refused (401); an unknown message, status or time, or a
-    receipt already recorded (a replay), changes nothing (409)."""
+def _receipt(request, apply) -> HttpResponse:
+    """Unifonic's delivery receipt: MessageID, DLR (Delivered / Undeliverable), DLRTimestamp,
+    recorded by `apply`. A call without the secret is refused (401); an unknown message,
+    status or time, or a receipt already recorded (a replay), changes nothing (409)."""
     if not _authorised(request):
         response = HttpResponse("unauthorised", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Basic realm="sms"'
@@ -70,7 +69,7 @@ def sms_receipt(request):
         return HttpResponse("bad timestamp", status=400, content_type="text/plain")
     if timezone.is_naive(at):
         at = timezone.make_aware(at)  # Unifonic writes the account's time zone (Riyadh)
-    applied = services.sms_receipt_apply(
+    applied = apply(
         provider_message_id=str(data.get("MessageID", ""))[:100], dlr=data.get("DLR", ""), at=at
     )
     return HttpResponse(
@@ -78,6 +77,19 @@ def sms_receipt(request):
         status=200 if applied else 409,
         content_type="text/plain",
     )
+
+
+@csrf_exempt
+def sms_receipt(request):
+    """An association's own account's receipts, on its host: its messages only."""
+    return _receipt(request, services.sms_receipt_apply)
+
+
+@csrf_exempt
+def sms_receipt_platform(request):
+    """The platform's account's receipts, on the platform's host: each routed to the association
+    whose message the provider numbered (recorded when it was sent)."""
+    return _receipt(request, services.sms_receipt_route_apply)
 
 
 @never_cache

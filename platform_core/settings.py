@@ -341,6 +341,9 @@ UNIFONIC_API_BASE = env.text("UNIFONIC_API_BASE", "https://el.cloud.unifonic.com
 SMS_WEBHOOK_SECRET = env.text("SMS_WEBHOOK_SECRET")
 # The platform's sender name, registered with the provider (alphanumeric, at most 11).
 SMS_SENDER_NAME = env.text("SMS_SENDER_NAME", "Mustafid")
+# Fernet keys sealing the associations' own SMS credentials: the first seals, all open
+# (common/sealing.py; empty: one derived from SECRET_KEY).
+ENCRYPTION_KEYS = env.items("ENCRYPTION_KEYS")
 
 # --- Stripe (billing is off until both keys are set) ------------------------------------------
 

@@ -71,6 +71,11 @@ urlpatterns = [
     path("policy/", policy_views.policy_page, name="policy"),
     path("policy/updates/", workflow_public.policy_updates, name="policy_updates"),
     path(
+        "policy/updates/confirm/<str:token>/",
+        workflow_public.policy_updates_confirm,
+        name="policy_updates_confirm",
+    ),
+    path(
         "policy/updates/stop/<str:token>/",
         workflow_public.policy_updates_stop,
         name="policy_updates_stop",

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from billing import views as billing_views
+from notifications import views as sms_views
 from platform_core import health, views
 from workspace import views as tenant_views
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("console/", include("console.urls")),
     path("billing/stripe/webhook/", billing_views.stripe_webhook, name="stripe_webhook"),
+    # The platform's SMS account's delivery receipts, routed to each association by message id.
+    path("sms/receipts/", sms_views.sms_receipt_platform, name="sms_receipt_platform"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.services import complaints_anonymise
+from notifications.services import sms_recipient_erase
 from privacy.models import (
     Anonymisation,
     ConsentRecord,
@@ -27,6 +28,7 @@ from privacy.models import (
     RequestEvent,
 )
 from workflow.models import OPEN_STATUSES, Beneficiary, Case, CaseDocument, CaseEvent, Survey
+from workflow.policy_notice import update_subscriptions_erase
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +131,8 @@ def beneficiary_anonymise(
         complaints_anonymise(
             phone=beneficiary.phone, case_ids=list(cases.values_list("pk", flat=True))
         )
+        update_subscriptions_erase(phone=beneficiary.phone, email=beneficiary.email)
+        sms_recipient_erase(phone=beneficiary.phone)
         _erase_person(beneficiary)
         case_count = cases.update(
             summary="", decision_reason="", declaration_signed_by="", status_token_hash=""

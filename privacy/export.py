@@ -15,9 +15,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from complaints.selectors import complaints_of_person
+from notifications.selectors import sms_sent_to
 from privacy.models import ConsentRecord, DataSubjectRequest, LegalHold
 from workflow.labels import EVENT_LABELS
 from workflow.models import Beneficiary, Case, CaseStatus
+from workflow.policy_notice import update_subscriptions_of
 
 CHUNK = 64 * 1024
 # Secrets of the association, not data about the person.
@@ -90,6 +92,17 @@ def subject_data(*, beneficiary: Beneficiary) -> tuple[dict, list[tuple[str, Pat
         "data_requests": [
             _fields(request, hidden=frozenset({"requester_national_id"}))
             for request in DataSubjectRequest.objects.filter(beneficiary=beneficiary)
+        ],
+        # «Tell me of updates» at their mobile or address, and the texts sent to their mobile.
+        "update_subscriptions": [
+            _fields(subscriber, hidden=frozenset({"confirm_token_hash"}))
+            for subscriber in update_subscriptions_of(
+                phone=beneficiary.phone, email=beneficiary.email
+            )
+        ],
+        "text_messages": [
+            _fields(message, hidden=frozenset({"text"}))
+            for message in sms_sent_to(phone=beneficiary.phone)
         ],
     }
     return data, files

@@ -7,16 +7,21 @@ own timeline, including each download of a copy.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.access_trail import AccessAction, access_record
-from common.saudi import normalize_national_id
+from common.saudi import normalize_national_id, normalize_phone
 from common.text import text_problem
+from notifications.models import SmsCategory
+from notifications.services import sms_fits, sms_send_later
 from privacy.anonymise import AnonymisationResult, beneficiary_anonymise
 from privacy.models import (
     Anonymisation,
@@ -25,7 +30,11 @@ from privacy.models import (
     RequestKind,
     RequestStatus,
 )
+from publishing.rendering import version_languages
+from publishing.selectors import policy_published
+from tenants.selectors import association_current
 from workflow.models import Beneficiary
+from workflow.notifications import beneficiary_email_later
 from workflow.services import beneficiary_data_clean
 
 ANSWER_DAYS = 30
@@ -33,7 +42,9 @@ EXTENSION_DAYS = 30
 OLDEST_RECEIVED_DAYS = 365
 MAX_TEXT = 2000
 # The fields a correction may change (the national ID is the person's key: not here).
-CORRECTABLE = ("full_name", "phone", "email", "city", "household_size", "household_notes")
+CORRECTABLE = (
+    "full_name", "phone", "email", "city", "household_size", "household_notes", "language",
+)  # fmt: skip
 
 
 def _check_texts(spec: dict[str, tuple[object, int, bool]]) -> None:
@@ -199,13 +210,82 @@ def subject_request_complete(
     return dsr
 
 
-def _close(dsr: DataSubjectRequest, status: str, actor: User, **fields) -> None:
+def _close(
+    dsr: DataSubjectRequest, status: str, actor: User, contacts: Contacts | None = None, **fields
+) -> None:
+    """Close the request and tell the person the answer (at `contacts`: where they were before
+    an erasure; else found now)."""
+    contacts = contacts or _contacts(dsr)
     for name, value in fields.items():
         setattr(dsr, name, value)
     dsr.status = status
     dsr.closed_at = timezone.now()
     dsr.save(update_fields=[*fields, "status", "closed_at"])
     _event(dsr, status, actor, note=next(iter(fields.values()), ""))
+    _answer_tell(dsr, contacts)
+
+
+@dataclass(frozen=True)
+class Contacts:
+    name: str
+    phone: str
+    email: str
+    language: str
+
+
+def _contacts(dsr: DataSubjectRequest) -> Contacts:
+    """Where the person hears the answer: the mobile or address they gave with the request,
+    else the ones the association holds on them; in their language where the policy is
+    published in it."""
+    phone = email = ""
+    given = dsr.requester_contact.strip()
+    try:
+        if "@" in given:
+            validate_email(given)
+            email = given.lower()
+        elif given:
+            phone = normalize_phone(given, mobile_only=True)
+    except ValidationError:
+        pass  # a contact staff read to the person themselves
+    person = dsr.beneficiary
+    language = "ar"
+    if person is not None:
+        phone, email = phone or person.phone, email or person.email
+        policy = policy_published()
+        if person.language in (version_languages(policy.content) if policy else ["ar"]):
+            language = person.language
+    return Contacts(name=dsr.requester_name, phone=phone, email=email, language=language)
+
+
+def _answer_tell(dsr: DataSubjectRequest, contacts: Contacts) -> None:
+    """By SMS to a Saudi mobile and by e-mail to an address, once each (the request closes
+    once): the answer, with the reason of a refusal where the message has room for it."""
+    with translation.override(contacts.language):
+        context = {
+            "association": association_current(),
+            "dsr": dsr,
+            "name": contacts.name,
+            "language": contacts.language,
+            "kind": str(dsr.get_kind_display()),
+        }
+        texts = [
+            render_to_string("privacy/sms/answer.txt", {**context, "short": short}).strip()
+            for short in (False, True)
+        ]
+    # The reason where it fits; else the short answer (a very long name: the e-mail only).
+    text = next((text for text in texts if sms_fits(text, category=SmsCategory.SERVICE)), "")
+    if contacts.phone and text:
+        sms_send_later(
+            event_key=f"dsr:{dsr.pk}:answer",
+            kind="data_request_answer",
+            phone=contacts.phone,
+            text=text,
+            personal=True,
+        )
+    if contacts.email:
+        beneficiary_email_later(
+            to=contacts.email, template="privacy/emails/answer", context=context
+        )
 
 
 def subject_request_download_record(*, dsr: DataSubjectRequest, actor: User) -> None:
@@ -230,6 +310,7 @@ def subject_request_correct(*, dsr: DataSubjectRequest, data: dict, actor: User)
         clean = beneficiary_data_clean({**wanted, "national_id": person.national_id})
         # The form's empty household size means "unknown": it clears the value.
         clean.setdefault("household_size", None)
+        clean.setdefault("language", person.language)  # not given: unchanged
         changes = {
             field: {"from": getattr(person, field), "to": clean[field]}
             for field in CORRECTABLE
@@ -255,6 +336,7 @@ def subject_request_delete(*, dsr: DataSubjectRequest, actor: User) -> Anonymisa
         dsr = _locked_open(dsr, verified=True)
         if dsr.kind != RequestKind.DELETION:
             raise ValidationError({"request": [_("This is not a deletion request.")]})
+        contacts = _contacts(dsr)  # before they are erased: the person is told the outcome
         result = beneficiary_anonymise(
             beneficiary=dsr.beneficiary,
             actor_email=actor.email,
@@ -267,8 +349,8 @@ def subject_request_delete(*, dsr: DataSubjectRequest, actor: User) -> Anonymisa
                 "Personal data erased: %(cases)s case(s) kept for statistics without it, "
                 "%(documents)s document(s) deleted."
             ) % {"cases": result.cases, "documents": result.documents_removed}
-            _close(dsr, RequestStatus.COMPLETED, actor, outcome_note=outcome)
+            _close(dsr, RequestStatus.COMPLETED, actor, contacts, outcome_note=outcome)
             access_record(actor=actor, action=AccessAction.DELETE, obj=dsr.beneficiary)
         else:
-            _close(dsr, RequestStatus.REFUSED, actor, refusal_reason=result.refusal)
+            _close(dsr, RequestStatus.REFUSED, actor, contacts, refusal_reason=result.refusal)
     return result

@@ -10,6 +10,7 @@ from common import clock
 from privacy.reminders import subject_request_reminders_send
 from privacy.retention import retention_apply
 from tenants.tasking import app, working_associations_dispatch
+from workflow.policy_notice import update_subscribers_expire
 
 
 @app.task(
@@ -32,6 +33,8 @@ def subject_request_reminders_send_task(*, on: str) -> dict:
     retry_backoff=60,
 )
 def retention_apply_task(*, on: str) -> int | None:
+    # Whatever the rule: «tell me of updates» never confirmed is not kept.
+    update_subscribers_expire()
     run = retention_apply(on=datetime.date.fromisoformat(on))
     return run.pk if run else None
 

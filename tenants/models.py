@@ -330,3 +330,35 @@ class AssociationExport(BackgroundJob):
     def path(self) -> Path | None:
         """Where the archive is on disk, once there is one."""
         return Path(settings.EXPORTS_ROOT) / self.file if self.file else None
+
+
+class SmsSender(models.Model):
+    """An association's own SMS sender name (registered with the provider for it, LOCALE.md) and
+    its own Unifonic application, entered by an operator; without them its messages go with
+    the platform's. The AppSid is kept sealed (common.sealing) and never shown back in full.
+    Not part of an association's export: credentials are entered again after a restore."""
+
+    association = models.OneToOneField(
+        Association, on_delete=models.CASCADE, related_name="sms_sender"
+    )
+    sender_name = models.CharField(max_length=11, blank=True)
+    sender_registered = models.BooleanField(default=False)
+    app_sid_sealed = models.TextField(blank=True)
+    # Enough for an operator to tell which application is set, not to use it.
+    app_sid_last4 = models.CharField(max_length=4, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"SMS sender of {self.association_id}"
+
+
+class SmsMessageRoute(models.Model):
+    """Which association a message the provider numbered belongs to: written when it is handed
+    over, read by the platform host's receipt webhook (one account's receipts reach one URL)."""
+
+    provider_message_id = models.CharField(max_length=100, unique=True)
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.provider_message_id

@@ -33,7 +33,7 @@ from publishing.selectors import policy_published
 from publishing.services import CODE_PATTERN
 from tenants.selectors import schema_current
 from workflow import selectors, services
-from workflow.models import Case, CaseEvent, CaseKind, CaseStatus
+from workflow.models import Case, CaseEvent, CaseKind, CaseStatus, MessageLanguage
 from workflow.permissions import SENSITIVE_FIELDS, opens_cases, sees_sensitive
 from workflow.services import MAX_SUMMARY
 from workflow.transitions import TRANSITIONS
@@ -74,6 +74,7 @@ class BeneficiarySerializer(serializers.Serializer):
     email = serializers.CharField()
     city = serializers.CharField()
     household_size = serializers.IntegerField(allow_null=True)
+    language = serializers.CharField()
     # Only for the roles that need them (workflow.permissions); absent for the others.
     household_notes = serializers.CharField(required=False)
     health_notes = serializers.CharField(required=False)
@@ -182,6 +183,12 @@ class BeneficiaryInputSerializer(serializers.Serializer):
     city = _text(100, required=False)
     household_size = serializers.IntegerField(
         min_value=1, max_value=50, required=False, allow_null=True
+    )
+    language = serializers.ChoiceField(
+        choices=MessageLanguage.choices,
+        required=False,
+        help_text="The language of the SMS and e-mails they receive (an online request: the "
+        "request's language by default; a known person keeps theirs).",
     )
 
 

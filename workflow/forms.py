@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.i18n import current_language
-from workflow.models import CaseDocument, CaseKind, CaseStatus
+from workflow.models import CaseDocument, CaseKind, CaseStatus, MessageLanguage
 from workflow.selectors import CASE_SORTS
 from workflow.services import beneficiary_data_clean
 from workflow.transitions import TRANSITIONS
@@ -97,6 +97,12 @@ class BeneficiaryDetailsForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    language = forms.ChoiceField(
+        label=_("Language of messages"),
+        required=False,
+        choices=[("", _("As before (Arabic for someone new)")), *MessageLanguage.choices],
+        help_text=_("The text messages and e-mails the beneficiary receives."),
+    )
 
 
 class AllProblemsAtOnce:
@@ -168,6 +174,7 @@ class CaseOpenForm(AllProblemsAtOnce, BeneficiaryDetailsForm):
         "household_notes",
         "health_notes",
         "monthly_income",
+        "language",
     )
 
     def __init__(self, *args, channels: list[dict], **kwargs):

@@ -8,6 +8,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class MessageLanguage(models.TextChoices):
+    ARABIC = "ar", "العربية"
+    ENGLISH = "en", "English"
+
+
 class Beneficiary(models.Model):
     """One person, keyed by national ID or iqama number, whatever cases they bring."""
 
@@ -22,6 +27,14 @@ class Beneficiary(models.Model):
     health_notes = models.TextField(_("health details"), blank=True, default="", db_default="")
     monthly_income = models.DecimalField(
         _("monthly income (SAR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    # Every SMS and e-mail to them: the online form's language, or as staff set it.
+    language = models.CharField(
+        _("language of messages"),
+        max_length=2,
+        choices=MessageLanguage.choices,
+        default=MessageLanguage.ARABIC,
+        db_default=MessageLanguage.ARABIC,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -235,12 +248,17 @@ class Reminder(models.Model):
 
 class UpdateSubscriber(models.Model):
     """Someone who asked, on the policy page, to be told when a new version is published: by
-    text message to a Saudi mobile or by e-mail, in the page's language."""
+    text message to a Saudi mobile or by e-mail, in the page's language. Told nothing until
+    they open the confirmation link sent to that address (double opt-in); unconfirmed, they
+    are deleted after CONFIRM_DAYS."""
 
     phone = models.CharField(max_length=16, blank=True)
     email = models.EmailField(blank=True)
     language = models.CharField(max_length=2, default="ar")
     consent_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation link's token, hashed (workflow.tokens); empty once confirmed.
+    confirm_token_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
-"""Telling people of a case's steps: the beneficiary the decision and the survey link when the
-case closes (an enquiry answered closes it too); a referral role's holders that a case was
-referred to them."""
+"""Telling people of a case's steps: the beneficiary, in their language, the referral, the
+decision and the survey link when the case closes (an enquiry answered closes it too); a
+referral role's holders that a case was referred to them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.selectors import active_member_emails
-from notifications.services import sms_send_later
+from notifications.models import SmsCategory
+from notifications.services import sms_fits, sms_send_later
+from publishing.rendering import version_languages
 from publishing.selectors import policy_version_published
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
@@ -25,8 +27,16 @@ logger = logging.getLogger(__name__)
 SURVEY_DAYS = 30
 
 
+def beneficiary_language(case: Case) -> str:
+    """The language the beneficiary is told in: theirs, where the case's version publishes it."""
+    policy = policy_version_published(number=case.policy_version_opened)
+    published = version_languages(policy.content) if policy else ["ar"]
+    return case.beneficiary.language if case.beneficiary.language in published else "ar"
+
+
 def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
-    """E-mail the beneficiary when they gave an address; the timeline says how they were told."""
+    """Text and e-mail the beneficiary (where a Saudi mobile and an address are known) in their
+    language; the timeline says how they were told."""
     association = association_current()
     # Who decides, named as the policy version the case runs by names it.
     policy = policy_version_published(number=case.policy_version_opened)
@@ -47,10 +57,36 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
         )
         context["survey_url"] = association.url(f"/survey/{token}/")
     template = "decision" if event.action == "decide" else "closed"
-    texted = _sms(case=case, template=template, context=context)
+    _tell(case=case, event=event, template=template, context=context, key=template)
+
+
+def beneficiary_referral_notify(*, case: Case, event: CaseEvent) -> None:
+    """Tell the beneficiary whom their case was referred to, as the case's version names the
+    role (each referral once: the event is the key)."""
+    policy = policy_version_published(number=case.policy_version_opened)
+    names = {item["code"]: item for item in (policy.content["referral_roles"] if policy else [])}
+    code = case.referral_role_code
+    context = {
+        "case": case,
+        "association": association_current(),
+        "role": names.get(code, {"name_ar": code, "name_en": code}),
+    }
+    _tell(
+        case=case,
+        event=event,
+        template="referral",
+        context=context,
+        key=f"referred:{event.pk}",
+    )
+
+
+def _tell(*, case: Case, event: CaseEvent, template: str, context: dict, key: str) -> None:
+    """By SMS and e-mail where each is known, once per `key`; noted on the timeline."""
+    context = {**context, "language": beneficiary_language(case)}
+    texted = _sms(case=case, template=template, context=context, key=key)
     email = case.beneficiary.email
     if email:
-        _beneficiary_email(to=email, template=template, context=context)
+        beneficiary_email_later(to=email, template=f"workflow/emails/{template}", context=context)
     CaseEvent.objects.create(
         case=case,
         action="beneficiary_told",
@@ -61,12 +97,21 @@ def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:
     )
 
 
-def _sms(*, case: Case, template: str, context: dict) -> bool:
-    """Text the beneficiary's mobile (workflow/sms/<template>.txt, Arabic), once per case and
-    template: the link it may carry is theirs alone, so the text is not kept once sent."""
-    text = render_to_string(f"workflow/sms/{template}.txt", context).strip()
+def _sms(*, case: Case, template: str, context: dict, key: str = "") -> bool:
+    """Text the beneficiary's mobile (workflow/sms/<template>.txt, in their language), once per
+    event (`key`, else the template): the link it may carry is theirs alone, so the text is not
+    kept once sent."""
+    language = context.get("language") or beneficiary_language(case)
+    with translation.override(language):
+        text = render_to_string(
+            f"workflow/sms/{template}.txt", {**context, "language": language}
+        ).strip()
+    if not sms_fits(text, category=SmsCategory.SERVICE):
+        # Long names of the association, its role or deciding body: never a failed transition.
+        logger.warning("case %s: the %s text is too long to be sent", case.pk, template)
+        return False
     message = sms_send_later(
-        event_key=f"case:{case.pk}:{template}",
+        event_key=f"case:{case.pk}:{key or template}",
         kind=f"request_{template}",
         phone=case.beneficiary.phone,
         text=text,
@@ -90,16 +135,25 @@ def status_link_send(*, case: Case, url: str) -> bool:
     gave no address (staff then read it to them)."""
     if not case.beneficiary.email:
         return False
-    context = {"case": case, "association": association_current(), "url": url}
-    _beneficiary_email(to=case.beneficiary.email, template="status_link", context=context)
+    context = {
+        "case": case,
+        "association": association_current(),
+        "url": url,
+        "language": beneficiary_language(case),
+    }
+    beneficiary_email_later(
+        to=case.beneficiary.email, template="workflow/emails/status_link", context=context
+    )
     return True
 
 
-def _beneficiary_email(*, to: str, template: str, context: dict) -> None:
-    """One of workflow/emails/, in Arabic with its English line, to a beneficiary."""
-    with translation.override("ar"):
-        subject = render_to_string(f"workflow/emails/{template}_subject.txt", context)
-        body = render_to_string(f"workflow/emails/{template}.txt", context)
+def beneficiary_email_later(*, to: str, template: str, context: dict) -> None:
+    """E-mail a person `template`.txt (and its _subject.txt) in context["language"] (Arabic, the
+    default, with its English line), sent by the worker once the caller's transaction commits."""
+    language = context.get("language") or "ar"
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}.txt", context)
     # Sent by the worker once the change is committed: a rolled-back transition tells nobody,
     # and a slow mail server never holds the case's lock. (tasks imports this module.)
     from workflow.tasks import beneficiary_email_send_task

@@ -6,11 +6,15 @@ batch in a number of queries that does not grow with it; one notice per version 
 
 from __future__ import annotations
 
+import datetime
+import secrets
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,16 +28,21 @@ from notifications.services import (
     sms_batch_deliver,
     sms_batch_log,
     sms_fits,
+    sms_send_later,
 )
 from publishing.rendering import version_languages
 from publishing.selectors import policy_version_get
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
 from workflow.models import OPEN_STATUSES, Beneficiary, PolicyNotice, UpdateSubscriber
+from workflow.notifications import beneficiary_email_later
+from workflow.tokens import token_hash
 
 BATCH = 500
 KIND = "policy_notice"
 STOP_SALT = "workflow.policy-updates-stop"
+# Days to open the confirmation link; unconfirmed subscribers are deleted after them.
+CONFIRM_DAYS = 7
 
 
 def _mobile(phone: str) -> bool:
@@ -42,8 +51,10 @@ def _mobile(phone: str) -> bool:
 
 def update_subscribe(*, phone: str, email: str, language: str, consent: bool) -> list[str]:
     """Remember a Saudi mobile, an e-mail address or both to tell of each new version, in
-    `language`; the addresses, or a ValidationError naming every bad field. Asking again
-    only renews the consent (and lifts an e-mail's earlier opt-out: it is asked anew)."""
+    `language`, once confirmed: each new (or still unconfirmed) address is sent a link to
+    confirm, valid CONFIRM_DAYS; the addresses, or a ValidationError naming every bad field.
+    A confirmed address asking again only renews the consent (and lifts an e-mail's earlier
+    opt-out: it is asked anew)."""
     errors: dict[str, list[str]] = {}
     phone, email = str(phone or "").strip(), str(email or "").strip().lower()
     mobile = ""
@@ -68,18 +79,97 @@ def update_subscribe(*, phone: str, email: str, language: str, consent: bool) ->
     now = timezone.now()
     addresses = []
     with transaction.atomic():
-        if mobile:
-            UpdateSubscriber.objects.update_or_create(
-                phone=mobile, defaults={"language": language, "consent_at": now}
+        for field, address in (("phone", mobile), ("email", email)):
+            if not address:
+                continue
+            subscriber, _created = UpdateSubscriber.objects.update_or_create(
+                **{field: address}, defaults={"language": language, "consent_at": now}
             )
-            addresses.append(mobile)
+            if subscriber.confirmed_at is None:
+                _confirmation_send(subscriber)
+            addresses.append(address)
         if email:
-            UpdateSubscriber.objects.update_or_create(
-                email=email, defaults={"language": language, "consent_at": now}
-            )
             EmailOptOut.objects.filter(email=email).delete()
-            addresses.append(email)
     return addresses
+
+
+def _confirmation_send(subscriber: UpdateSubscriber) -> None:
+    """Send the address its confirmation link (a new one: an earlier link stops working), in
+    the language asked; a service message, asked for by the person."""
+    token = secrets.token_urlsafe(16)
+    subscriber.confirm_token_hash = token_hash(token)
+    subscriber.save(update_fields=["confirm_token_hash"])
+    association = association_current()
+    context = {
+        "association": association,
+        "url": association.url(f"/policy/updates/confirm/{token}/"),
+        "days": CONFIRM_DAYS,
+        "language": subscriber.language,
+    }
+    if subscriber.email:
+        beneficiary_email_later(
+            to=subscriber.email, template="workflow/emails/updates_confirm", context=context
+        )
+        return
+    with translation.override(subscriber.language):
+        text = render_to_string("workflow/sms/updates_confirm.txt", context).strip()
+        if not sms_fits(text, category=SmsCategory.SERVICE):
+            text = render_to_string(
+                "workflow/sms/updates_confirm.txt", {**context, "short": True}
+            ).strip()
+    sms_send_later(
+        # One message per request to confirm: the token's hash names it.
+        event_key=f"updates:confirm:{subscriber.confirm_token_hash[:32]}",
+        kind="updates_confirm",
+        phone=subscriber.phone,
+        text=text,
+        personal=True,  # the link confirms: not kept once sent
+    )
+
+
+def update_subscriber_for_confirm_token(token: str) -> UpdateSubscriber | None:
+    """The unconfirmed subscriber whose link this is, within CONFIRM_DAYS of asking."""
+    if not token:
+        return None
+    return UpdateSubscriber.objects.filter(
+        confirm_token_hash=token_hash(str(token)),
+        confirmed_at__isnull=True,
+        consent_at__gte=timezone.now() - datetime.timedelta(days=CONFIRM_DAYS),
+    ).first()
+
+
+def update_confirm(*, subscriber: UpdateSubscriber) -> None:
+    """The address is confirmed: it is told of the next versions."""
+    subscriber.confirmed_at, subscriber.confirm_token_hash = timezone.now(), ""
+    subscriber.save(update_fields=["confirmed_at", "confirm_token_hash"])
+
+
+def update_subscribers_expire() -> int:
+    """Delete the subscribers who did not confirm within CONFIRM_DAYS (the daily retention
+    run); how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=CONFIRM_DAYS)
+    expired = UpdateSubscriber.objects.filter(confirmed_at__isnull=True, consent_at__lt=cutoff)
+    return expired.delete()[0]
+
+
+def update_subscriptions_of(*, phone: str, email: str) -> list[UpdateSubscriber]:
+    """A person's subscriptions, by their mobile or address (their copy, their erasure)."""
+    mine = Q(pk__in=[])
+    if phone:
+        mine |= Q(phone=phone)
+    if email:
+        mine |= Q(email=email.lower())
+    return list(UpdateSubscriber.objects.filter(mine).order_by("id"))
+
+
+def update_subscriptions_erase(*, phone: str, email: str) -> int:
+    """Erase a person's subscriptions and the addresses of the notices sent them; how many
+    subscriptions."""
+    addresses = [address for address in (phone, email.lower()) if address]
+    PolicyNotice.objects.filter(address__in=addresses).delete()
+    return UpdateSubscriber.objects.filter(
+        pk__in=[subscriber.pk for subscriber in update_subscriptions_of(phone=phone, email=email)]
+    ).delete()[0]
 
 
 def email_stop_token(email: str) -> str:
@@ -112,7 +202,8 @@ def policy_notice_plan(*, number: int) -> int:
     """Write the notices of version `number`: each beneficiary with an open case (their Saudi
     mobile unless it opted out, else their e-mail) and each subscriber, an address once
     whatever its sources and however often this runs; then one task per batch of those not
-    yet handled, held to the hours of awareness messages. The number of batches."""
+    yet handled, held to the hours of awareness messages. Only confirmed subscribers are
+    told. The number of batches."""
     version = policy_version_get(number=number)
     if version is None:
         return 0
@@ -123,18 +214,20 @@ def policy_notice_plan(*, number: int) -> int:
         Beneficiary.objects.filter(
             cases__status__in=OPEN_STATUSES, cases__created_at__lte=version.published_at
         )
-        .values_list("phone", "email")
+        .values_list("phone", "email", "language")
         .distinct()
     )
     # A mobile that asked for no more texts is told by e-mail where there is one.
     stopped = set(SmsOptOut.objects.values_list("phone", flat=True))
-    for phone, email in people.iterator(chunk_size=2000):
+    for phone, email, language in people.iterator(chunk_size=2000):
         address = phone if _mobile(phone) and phone not in stopped else email.lower()
         if address:
-            addresses.setdefault(address, "ar")
-    for phone, email, language in UpdateSubscriber.objects.values_list(
-        "phone", "email", "language"
-    ):
+            addresses.setdefault(address, language if language in published else "ar")
+    # A mobile that stopped the texts is no subscriber any more: its row goes.
+    UpdateSubscriber.objects.filter(phone__in=stopped).delete()
+    for phone, email, language in UpdateSubscriber.objects.filter(
+        confirmed_at__isnull=False
+    ).values_list("phone", "email", "language"):
         addresses[phone or email] = language if language in published else "ar"
     PolicyNotice.objects.bulk_create(
         [

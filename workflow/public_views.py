@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.hijri import hijri_display
@@ -332,7 +333,13 @@ def policy_updates(request):
             except ValidationError as error:
                 errors_onto_form(form, error)
             else:
-                messages.success(request, _("Done: you will be told of each new version."))
+                messages.success(
+                    request,
+                    _(
+                        "Almost done: open the link we sent to confirm. Until then you are told "
+                        "nothing, and without it the number or address is deleted in 7 days."
+                    ),
+                )
                 return redirect("policy_updates")
     return render(
         request,
@@ -340,6 +347,25 @@ def policy_updates(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def policy_updates_confirm(request, token: str):
+    """The link sent to a new subscriber: one button (a link scanner's GET confirms nothing),
+    and the address is told of the next versions. Wrong links count against the address."""
+    if link_guessing(request):
+        retry_after = rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS)
+        return HttpResponse(status=429, headers={"Retry-After": str(retry_after)})
+    subscriber = policy_notice.update_subscriber_for_confirm_token(token)
+    if subscriber is None:
+        link_missed(request)
+        return render(request, "workflow/public/link_invalid.html", status=404)
+    if request.method == "POST":
+        policy_notice.update_confirm(subscriber=subscriber)
+        messages.success(request, _("Confirmed: you will be told of each new version."))
+        return redirect("policy_updates")
+    return render(request, "workflow/public/policy_updates_confirm.html")
 
 
 @require_http_methods(["GET", "POST"])

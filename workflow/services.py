@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing.services import open_case_limit_check
 from common.access_trail import AccessAction, access_record
+from common.i18n import current_language
 from common.saudi import ascii_digits, normalize_national_id, normalize_phone
 from common.text import text_problem
 from publishing.selectors import (
@@ -37,9 +38,11 @@ from workflow.models import (
     CaseEvent,
     CaseKind,
     CaseStatus,
+    MessageLanguage,
 )
 from workflow.notifications import (
     beneficiary_notify,
+    beneficiary_referral_notify,
     referral_holders_notify,
     request_received_notify,
     status_link_send,
@@ -109,6 +112,13 @@ def beneficiary_data_clean(data) -> dict:
     if field_error := _text(data, "household_notes", 2000):
         errors["beneficiary.household_notes"] = [field_error]
     clean["household_notes"] = str(data.get("household_notes") or "").strip()
+    # Left out when not given: a returning person keeps theirs.
+    language = data.get("language")
+    if language not in (None, ""):
+        if language in MessageLanguage.values:
+            clean["language"] = language
+        else:
+            errors["beneficiary.language"] = [_("Choose Arabic (ar) or English (en).")]
     errors.update(_sensitive_clean(data, clean))
     if errors:
         raise ValidationError(errors)
@@ -193,6 +203,9 @@ def beneficiary_upsert(*, data: dict, trusted: bool) -> tuple[Beneficiary, dict]
     changed = {
         k: v for k, v in data.items() if v not in ("", None) and getattr(beneficiary, k) != v
     }
+    if not trusted:
+        # The language of an online form is a new person's; staff change a known one's.
+        changed.pop("language", None)
     if trusted and changed:
         for field, value in changed.items():
             setattr(beneficiary, field, value)
@@ -238,6 +251,8 @@ def case_open(
     if actor is None:
         # Sensitive details are taken by staff, never from an online form.
         person = {k: v for k, v in person.items() if k not in SENSITIVE_FIELDS}
+        # Told in the language they wrote in, unless they asked for another (the API).
+        person.setdefault("language", current_language())
 
     token = secrets.token_urlsafe(24)
     now = timezone.now()
@@ -465,6 +480,7 @@ def case_transition(
             beneficiary_notify(case=case, event=event)
         if action == "refer":
             referral_holders_notify(case=case)
+            beneficiary_referral_notify(case=case, event=event)
         # Last, so that the counters' rows stay locked for as short a time as possible.
         _counts_move(counted, _count_keys(case))
     return case

@@ -25,12 +25,16 @@ class FakeUnifonic:
     # Answers to give before the next good one: an HTTP status (503) each.
     failures: list[int] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)  # recipients Unifonic refuses
+    # The applications it knows: the platform's, and associations' own a test adds.
+    app_sids: set[str] = field(default_factory=lambda: {APP_SID})
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(41000001))
 
     def reset(self) -> None:
         self.sent.clear()
         self.failures.clear()
         self.refused.clear()
+        self.app_sids.clear()
+        self.app_sids.add(APP_SID)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake.failures:
             self._json(self.fake.failures.pop(0), {"success": False, "message": "unavailable"})
             return
-        if params.get("AppSid") != APP_SID:
+        if params.get("AppSid") not in self.fake.app_sids:
             self._json(
                 401,
                 {"success": False, "errorCode": "ER-01", "message": "Invalid AppSid"},

@@ -71,7 +71,7 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     assert logged == [("sent", "", sent["segments"])]
 
     # A new version: the worker tells the beneficiary with the open request and whoever asked
-    # on the policy page, by SMS with the link to what changed.
+    # on the policy page (and confirmed), by SMS with the link to what changed.
     asked = visitor.post(
         "/policy/updates/",
         data={
@@ -81,11 +81,17 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
         },
     )
     assert asked.status_code == 302, asked.text[:2000]
+    # They are told nothing before they open the confirmation link the worker texts them.
+    [confirmation] = stack.wait_for("the confirmation", lambda: fake.sent[1:])
+    assert confirmation["Recipient"] == "966557654321"
+    confirm = urlsplit(confirmation["Body"].rsplit(" ", 1)[1]).path
+    confirmed = visitor.post(confirm, data={"csrfmiddlewaretoken": visitor.csrf_token(confirm)})
+    assert confirmed.status_code == 302, confirmed.text[:2000]
     changed = {**POLICY, "committee_deadline": {"kind": "working", "days": 15}}
     with stack.worker_paused():
         publish_over_api(api, changed, meeting="4")
-        assert len(fake.sent) == 1  # the publication only enqueued the notice
-    notices = stack.wait_for("the notices", lambda: fake.sent[1:] if len(fake.sent) == 3 else [])
+        assert len(fake.sent) == 2  # the publication only enqueued the notice
+    notices = stack.wait_for("the notices", lambda: fake.sent[2:] if len(fake.sent) == 4 else [])
     assert {notice["Recipient"] for notice in notices} == {"966551234567", "966557654321"}
     body = notices[0]["Body"]
     assert "نشرنا الإصدار 2 من سياسة تنظيم العلاقة مع المستفيدين" in body

@@ -341,8 +341,9 @@ def test_deletion_erases_the_person_and_keeps_the_statistics(
         # here until someone decides whether erasure blanks it.
         assert {f.name for f in Beneficiary._meta.concrete_fields} == {
             "id", "created_at", "updated_at", "household_size", "full_name", "national_id",
-            *PERSONAL_FIELDS,
+            "language", *PERSONAL_FIELDS,
         }  # fmt: skip
+        assert erased.language == "ar"  # back to the default: it said something of the person
         for name in PERSONAL_FIELDS:
             assert getattr(erased, name) in ("", None), name
         kept = Case.objects.get(pk=case.pk)

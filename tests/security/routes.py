@@ -108,6 +108,7 @@ PROVIDERS: dict[str, Callable[[World, str], list[str]]] = {
             "request_short_link": lambda w: w.status_token,
             "sms_stop": lambda w: str(w.extra["sms_stop_token"]),
             "policy_updates_stop": lambda w: str(w.extra["updates_stop_token"]),
+            "policy_updates_confirm": lambda w: str(w.extra["updates_confirm_token"]),
             "join": lambda w: w.join_token,
             "disclosure_board": lambda w: str(w.extra["board_token"]),
         }

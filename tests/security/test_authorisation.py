@@ -70,6 +70,7 @@ ACCESS = {
     "policy_changes": PUBLIC,  # what a published version changed, linked from its notice
     "policy_updates": PUBLIC,  # «tell me of updates»
     "policy_updates_stop": PUBLIC,  # whoever holds the stop link of a notice's e-mail
+    "policy_updates_confirm": PUBLIC,  # whoever holds the confirmation link sent to a subscriber
     # The SMS provider's delivery receipts: only with the webhook's secret, which no role has.
     "sms_receipt": CLOSED,
     "sms_log": ADMINS,

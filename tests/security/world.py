@@ -39,6 +39,8 @@ LOGO_TEXT = "ALPHA-LOGO-BYTES-55d0"
 INVITED_NAME = "ALPHA-INVITEE-2f6a"
 REQUESTER_DETAILS = "ALPHA-SUBJECT-REQUEST-0d9c"
 HOLD_REASON = "ALPHA-LEGAL-HOLD-6e3b"
+# The token of alpha's unconfirmed subscriber's confirmation link (workflow.policy_notice).
+CONFIRM = "alpha-confirm-token-3c9a"
 BREACH_SUMMARY = "ALPHA-BREACH-a41f"
 COMPLAINT_TEXT = "ALPHA-COMPLAINT-3c7e"
 BYLAWS_TEXT = "ALPHA-BYLAWS-5b2d"
@@ -349,10 +351,17 @@ def _sms(*, case) -> dict[str, object]:
     # Someone who asked alpha to be told of updates, and alpha's notice to them.
     UpdateSubscriber.objects.create(email="reader@alpha.example", consent_at=timezone.now())
     notice = PolicyNotice.objects.create(number=1, address="reader@alpha.example")
+    # Someone who asked and has not confirmed yet, and their confirmation link's token.
+    from workflow.tokens import token_hash
+
+    UpdateSubscriber.objects.create(
+        phone="+966598765433", consent_at=timezone.now(), confirm_token_hash=token_hash(CONFIRM)
+    )
     return {
         "sms_id": message.pk,
         "sms_stop_token": opt_out_token(message),
         "updates_stop_token": email_stop_token("reader@alpha.example"),
+        "updates_confirm_token": CONFIRM,
         "notice_id": notice.pk,
     }
 

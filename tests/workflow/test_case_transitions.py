@@ -219,17 +219,18 @@ def test_full_lifecycle_is_on_the_timeline_and_the_beneficiary_is_told(
         assert case.status == CaseStatus.CLOSED
         timeline = list(case.events.values_list("action", "actor_email"))
         assert [a for a, _ in timeline] == [
-            "open", "refer", "answer_referral", "verify", "declare", "submit_to_committee",
-            "decide", "beneficiary_told", "register", "deliver", "close", "beneficiary_told",
+            "open", "refer", "beneficiary_told", "answer_referral", "verify", "declare",
+            "submit_to_committee", "decide", "beneficiary_told", "register", "deliver", "close",
+            "beneficiary_told",
         ]  # fmt: skip
         assert ("decide", "committee@alpha.example") in timeline
         assert case.survey.expires_at > timezone.now()
-    # Three e-mails handed to the worker after commit, for alpha's schema: the referral to its
-    # holder, then the decision and the survey to the beneficiary.
-    assert [headers["_schema_name"] for _, headers in handed_to_worker] == ["a_alpha"] * 3
-    assert [m.to for m in mailoutbox] == [[members["referral"]]] + [["mohammed@example.com"]] * 2
-    assert case.reference in mailoutbox[1].subject
-    assert "/survey/" in mailoutbox[2].body
+    # Four e-mails handed to the worker after commit, for alpha's schema: the referral to its
+    # holder, then the referral, the decision and the survey to the beneficiary.
+    assert [headers["_schema_name"] for _, headers in handed_to_worker] == ["a_alpha"] * 4
+    assert [m.to for m in mailoutbox] == [[members["referral"]]] + [["mohammed@example.com"]] * 3
+    assert case.reference in mailoutbox[1].subject and case.reference in mailoutbox[2].subject
+    assert "/survey/" in mailoutbox[3].body
 
 
 def test_rejection_needs_a_reason(alpha, alpha_policy, members):
