@@ -21,6 +21,7 @@ from tenants.selectors import association_cache_clear
 # two fixtures, and Playwright's sync API refuses a second instance in the same thread.
 from tests.e2e.chromium import browser  # noqa: F401
 from tests.helpers import PASSWORD, POLICY, Tenant, api_client, client_for, publish
+from tests.live import _live_templates_dropped  # noqa: F401 - the live stacks' template databases
 from tests.security import summary as attack_summary
 
 # A failing example is kept in .hypothesis/ (replayed first next time) and printed as a blob

@@ -1,7 +1,7 @@
 """A live Mustafid stack for the tests that need real processes.
 
 `live_stack` (session-scoped) makes a fresh database on the PostgreSQL server of DATABASE_URL,
-migrates its public schema, and starts gunicorn and a Celery worker on it, the way `make run`
+a copy of one migrated once a session, and starts gunicorn and a Celery worker on it, the way `make run`
 does. Test directories expose it through their conftest.py:
 
     from tests.live import live_stack, pytest_runtest_makereport  # noqa: F401
@@ -142,20 +142,7 @@ class LiveStack:
 
     def manage(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         """`manage.py <args>` against the live database, with the processes' settings."""
-        result = subprocess.run(
-            [PYTHON, str(ROOT / "manage.py"), *args],
-            cwd=self.run_dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise AssertionError(
-                f"manage.py {' '.join(args)} failed ({result.returncode})\n"
-                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-            )
-        return result
+        return _manage(args, self.env, self.run_dir, timeout)
 
 
 class LiveHttp(requests.Session):
@@ -232,17 +219,66 @@ def _static_root() -> Path:
     return root
 
 
+# Server URL → a database there with the public schema migrated and the base schema made, once
+# per test process. Each live stack's database is a copy of it: CREATE DATABASE … TEMPLATE takes
+# a fraction of a second where migrating and making the base take ten and more, and every
+# server the tests use still has the migrations run on it once a session.
+_templates: dict[str, str] = {}
+BASE_SCHEMA_MADE = "from tenants.services import base_schema_ensure; base_schema_ensure()"
+
+
+def _template(server_url: str, env: dict[str, str], run_dir: Path) -> str:
+    if server_url not in _templates:
+        name = f"mustafid_live_template_{secrets.token_hex(6)}"
+        with psycopg.connect(_database_url_named(server_url, "postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _templates[server_url] = name  # dropped at the end of the session, made or not
+        for args in (
+            ("migrate_schemas", "--shared", "--noinput", "-v", "0"),
+            ("shell", "-c", BASE_SCHEMA_MADE),
+        ):
+            _manage(args, {**env, "DATABASE_URL": _database_url_named(server_url, name)}, run_dir)
+    return _templates[server_url]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _live_templates_dropped() -> Iterator[None]:
+    yield
+    for server_url, name in _templates.items():
+        with psycopg.connect(_database_url_named(server_url, "postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _templates.clear()
+
+
 @contextmanager
-def _database(server_url: str) -> Iterator[str]:
+def _database(server_url: str, template: str) -> Iterator[str]:
     name = f"mustafid_live_{secrets.token_hex(6)}"
     admin_url = _database_url_named(server_url, "postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         yield _database_url_named(server_url, name)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _manage(args: tuple[str, ...], env: dict[str, str], cwd: Path, timeout: float = 120):
+    """`manage.py <args>` with `env`, failing with its output."""
+    result = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"manage.py {' '.join(args)} failed ({result.returncode})\n"
+            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        )
+    return result
 
 
 def _start(stack: LiveStack, name: str, args: list[str], log: IO[str]) -> None:
@@ -283,7 +319,6 @@ def live_stack_running(
     """
     static_root = _static_root()
     with ExitStack() as cleanup:
-        database_url = cleanup.enter_context(_database(server_url or _parent_database_url()))
         port = _free_port()
         mail_dir = run_dir / "mail"
         broker_dir = run_dir / "broker"
@@ -300,7 +335,6 @@ def live_stack_running(
             DJANGO_SETTINGS_MODULE="platform_core.settings",
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             PYTHONUNBUFFERED="1",
-            DATABASE_URL=database_url,
             PLATFORM_BASE_URL=f"http://localhost:{port}",
             EMAIL_URL=f"file://{mail_dir}",
             CELERY_FILESYSTEM_DIR=str(broker_dir),
@@ -309,6 +343,10 @@ def live_stack_running(
             STATIC_ROOT=str(static_root),
         )
         env.update(extra_env or {})
+        server = server_url or _parent_database_url()
+        template = _template(server, env, run_dir)
+        database_url = cleanup.enter_context(_database(server, template))
+        env["DATABASE_URL"] = database_url
         stack = LiveStack(
             port=port,
             base_url=f"http://localhost:{port}",
@@ -318,8 +356,6 @@ def live_stack_running(
             env=env,
             logs={"gunicorn": run_dir / "gunicorn.log", "worker": run_dir / "worker.log"},
         )
-        stack.manage("migrate_schemas", "--shared", "--noinput", "-v", "0")
-
         gunicorn_log = cleanup.enter_context(stack.logs["gunicorn"].open("w"))
         worker_log = cleanup.enter_context(stack.logs["worker"].open("w"))
         cleanup.callback(_stop_all, stack)
