@@ -22,6 +22,8 @@ member logged in):
 - GET /app/cases/?status=in_committee   the case list with a filter (50 a page, counted);
 - GET /app/cases/?q=<national ID>       search, a different existing beneficiary each time;
 - GET /app/                             the dashboard;
+- GET /api/v1/cases/                    the authenticated case list API, the staff member's
+                                        token (no session): the first page of every case;
 - POST /app/cases/<id>/transitions/     "verify" (with the case's version) on a fresh received
                                         case each time; 302 when it is saved.
 
@@ -387,6 +389,8 @@ def run(args, local: Path, setup_started: float) -> int:
     from django.test import Client
     from django_tenants.utils import schema_context
 
+    from accounts.tokens import api_token_create
+
     association, staff = provision()
     host = association.primary_host
     schema = association.schema_name
@@ -394,6 +398,9 @@ def run(args, local: Path, setup_started: float) -> int:
     client = Client(HTTP_HOST=host)
     with schema_context(schema):
         client.force_login(staff)
+        token = api_token_create(user=staff, name="bench")[1]
+    # The API's own client: no session, the token in every request.
+    api_client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {token}")
 
     print(f"machine: {_common.machine()}")
     print(
@@ -411,7 +418,7 @@ def run(args, local: Path, setup_started: float) -> int:
     )
     print(f"\nloaded {args.small:,} cases, {small_beneficiaries:,} beneficiaries in {loaded:.1f} s")
     counters_fill(association)
-    small = measure(client, schema, args)
+    small = measure(client, api_client, schema, args)
     report(small, f"{args.small:,} cases")
 
     loaded = load(
@@ -428,7 +435,7 @@ def run(args, local: Path, setup_started: float) -> int:
         f"(COPY + ANALYZE, {rate:,.0f} cases/s); counters from a fresh count: the migration's "
         f"fill {migration * 1000:.0f} ms, case_counts_rebuild {rebuild * 1000:.0f} ms"
     )
-    full = measure(client, schema, args)
+    full = measure(client, api_client, schema, args)
     report(full, f"{args.cases:,} cases")
     queries_side_by_side(small, full)
     if args.explain:
@@ -451,7 +458,7 @@ def run(args, local: Path, setup_started: float) -> int:
     return 0
 
 
-def measure(client, schema: str, args) -> dict:
+def measure(client, api_client, schema: str, args) -> dict:
     """Every variant, warmed up, queries counted, then in rotating rounds."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -493,6 +500,7 @@ def measure(client, schema: str, args) -> dict:
         "list ?status=in_committee": get(lambda: "/app/cases/?status=in_committee"),
         "search ?q=<national ID>": get(lambda: f"/app/cases/?q={next(searches)}"),
         "dashboard /app/": get(lambda: "/app/"),
+        "API /api/v1/cases/ (token)": lambda: api_client.get("/api/v1/cases/"),
         "transition verify (POST)": transition,
     }
     results = {}

@@ -2,6 +2,7 @@
 `migrate_schemas --tenant` with its standard and multiprocessing executors, in one run.
 
     .venv/bin/python bench/rollout.py [--stock-seconds 150] [--workers 4] [--light 10000]
+                                      [--only a|b|light] [--no-stock] [--before COMMIT]
 
 Uses bench_thousand (1,000 real associations, bench/_common.py). Two situations:
 (a) nothing pending: bench_thousand as it is;
@@ -15,6 +16,10 @@ ours run to the end. 10,000 is extrapolated linearly from the rates measured her
 While a variant runs, the database's connections and the resident private memory (RssAnon) of
 its backends are sampled from pg_stat_activity and /proc every 0.2 s (the server must run on
 this machine). Baseline: django-tenants' standard executor, the deployment's command until now.
+--before COMMIT adds `migrate_associations` as it was at COMMIT (its files exported by git
+archive, run by the same interpreter) just before ours, for a before/after in one run;
+--no-stock leaves django-tenants' commands out (the table's "÷" column then compares with the
+first run listed).
 
 --light N times the pass that finds pending migrations at N schemas: a copy of bench_thousand
 with association rows and schemas added up to N, each added schema holding only a copy of the
@@ -25,14 +30,18 @@ hours on this machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import _common
 from db_memory import backend_memory
@@ -116,7 +125,15 @@ def _sample(url: str, run: Run, stop: threading.Event) -> None:
             stop.wait(0.2)
 
 
-def measure(name: str, args: list[str], *, url: str, settings: str, limit: float | None) -> Run:
+def measure(
+    name: str,
+    args: list[str],
+    *,
+    url: str,
+    settings: str,
+    limit: float | None,
+    root: Path = _common.ROOT,
+) -> Run:
     run = Run(name)
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE=settings, LOG_LEVEL="WARNING")
     stop = threading.Event()
@@ -125,7 +142,7 @@ def measure(name: str, args: list[str], *, url: str, settings: str, limit: float
     started = time.perf_counter()
     process = subprocess.Popen(
         [_common.PYTHON, "manage.py", *args],
-        cwd=_common.ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -204,8 +221,18 @@ def probe_undo(url: str) -> None:
 
 
 def variants(
-    url: str, *, settings: str, total: int, limit: float, workers: int, fresh
+    url: str,
+    *,
+    settings: str,
+    total: int,
+    limit: float,
+    workers: int,
+    fresh,
+    stock_runs: bool = True,
+    before: tuple[str, Path] | None = None,
 ) -> list[Run]:
+    """django-tenants' two executors (unless not `stock_runs`), ours at an earlier commit
+    (`before`: its name and its exported tree), then ours."""
     runs = []
     for name, args, in_flight in (
         ("migrate_schemas --tenant (standard)", ["migrate_schemas", "--tenant"], 1),
@@ -215,18 +242,39 @@ def variants(
             2,  # TENANT_MULTIPROCESSING_MAX_PROCESSES' default
         ),
     ):
+        if not stock_runs:
+            break
         fresh()
         runs.append(stock(measure(name, args, url=url, settings=settings, limit=limit), in_flight))
-    fresh()
-    run = measure(
-        f"migrate_associations --workers {workers}",
-        ["migrate_associations", "--workers", str(workers)],
-        url=url,
-        settings=settings,
-        limit=None,
-    )
-    runs.append(ours(run, total))
+    ours_args = ["migrate_associations", "--workers", str(workers)]
+    trees = ([(f" at {before[0]}", before[1])] if before else []) + [("", _common.ROOT)]
+    for label, root in trees:
+        fresh()
+        run = measure(
+            f"migrate_associations --workers {workers}{label}",
+            ours_args,
+            url=url,
+            settings=settings,
+            limit=None,
+            root=root,
+        )
+        runs.append(ours(run, total))
     return runs
+
+
+def tree_export(commit: str) -> Path:
+    """The project's files at `commit` (git archive) in a throwaway directory, run with this
+    interpreter: the same packages, the earlier code."""
+    folder = Path(tempfile.mkdtemp(prefix="mustafid-rollout-before-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit],
+        cwd=_common.ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
 def table(title: str, runs: list[Run], total: int) -> None:
@@ -262,7 +310,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--only", choices=["a", "b", "light"], default=None)
     parser.add_argument("--light", type=int, default=10_000)
+    parser.add_argument(
+        "--before", metavar="COMMIT", help="also run migrate_associations as it was at COMMIT"
+    )
+    parser.add_argument(
+        "--no-stock", action="store_true", help="leave django-tenants' commands out"
+    )
     args = parser.parse_args()
+    before = (args.before, tree_export(args.before)) if args.before else None
 
     url = _common.environment_set(_common.THOUSAND_DATABASE)
     _common.thousand_ensure(url)
@@ -281,6 +336,8 @@ def main() -> int:
             limit=args.stock_seconds,
             workers=args.workers,
             fresh=lambda: None,  # nothing is written when nothing is pending
+            stock_runs=not args.no_stock,
+            before=before,
         )
         table(f"(a) nothing pending, {total:,} schemas", runs, total)
     if args.only in (None, "b"):
@@ -298,6 +355,8 @@ def main() -> int:
                 limit=args.stock_seconds,
                 workers=args.workers,
                 fresh=fresh,
+                stock_runs=not args.no_stock,
+                before=before,
             )
         finally:
             fresh()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -22,6 +23,7 @@ def hijri_iso(day: datetime.date) -> str | None:
     return f"{hijri.year:04d}-{hijri.month:02d}-{hijri.day:02d}" if hijri else None
 
 
+@lru_cache(maxsize=4096)  # a page of 50 cases shows 100 dates, a few hundred days in a year
 def hijri_with_gregorian(day: datetime.date, language: str) -> str:
     """Arabic: `28/08/1444هـ الموافق 20/03/2023م`. English: `28 Sha'ban 1444 AH (20 March 2023)`."""
     hijri = to_hijri(day)

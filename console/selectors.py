@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, TextField
+from django.db.models import Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -27,7 +27,7 @@ from reporting.statistics import Period, quarter_start
 from tenants.models import Association, SmsSender
 from tenants.selectors import association_files_size
 from workflow.models import Case
-from workflow.selectors import open_cases_count
+from workflow.selectors import cases_open_and_total
 
 # Schemas read per query by policy_states: one UNION ALL of this many sub-selects.
 POLICY_STATE_CHUNK = 200
@@ -310,13 +310,14 @@ def association_usage(association: Association) -> AssociationUsage:
     with schema_context(association.schema_name):
         members = members_active_count()
         last_login = User.objects.aggregate(latest=Max("last_login"))["latest"]
-        cases = Case.objects.aggregate(total=Count("id"), last_change=Max("updated_at"))
-        open_cases = open_cases_count()
-    moments = [moment for moment in (last_login, cases["last_change"]) if moment is not None]
+        last_change = Case.objects.aggregate(latest=Max("updated_at"))["latest"]
+        # The counters the case services keep, not a count of every case.
+        open_cases, total_cases = cases_open_and_total()
+    moments = [moment for moment in (last_login, last_change) if moment is not None]
     return AssociationUsage(
         members=members,
         open_cases=open_cases,
-        total_cases=cases["total"],
+        total_cases=total_cases,
         storage_bytes=association_files_size(association),
         last_activity_at=max(moments) if moments else None,
     )

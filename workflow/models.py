@@ -132,6 +132,14 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    # The enum's labels: Django's generic get_FOO_display builds a dict of every choice on each
+    # call, 50 times a page of the case list.
+    def get_status_display(self) -> str:
+        return str(CaseStatus(self.status).label)
+
+    def get_kind_display(self) -> str:
+        return str(CaseKind(self.kind).label)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

@@ -11,7 +11,6 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +22,7 @@ from common.access_trail import AccessAction, access_record
 from common.csv_export import csv_lines, csv_response
 from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
+from common.pagination import CountedPaginator
 from common.validation import errors_onto_form
 from publishing.procedure import version_procedure
 from publishing.selectors import policy_published
@@ -61,18 +61,6 @@ def _name(item: dict) -> str:
     return item["name_en"] if current_language() == "en" else item["name_ar"]
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told how many items there are (the counters) instead of counting them."""
-
-    def __init__(self, object_list, per_page, count: int):
-        super().__init__(object_list, per_page)
-        self.known = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known
-
-
 @member_required
 @require_GET
 def case_list(request):
@@ -81,7 +69,7 @@ def case_list(request):
     cases = selectors.case_list(actor=request.user, **filters)
     known = selectors.case_list_count(actor=request.user, **filters)
     paginator = (
-        Paginator(cases, PAGE_SIZE) if known is None else _CountedPaginator(cases, PAGE_SIZE, known)
+        Paginator(cases, PAGE_SIZE) if known is None else CountedPaginator(cases, PAGE_SIZE, known)
     )
     page = paginator.get_page(request.GET.get("page"))
     access_record(

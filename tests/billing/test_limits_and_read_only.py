@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -129,14 +131,38 @@ def test_open_case_limit_in_the_api_is_a_400_with_the_message(alpha, alpha_polic
     assert cases(alpha) == 1
 
 
-def test_closed_cases_free_their_place(alpha, alpha_policy):
+def test_closed_cases_free_their_place(alpha, alpha_policy, beta):
     _limit_open_cases(1)
     client, auth = api_client(alpha, alpha.staff_email)
-    client.post("/api/v1/cases/", OPEN, content_type="application/json", **auth)
-    with schema_context(alpha.association.schema_name):
-        Case.objects.update(status="withdrawn")
+    case_id = client.post("/api/v1/cases/", OPEN, content_type="application/json", **auth).json()[
+        "id"
+    ]
+    withdraw = {"action": "withdraw", "reason": "انسحب المستفيد"}
+    # Beta's staff cannot free alpha's place: the case is not there for them.
+    beta_client, beta_auth = api_client(beta, beta.staff_email)
+    path = f"/api/v1/cases/{case_id}/transitions/"
+    beta_moved = beta_client.post(path, withdraw, content_type="application/json", **beta_auth)
+    assert beta_moved.status_code == 404
+    refused = client.post("/api/v1/cases/?lang=en", OPEN, content_type="application/json", **auth)
+    assert "allows 1 open cases" in " ".join(refused.json()["detail"])
+
+    moved = client.post(path, withdraw, content_type="application/json", **auth)
+    assert moved.status_code == 200, moved.content
     response = client.post("/api/v1/cases/", OPEN, content_type="application/json", **auth)
     assert response.status_code == 201
+    assert cases(alpha) == 2
+
+
+def test_the_limit_check_reads_the_counters_not_every_case(alpha, alpha_policy):
+    _limit_open_cases(5)
+    client, auth = api_client(alpha, alpha.staff_email)
+    with CaptureQueriesContext(connection) as opening:
+        response = client.post("/api/v1/cases/", OPEN, content_type="application/json", **auth)
+    assert response.status_code == 201
+    sql = [query["sql"] for query in opening.captured_queries]
+    assert not [q for q in sql if "COUNT(" in q and 'FROM "workflow_case"' in q], sql
+    [limit_read] = [q for q in sql if 'SUM("workflow_casecount"."n")' in q]
+    assert '"workflow_casecount"."key" IN' in limit_read
 
 
 def test_open_case_limit_on_the_public_form_tells_the_beneficiary_plainly(alpha, alpha_policy):

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -13,7 +14,9 @@ from billing.models import Plan, Subscription
 from console.models import OperatorAction
 from tenants.models import Association, AssociationExport
 from tests.console.conftest import OPERATOR
-from tests.helpers import PASSWORD, client_for
+from tests.helpers import PASSWORD, client_for, open_case, person
+from workflow import services as workflow_services
+from workflow.models import OPEN_STATUSES, Case
 
 
 def rows(page: str) -> str:
@@ -289,3 +292,28 @@ def test_daily_job_counts_every_associations_usage_for_the_list(console, alpha, 
     assert AssociationUsageSnapshot.objects.get(association=beta.association).members == 2
     listed = rows(console.get("/console/?q=alpha&lang=en").content.decode())
     assert f"<td>{alpha_members}</td>" in listed
+
+
+def test_usage_shows_the_counters_which_equal_a_fresh_count(console, alpha, alpha_policy, beta):
+    from accounts.models import User
+
+    cases = [open_case(alpha, who=person(n)) for n in range(1, 4)]
+    with schema_context(alpha.association.schema_name):
+        staff = User.objects.get(email=alpha.staff_email)
+        workflow_services.case_transition(
+            case_id=cases[0].pk, actor=staff, action="withdraw", data={"reason": "انسحب"}
+        )
+        fresh_open = Case.objects.filter(status__in=OPEN_STATUSES).count()
+        fresh_total = Case.objects.count()
+    assert (fresh_open, fresh_total) == (2, 3)
+
+    with CaptureQueriesContext(connection) as page_queries:
+        page = console.get("/console/associations/alpha/?lang=en").content.decode()
+    assert f"<dt>Open cases</dt><dd>{fresh_open}</dd>" in page
+    assert f"<dt>All cases</dt><dd>{fresh_total}</dd>" in page
+    counted = [q["sql"] for q in page_queries.captured_queries if "COUNT(" in q["sql"]]
+    assert not [q for q in counted if 'FROM "workflow_case"' in q], counted
+    # Beta's figures are its own: none of alpha's cases.
+    beta_page = console.get("/console/associations/beta/?lang=en").content.decode()
+    assert "<dt>Open cases</dt><dd>0</dd>" in beta_page
+    assert "<dt>All cases</dt><dd>0</dd>" in beta_page

@@ -1,8 +1,9 @@
 """Limits hold when the requests at the limit arrive together: on the live stack (gunicorn's
 two processes and their threads, one PostgreSQL), eight simultaneous case openings on a plan
-of three open cases leave exactly three, eight simultaneous invitations on a plan of three
-seats leave exactly three members, four sign-ups of one address make one association, and
-deliveries of one Stripe event at once apply it once."""
+of three open cases leave exactly three (and of two racing for a place freed after, one gets
+it), eight simultaneous invitations on a plan of three seats leave exactly three members, four
+sign-ups of one address make one association, and deliveries of one Stripe event at once apply
+it once."""
 
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ from tests.billing.fake_stripe import (
     subscription_object,
 )
 from tests.live import PYTHON, ROOT, LiveStack, live_stack_running
+from workflow.models import OPEN_STATUSES
 
 SLUG = "limit-race"
 SIMULTANEOUS = 8
 LIMIT = 3
+OPEN = [str(status) for status in OPEN_STATUSES]
 
 
 def tight_association(slug: str, limit: int) -> None:
@@ -120,7 +123,7 @@ def test_simultaneous_openings_and_invitations_at_the_limit_leave_exactly_the_li
     assert made.returncode == 0, made.stderr
     setup = json.loads(made.stdout.strip().splitlines()[-1])
     schema = setup["schema"]
-    ids = _national_ids(SIMULTANEOUS)
+    ids = _national_ids(SIMULTANEOUS + 2)
 
     def open_case(i: int) -> int:
         http = live_stack.http(SLUG)
@@ -137,10 +140,37 @@ def test_simultaneous_openings_and_invitations_at_the_limit_leave_exactly_the_li
         headers = {"Authorization": f"Token {setup['token']}"}
         return http.post("/api/v1/cases/", json=body, headers=headers).status_code
 
+    def open_counted() -> tuple[int, int]:
+        """The open cases as the limit reads them (the counters), and counted afresh."""
+        [(counted,)] = live_stack.sql(
+            f'SELECT coalesce(sum(n), 0) FROM "{schema}".workflow_casecount WHERE key = ANY(%s)',
+            [OPEN],
+        )
+        [(fresh,)] = live_stack.sql(
+            f'SELECT count(*) FROM "{schema}".workflow_case WHERE status = ANY(%s)', [OPEN]
+        )
+        return counted, fresh
+
     statuses = _together(SIMULTANEOUS, open_case)
     assert sorted(statuses) == [201] * LIMIT + [400] * (SIMULTANEOUS - LIMIT), statuses
     [(open_cases,)] = live_stack.sql(f'SELECT count(*) FROM "{schema}".workflow_case')
     assert open_cases == LIMIT
+    assert open_counted() == (LIMIT, LIMIT)
+
+    # One case withdrawn frees one place; two openings race for it: one gets it.
+    http = live_stack.http(SLUG)
+    auth = {"Authorization": f"Token {setup['token']}"}
+    [first_id] = live_stack.sql(f'SELECT min(id) FROM "{schema}".workflow_case')[0]
+    withdrawn = http.post(
+        f"/api/v1/cases/{first_id}/transitions/",
+        json={"action": "withdraw", "reason": "انسحب"},
+        headers=auth,
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert open_counted() == (LIMIT - 1, LIMIT - 1)
+    last_slot = _together(2, lambda i: open_case(SIMULTANEOUS + i))
+    assert sorted(last_slot) == [201, 400], last_slot
+    assert open_counted() == (LIMIT, LIMIT)
 
     # Invitations: separate processes calling the service at once (each its own transaction).
     def invite(email: str) -> str:

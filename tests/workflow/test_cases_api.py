@@ -4,10 +4,13 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
+from rest_framework.pagination import PageNumberPagination
 
-from tests.helpers import BENEFICIARY, POLICY, api_client, client_for, publish
-from workflow.models import Case
+from tests.helpers import BENEFICIARY, POLICY, api_client, client_for, open_case, person, publish
+from workflow.models import Case, CaseStatus
 
 CASES = "/api/v1/cases/"
 OPEN = {
@@ -298,3 +301,46 @@ def test_the_list_filters_by_the_associations_own_channel_too(alpha, beta):
     assert [case["channel"]["code"] for case in found["results"]] == ["branch_delegates"]
     thief, thief_auth = api_client(beta, beta.staff_email)
     assert thief.get(f"{CASES}?channel=branch_delegates", **thief_auth).json()["count"] == 0
+
+
+def _case_counts(queries) -> list[str]:
+    return [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and 'FROM "workflow_case"' in q["sql"]
+    ]
+
+
+def test_the_list_pages_through_every_case_counted_by_the_counters(
+    alpha, alpha_policy, beta, members, monkeypatch
+):
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    opened = [open_case(alpha, who=person(n)) for n in (1, 2)]
+    opened.append(open_case(alpha, who=person(3), status=CaseStatus.IN_COMMITTEE))
+    client, auth = api_client(alpha, alpha.staff_email)
+
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(CASES, **auth).json()
+    assert first["count"] == 3 and len(first["results"]) == 2
+    assert first["previous"] is None and first["next"].endswith("?page=2")
+    assert not _case_counts(first_queries.captured_queries)
+    second = client.get(f"{CASES}?page=2", **auth).json()
+    assert second["count"] == 3 and second["next"] is None and len(second["results"]) == 1
+    listed = [case["reference"] for case in first["results"] + second["results"]]
+    assert sorted(listed) == sorted(case.reference for case in opened)
+    assert client.get(f"{CASES}?page=3", **auth).status_code == 404
+
+    with CaptureQueriesContext(connection) as status_queries:
+        committee_cases = client.get(f"{CASES}?status=in_committee", **auth).json()
+    assert committee_cases["count"] == 1
+    assert committee_cases["results"][0]["reference"] == opened[2].reference
+    assert not _case_counts(status_queries.captured_queries)
+    # What the counters do not tell is counted: a channel, a member who sees part of the cases.
+    assert client.get(f"{CASES}?channel=interview", **auth).json()["count"] == 3
+    committee, committee_auth = api_client(alpha, members["committee"])
+    assert committee.get(CASES, **committee_auth).json()["count"] == 1
+    thief, thief_auth = api_client(beta, beta.admin_email)
+    assert thief.get(CASES, **thief_auth).json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
