@@ -336,7 +336,13 @@ def test_staff_act_from_the_case_page_and_the_timeline_records_it(alpha, alpha_p
         assert after.status == CaseStatus.REFERRED
         assert after.verified_at is not None
         assert after.version == case.version + 2
-        assert list(after.events.values_list("action", flat=True)) == ["open", "verify", "refer"]
+        # The referral is told to the beneficiary too (issue 15), and the timeline says so.
+        assert list(after.events.values_list("action", flat=True)) == [
+            "open",
+            "verify",
+            "refer",
+            "beneficiary_told",
+        ]
     page = staff.get(f"/app/cases/{case.pk}/?lang=en").content.decode()
     assert "Data verified" in page
     assert "Referred" in page
