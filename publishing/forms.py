@@ -399,7 +399,11 @@ class PolicyForm(SectionWordsForm):
         )
         for index in range(count):
             row = own[index] if index < len(own) else {"name_ar": "", "name_en": ""}
-            for language, label in (("ar", _("Arabic name")), ("en", _("English name"))):
+            for language, words in (
+                ("ar", _("%(list)s, your own row %(n)s: Arabic name")),
+                ("en", _("%(list)s, your own row %(n)s: English name")),
+            ):
+                label = words % {"list": LABELS[name], "n": index + 1}
                 self.fields[f"{name}_own_{language}_{index}"] = forms.CharField(
                     label=label,
                     required=False,
@@ -421,21 +425,23 @@ class PolicyForm(SectionWordsForm):
         )
         for index in range(count):
             day = days[index] if index < len(days) else None
+            label = _("Holiday %(n)s: date") % {"n": index + 1}
             self.fields[f"holiday_day_{index}"] = LatinDigitsDateField(
-                label=_("Date"),
+                label=label,
                 required=False,
                 initial=day.day if day else None,
                 widget=forms.DateInput(
-                    attrs={"type": "date", "aria-label": _("Date")}, format="%Y-%m-%d"
+                    attrs={"type": "date", "aria-label": label}, format="%Y-%m-%d"
                 ),
                 error_messages={"invalid": _("This date does not exist: choose it again.")},
             )
+            label = _("Holiday %(n)s: name") % {"n": index + 1}
             self.fields[f"holiday_name_{index}"] = forms.CharField(
-                label=_("Name of the holiday"),
+                label=label,
                 required=False,
                 max_length=200,
                 initial=day.name if day else "",
-                widget=forms.TextInput(attrs={"aria-label": _("Name of the holiday")}),
+                widget=forms.TextInput(attrs={"aria-label": label}),
             )
             self.fields[f"holiday_remove_{index}"] = forms.BooleanField(
                 label=_("Remove"), required=False
