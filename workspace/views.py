@@ -39,6 +39,7 @@ from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
 from tenants.services import association_profile_update
 from workflow.dashboard import workspace_dashboard
+from workflow.selectors import decides_cases, decision_queue
 from workspace.forms import (
     ApiTokenForm,
     AssociationProfileForm,
@@ -115,6 +116,8 @@ def workspace(request):
         # What a reviewer of the governance standard would score on the association's site.
         "transparency": transparency_checklist() if request.user.is_association_admin else None,
     }
+    if decides_cases(request.user):
+        context["queue"], context["queue_total"] = decision_queue(actor=request.user)
     return render(request, "app/workspace.html", context)
 
 
