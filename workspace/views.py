@@ -146,10 +146,25 @@ def association_settings(request):
             else:
                 messages.success(request, _("The association's profile was saved."))
                 return redirect("association_settings")
+        _logo_asked_again(form, request.FILES.get("logo"))
     else:
         form = AssociationProfileForm(instance=association)
         formset = BankAccountFormSet(initial=accounts, prefix="bank")
     return render(request, "app/settings.html", {"form": form, "formset": formset})
+
+
+def _logo_asked_again(form, chosen) -> None:
+    """A browser never sends a file again: when a refused form had a logo chosen, say beside the
+    logo field that it was not saved and is to be chosen again (rather than drop it silently)."""
+    if chosen is not None and "logo" not in form.errors:
+        form.add_error(
+            "logo",
+            _(
+                "The logo you chose (%(name)s) was not saved, as nothing on this page was: "
+                "correct what is marked, then choose the logo again."
+            )
+            % {"name": chosen.name},
+        )
 
 
 def _fresh(association):
