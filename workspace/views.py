@@ -391,14 +391,23 @@ def api_tokens(request):
 
 
 @admin_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def api_token_revoke_view(request, token_id: int):
-    try:
-        token = api_token_revoke(token_id=token_id)
-    except ValidationError as error:
-        raise Http404 from error
-    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
-    return redirect("api_tokens")
+    """Revoking a key is asked on a page of its own (GET), naming what stops working; it is done
+    only when that page's form is sent back with `confirm` (POST)."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or not token.is_active:
+        raise Http404
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            token = api_token_revoke(token_id=token_id)
+        except ValidationError as error:
+            raise Http404 from error
+        messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
+        return redirect("api_tokens")
+    if request.method == "POST":
+        return redirect(request.path)
+    return render(request, "app/api_token_revoke.html", {"token": token})
 
 
 @require_http_methods(["GET", "POST"])
