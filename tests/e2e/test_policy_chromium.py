@@ -349,3 +349,12 @@ def test_badly_written_holiday_is_refused_and_nothing_saved(
     # Reloaded, the form shows the saved draft again, not what was typed.
     open_settings(page, live_stack)
     expect(form.locator("input[name=holiday_name_1]")).not_to_have_value("يوم بلا تاريخ")
+
+    # On a phone, each part fits the screen: no horizontal scroll.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for part in ("", "?part=approval", "?part=publication"):
+        page.goto(live_stack.url(SETTINGS_PATH + part, slug=SLUG))
+        expect(page.locator("#policy-status")).to_be_visible()
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{part or 'content'} overflows on a phone: {scroll} > {inner}"
+        screenshot(page, f"policy-{part.split('=')[-1] or 'content'}-390.png")
