@@ -149,6 +149,7 @@ def configure(page: Page) -> None:
 def test_admin_publishes_and_visitor_reads_in_both_languages(
     live_stack: LiveStack, association: str, browser: Browser, page: Page, tmp_path: Path
 ):
+    page.context.add_init_script(path=AXE)
     sign_in(page, live_stack)
     open_settings(page, live_stack)
 
@@ -189,6 +190,7 @@ def test_admin_publishes_and_visitor_reads_in_both_languages(
     expect(approval.locator("[data-gregorian-of-hijri]")).to_have_text("24/04/2025")
     approval.locator("input[name=chair_name]").fill(CHAIR)
     screenshot(page, "policy-approval.png")
+    assert page.evaluate(SERIOUS_VIOLATIONS) == []
     with page.expect_navigation():
         approval.locator("button[type=submit]").click()
     expect(page).to_have_url(live_stack.url(SETTINGS_PATH + "?part=publication", slug=SLUG))
@@ -217,6 +219,7 @@ def test_admin_publishes_and_visitor_reads_in_both_languages(
         form.locator("button.save-draft").click()
     expect(page.locator("main")).to_contain_text("يُلغي حفظُ تعديلاتك هذا الاعتماد")
     screenshot(page, "policy-save-confirm.png")
+    assert page.evaluate(SERIOUS_VIOLATIONS) == []
     assert draft_state(live_stack, association)[-1] == [(HOLIDAY_DAY, HOLIDAY[1])]
     with page.expect_navigation():
         page.locator("button[name=back]").click()
