@@ -42,6 +42,10 @@ def test_every_allauth_message_with_an_address_isolates_it_and_escapes_it(templa
 
 
 def test_sign_out_is_the_apps_page_and_asks_first(alpha):
+    assert (
+        '<section class="panel auth-panel"'
+        in client_for(alpha).get("/accounts/login/").content.decode()
+    )
     client = client_for(alpha, email=alpha.staff_email)
     page = client.get("/accounts/logout/").content.decode()
     assert '<section class="panel auth-panel"' in page
