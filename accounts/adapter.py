@@ -4,6 +4,9 @@ from allauth.account.internal.flows.login import (
     get_authentication_records,
 )
 from django import forms
+from django.contrib import messages
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from tenants.middleware import association_suspended_message
 from tenants.models import Association
@@ -20,6 +23,28 @@ class AccountAdapter(DefaultAccountAdapter):
         if association is not None and association.status == Association.Status.SUSPENDED:
             raise forms.ValidationError(association_suspended_message())
         return super().pre_authenticate(request, **credentials)
+
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ):
+        """allauth's messages as their templates render them, markup kept: the templates
+        (templates/account/messages/) isolate an e-mail address left-to-right in a <bdi>, and
+        everything a template prints is escaped by it. allauth's own unescapes the text, which
+        the page would then show as "<bdi …>"."""
+        if message or not message_template:
+            return super().add_message(
+                request, level, message_template, message_context, extra_tags, message
+            )
+        text = render_to_string(message_template, message_context or {}, request).strip()
+        if text:
+            messages.add_message(request, level, mark_safe(text), extra_tags=extra_tags)  # noqa: S308
+        return None
 
     def post_login(self, request, user, **kwargs):
         # allauth counts only re-authentications as recent: an operator sent to set up TOTP

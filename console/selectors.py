@@ -26,7 +26,7 @@ from governance.selectors import (
 from reporting.statistics import Period, quarter_start
 from tenants.models import Association, SmsSender
 from tenants.selectors import association_files_size
-from workflow.models import Case
+from workflow.models import OPEN_STATUSES, Case, CaseCount
 from workflow.selectors import cases_open_and_total
 
 # Schemas read per query by policy_states: one UNION ALL of this many sub-selects.
@@ -111,6 +111,40 @@ def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
             for schema, number, published_template, draft_template in cursor.fetchall():
                 states[schema] = PolicyState(number, published_template, draft_template)
     return states
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    members: int  # active members, as members_active_count counts them
+    open_cases: int  # as the case counters (workflow CaseCount) hold them
+
+
+def usage_counts(schema_names: list[str]) -> dict[str, UsageCounts]:
+    """Each association's active members and open cases now, read in its own schema from its
+    members table and its case counters: the list shows them without each association's page
+    having been opened. A UNION ALL of sub-selects, POLICY_STATE_CHUNK associations a query."""
+    counts: dict[str, UsageCounts] = {}
+    quote = connection.ops.quote_name
+    users, counters = User._meta.db_table, CaseCount._meta.db_table
+    open_keys = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # the model's own values
+    with connection.cursor() as cursor:
+        # An association still being provisioned has no schema yet: it shows no counts.
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schema_names])
+        existing = {name for (name,) in cursor.fetchall()}
+    schema_names = [schema for schema in schema_names if schema in existing]
+    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
+        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
+        parts = [
+            f"SELECT %s, (SELECT count(*) FROM {quote(schema)}.{quote(users)} "  # noqa: S608
+            f"WHERE is_active), (SELECT coalesce(sum(n), 0) FROM {quote(schema)}.{quote(counters)} "
+            f"WHERE key IN ({open_keys}))"
+            for schema in chunk
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), chunk)
+            for schema, members, open_cases in cursor.fetchall():
+                counts[schema] = UsageCounts(members=members, open_cases=int(open_cases))
+    return counts
 
 
 def transparency_facts(

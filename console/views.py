@@ -45,6 +45,9 @@ def association_list(request):
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    counts = selectors.usage_counts([association.schema_name for association in page])
+    for association in page:
+        association.counts = counts.get(association.schema_name)
     return render(
         request,
         "console/associations.html",

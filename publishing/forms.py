@@ -17,7 +17,28 @@ from publishing.models import ApprovalPosition, DeadlineKind, PolicyDraft
 from publishing.procedure import STEP_KINDS
 from publishing.retention import RETENTION_LABELS
 from publishing.selectors import holidays
-from publishing.services import SECTION_TEXTS, retention_of, section_in_force, section_own
+from publishing.services import (
+    SECTION_TEXTS,
+    hijri_date_parse,
+    retention_of,
+    section_in_force,
+    section_own,
+)
+
+HIJRI_MONTHS = (
+    _("Muharram"),
+    _("Safar"),
+    _("Rabi al-Awwal"),
+    _("Rabi al-Thani"),
+    _("Jumada al-Ula"),
+    _("Jumada al-Akhirah"),
+    _("Rajab"),
+    _("Shaban"),
+    _("Ramadan"),
+    _("Shawwal"),
+    _("Dhu al-Qadah"),
+    _("Dhu al-Hijjah"),
+)
 
 KINDS = {
     "channels": CatalogItem.Kind.CHANNEL,
@@ -49,12 +70,75 @@ BODY_HELP = _(
 SECTION_ERROR = re.compile(r"^sections\[(\w+)\]\.(\w+)$")
 
 
-def _own_lines(items: list[dict], catalogue_codes: set[str]) -> str:
-    return "\n".join(
-        f"{item['name_ar']} | {item['name_en']}" if item["name_en"] else item["name_ar"]
-        for item in items
-        if item["code"] not in catalogue_codes
-    )
+EMPTY_ROWS = 3  # empty rows under a list's filled ones; «أضف صفاً» adds one more
+MAX_ROWS = 400
+
+
+def _row_count(data, name: str, filled: int, add_rows: str) -> int:
+    """How many rows a list of rows shows: as posted (so what was typed comes back), or its
+    filled rows and a few empty ones; more when its «add rows» button was pressed."""
+    posted = str(data.get(f"{name}_rows", "")) if data is not None else ""
+    count = int(posted) if posted.isascii() and posted.isdigit() else filled + EMPTY_ROWS
+    if add_rows == name:
+        count += 1
+    return max(1, min(count, MAX_ROWS))
+
+
+class LatinDigitsDateField(forms.DateField):
+    """A date field that reads Arabic-Indic digits too (typed where the browser has no picker)."""
+
+    def to_python(self, value):
+        return super().to_python(ascii_digits(value) if isinstance(value, str) else value)
+
+
+HIJRI_PARTS = ("day", "month", "year")
+
+
+class HijriDateWidget(forms.MultiWidget):
+    """An Umm al-Qura date as day and month selects and a year: posted as YYYY-MM-DD (the
+    service's form of it). A client that posts the field whole, YYYY-MM-DD, is read as is."""
+
+    def __init__(self):
+        months = [("", _("Month"))] + [
+            (str(month), name) for month, name in enumerate(HIJRI_MONTHS, 1)
+        ]
+        super().__init__(
+            {
+                "day": forms.Select(
+                    choices=[("", _("Day"))] + [(str(d), str(d)) for d in range(1, 31)],
+                    attrs={"aria-label": _("Day (Hijri)")},
+                ),
+                "month": forms.Select(choices=months, attrs={"aria-label": _("Month (Hijri)")}),
+                "year": forms.NumberInput(
+                    attrs={
+                        "min": 1343,
+                        "max": 1500,
+                        "inputmode": "numeric",
+                        "dir": "ltr",
+                        "placeholder": "1446",
+                        "class": "hijri-year",
+                        "aria-label": _("Year (Hijri)"),
+                    }
+                ),
+            }
+        )
+
+    def decompress(self, value):
+        match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", ascii_digits(value or ""))
+        if not match:
+            return ["", "", ""]
+        year, month, day = (str(int(part)) for part in match.groups())
+        return [day, month, year]
+
+    def value_from_datadict(self, data, files, name):
+        parts = {
+            part: ascii_digits(str(data.get(f"{name}_{part}", ""))).strip() for part in HIJRI_PARTS
+        }
+        if not any(parts.values()):
+            return data.get(name, "")
+        if all(value.isdigit() for value in parts.values()):
+            return f"{int(parts['year']):04d}-{int(parts['month']):02d}-{int(parts['day']):02d}"
+        return "{year}-{month}-{day}".format(**parts)  # incomplete: the form says what is missing
 
 
 def _step_lines(steps: list[dict]) -> str:
@@ -252,17 +336,10 @@ class PolicyForm(SectionWordsForm):
     deadline_wording_en = forms.CharField(
         label=_("The deadline as the board worded it (English)"), required=False, max_length=200
     )
-    holidays = forms.CharField(
-        label=_("Holidays"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
-        help_text=_(
-            "One a line: the date (YYYY-MM-DD) and its name, e.g. 2026-09-23 National Day."
-        ),
-    )
 
-    def __init__(self, *args, draft: PolicyDraft, **kwargs):
+    def __init__(self, *args, draft: PolicyDraft, add_rows: str = "", **kwargs):
         self.draft = draft
+        self.add_rows = add_rows
         self.catalogue = {
             name: list(CatalogItem.objects.filter(kind=kind)) for name, kind in KINDS.items()
         }
@@ -276,12 +353,13 @@ class PolicyForm(SectionWordsForm):
             "deadline_days": draft.deadline_days,
             "deadline_wording_ar": draft.deadline_wording_ar,
             "deadline_wording_en": draft.deadline_wording_en,
-            "holidays": "\n".join(f"{h.day.isoformat()} {h.name}" for h in holidays()),
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.item_rows: dict[str, list[dict]] = {}
+        self.row_counts: dict[str, int] = {}
         for name in KINDS:
             self._item_fields(name)
+        self._holiday_fields()
         for section in draft.sections:
             self._section_fields(section)
 
@@ -333,12 +411,68 @@ class PolicyForm(SectionWordsForm):
                         attrs={"dir": "rtl" if language == "ar" else "ltr", "aria-label": label}
                     ),
                 )
-        self.fields[f"{name}_own"] = forms.CharField(
-            label=_("Your own, one a line: Arabic name | English name"),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-            initial=_own_lines(drafted, set(catalogue)),
+        own = [row for row in drafted if row["code"] not in catalogue]
+        count = self.row_counts[f"{name}_own"] = _row_count(
+            self.data if self.is_bound else None, f"{name}_own", len(own), self.add_rows
         )
+        for index in range(count):
+            row = own[index] if index < len(own) else {"name_ar": "", "name_en": ""}
+            for language, words in (
+                ("ar", _("%(list)s, your own row %(n)s: Arabic name")),
+                ("en", _("%(list)s, your own row %(n)s: English name")),
+            ):
+                label = words % {"list": LABELS[name], "n": index + 1}
+                self.fields[f"{name}_own_{language}_{index}"] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=200,
+                    initial=row[f"name_{language}"],
+                    widget=forms.TextInput(
+                        attrs={"dir": "rtl" if language == "ar" else "ltr", "aria-label": label}
+                    ),
+                )
+            self.fields[f"{name}_own_remove_{index}"] = forms.BooleanField(
+                label=_("Remove"), required=False
+            )
+
+    def _holiday_fields(self) -> None:
+        """The holidays, a row each: its day, its name, a box to remove it."""
+        days = list(holidays())
+        count = self.row_counts["holidays"] = _row_count(
+            self.data if self.is_bound else None, "holidays", len(days), self.add_rows
+        )
+        for index in range(count):
+            day = days[index] if index < len(days) else None
+            label = _("Holiday %(n)s: date") % {"n": index + 1}
+            self.fields[f"holiday_day_{index}"] = LatinDigitsDateField(
+                label=label,
+                required=False,
+                initial=day.day if day else None,
+                widget=forms.DateInput(
+                    attrs={"type": "date", "aria-label": label}, format="%Y-%m-%d"
+                ),
+                error_messages={"invalid": _("This date does not exist: choose it again.")},
+            )
+            label = _("Holiday %(n)s: name") % {"n": index + 1}
+            self.fields[f"holiday_name_{index}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                initial=day.name if day else "",
+                widget=forms.TextInput(attrs={"aria-label": label}),
+            )
+            self.fields[f"holiday_remove_{index}"] = forms.BooleanField(
+                label=_("Remove"), required=False
+            )
+
+    def _rows(self, prefix: str, parts: tuple[str, ...], count: int) -> list[dict]:
+        return [
+            {part: self[f"{prefix}_{part}_{index}"] for part in (*parts, "remove")}
+            for index in range(count)
+        ]
+
+    def holiday_rows(self) -> list[dict]:
+        return self._rows("holiday", ("day", "name"), self.row_counts["holidays"])
 
     def item_tables(self) -> list[dict]:
         """The three lists as the editor shows them: a row per item, in order, with its box
@@ -358,7 +492,15 @@ class PolicyForm(SectionWordsForm):
                         "names": [self[field] for field in names if field in self.fields],
                     }
                 )
-            tables.append({"field": self[name], "rows": rows, "own": self[f"{name}_own"]})
+            tables.append(
+                {
+                    "name": name,
+                    "field": self[name],
+                    "rows": rows,
+                    "own": self._rows(f"{name}_own", ("ar", "en"), self.row_counts[f"{name}_own"]),
+                    "own_count": self.row_counts[f"{name}_own"],
+                }
+            )
         return tables
 
     def _ordered_items(self, name: str) -> list[dict]:
@@ -386,53 +528,54 @@ class PolicyForm(SectionWordsForm):
         return sorted(items, key=place)
 
     def _own_items(self, name: str) -> list[dict]:
-        """The association's own items, one a line: "Arabic | English", or the Arabic name
-        alone (an Arabic-only policy). An item keeps its code while either name stays."""
+        """The association's own items, a row each: its Arabic and English names (the Arabic
+        alone in an Arabic-only policy). An item keeps its code while either name stays; a
+        half-filled row is named with what it lacks."""
+        data = self.cleaned_data
         existing = {
             key: item["code"]
             for item in getattr(self.draft, name)
             for key in (item["name_en"].lower(), item["name_ar"])
             if key
         }
-        languages = (self.cleaned_data.get("languages") or "").split() or self.draft.languages
-        bars = (0, 1) if languages == ["ar"] else (1,)
+        languages = (data.get("languages") or "").split() or self.draft.languages
         items = []
-        for number, line in enumerate(self.cleaned_data.get(f"{name}_own", "").splitlines(), 1):
-            if not line.strip():
+        for index in range(self.row_counts[f"{name}_own"]):
+            name_ar = (data.get(f"{name}_own_ar_{index}") or "").strip()
+            name_en = (data.get(f"{name}_own_en_{index}") or "").strip()
+            if data.get(f"{name}_own_remove_{index}") or not (name_ar or name_en):
                 continue
-            if line.count("|") not in bars:
-                raise ValidationError(
-                    {
-                        f"{name}_own": _(
-                            "Line %(n)s: write the Arabic name, a bar |, then the English name."
-                        )
-                        % {"n": number}
-                    }
+            if not name_ar:
+                self.add_error(f"{name}_own_ar_{index}", _("Write its Arabic name too."))
+                continue
+            if not name_en and languages != ["ar"]:
+                self.add_error(
+                    f"{name}_own_en_{index}",
+                    _("Write its English name too: the policy is in Arabic and English."),
                 )
-            name_ar, name_en = [*(part.strip() for part in line.split("|")), ""][:2]
+                continue
             code = (
                 existing.get(name_en.lower())
                 or existing.get(name_ar)
-                or "own_" + (slugify(name_en).replace("-", "_")[:50] or str(number))
+                or "own_" + (slugify(name_en).replace("-", "_")[:50] or str(index + 1))
             )
             items.append({"code": code, "name_ar": name_ar, "name_en": name_en})
         return items
 
-    def clean_holidays(self) -> list[tuple[datetime.date, str]]:
+    def _holidays(self) -> list[tuple[datetime.date, str]]:
+        """The holidays typed, a row each; a name without its date is named on its row."""
+        data = self.cleaned_data
         days = []
-        for number, line in enumerate(ascii_digits(self.cleaned_data["holidays"]).splitlines(), 1):
-            if not line.strip():
+        for index in range(self.row_counts["holidays"]):
+            day = data.get(f"holiday_day_{index}")
+            holiday = (data.get(f"holiday_name_{index}") or "").strip()
+            if data.get(f"holiday_remove_{index}") or f"holiday_day_{index}" in self.errors:
                 continue
-            match = re.match(r"^\s*(\d{4}-\d{2}-\d{2})\s*(.*)$", line)
-            try:
-                day = datetime.date.fromisoformat(match.group(1)) if match else None
-            except ValueError:
-                day = None
             if day is None:
-                raise ValidationError(
-                    _("Line %(n)s: start with a date written YYYY-MM-DD.") % {"n": number}
-                )
-            days.append((day, match.group(2)))
+                if holiday:
+                    self.add_error(f"holiday_day_{index}", _("Choose this holiday's date."))
+                continue
+            days.append((day, holiday))
         return days
 
     def clean(self):
@@ -445,10 +588,8 @@ class PolicyForm(SectionWordsForm):
                 "deadline_days", _("Give the number of days, or choose “as soon as possible”.")
             )
         for name in KINDS:
-            try:
-                data[f"{name}_items"] = self._own_items(name)
-            except ValidationError as error:
-                self.add_error(None, error)
+            data[f"{name}_items"] = self._own_items(name)
+        data["holidays"] = self._holidays()
         return data
 
     def clean_procedure(self) -> list[dict]:
@@ -502,14 +643,11 @@ class ApprovalForm(forms.Form):
     approved_on_hijri = forms.CharField(
         label=_("Meeting date (Hijri, Umm al-Qura)"),
         required=False,
-        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "1446-10-26"}),
-        help_text=_("YYYY-MM-DD. Give this date or the Gregorian one: the other is computed."),
+        widget=HijriDateWidget(),
+        help_text=_("The day, the month and the year as the minutes date it."),
     )
-    approved_on = forms.DateField(
-        label=_("Meeting date (Gregorian)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    # Clients that have the Gregorian day post it here (the service takes either date).
+    approved_on = forms.DateField(required=False, widget=forms.HiddenInput)
     chair_name = forms.CharField(label=_("Chair of the board"), required=False)
     statement_ar = forms.CharField(
         label=_("Wording of the approval (Arabic)"),
@@ -554,6 +692,20 @@ class ApprovalForm(forms.Form):
             "position": draft.approval_position,
         }
         super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_approved_on_hijri(self) -> str:
+        value = self.cleaned_data["approved_on_hijri"]
+        if value and "" in value.split("-"):
+            raise ValidationError(_("Choose the day, the month and the year of the meeting."))
+        return value
+
+    def gregorian_day(self) -> datetime.date | None:
+        """The Gregorian day of the Hijri date typed, shown beside it; None until it is one."""
+        value = self["approved_on_hijri"].value()
+        try:
+            return hijri_date_parse(value) if value else None
+        except ValidationError:
+            return None
 
     def to_data(self) -> dict:
         return {**self.cleaned_data, "position": self.cleaned_data["position"] or "end"}

@@ -843,6 +843,20 @@ def policy_settings_save(
     return draft
 
 
+POLICY_STAGES = ("draft", "approved", "published")
+
+
+def policy_draft_stage(draft: PolicyDraft) -> str:
+    """Where the draft stands: "draft" until the board approves it, "approved" until that
+    approval is published, "published" while it reads as its latest version."""
+    if not draft.is_approved:
+        return "draft"
+    latest = PolicyVersion.of_every_kind.filter(kind=draft.kind).order_by("-number").first()
+    if latest is not None and latest.published_at >= draft.updated_at:
+        return "published"
+    return "approved"
+
+
 def policies_ready() -> list[PolicyDraft]:
     """The drafts a board meeting could approve now: complete, not yet approved, and changed
     since their last publication (or never published), in the standard's order."""

@@ -88,12 +88,39 @@ def _draft_sections(draft, language: str) -> list:
     return policy_sections(content, version_language(content, language))
 
 
+PARTS = ("content", "approval", "publication")
+# Fields of the editor's post that are buttons, not the draft's values.
+EDITOR_BUTTONS = ("csrfmiddlewaretoken", "confirm_clear", "back", "add_rows")
+
+
 @admin_required
 @require_http_methods(["GET", "POST"])
 def policy_settings(request):
+    """The policy in three parts (its content, the board's approval, its publication), one form
+    each. Saving an approved draft clears the approval: a confirmation page says so first."""
     draft = services.policy_draft_ensure()
-    form = PolicyForm(request.POST or None, draft=draft)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = PolicyForm(
+        request.POST if posted else None,
+        draft=draft,
+        add_rows=request.POST.get("add_rows", "") if posted else "",
+    )
+    saving = posted and not {"add_rows", "back"} & set(request.POST)
+    if saving and form.is_valid():
+        if draft.is_approved and not request.POST.get("confirm_clear"):
+            return render(
+                request,
+                "publishing/save_confirm.html",
+                {
+                    "draft": draft,
+                    "posted": [
+                        (name, value)
+                        for name, values in request.POST.lists()
+                        if name not in EDITOR_BUTTONS
+                        for value in values
+                    ],
+                },
+            )
         try:
             services.policy_settings_save(
                 data=form.to_data(),
@@ -108,26 +135,59 @@ def policy_settings(request):
         except ValidationError as error:
             errors_onto_form(form, form.service_errors(error))
         else:
-            messages.success(request, _("The draft was saved. Any earlier approval was cleared."))
+            cleared = draft.is_approved
+            messages.success(
+                request,
+                _("The draft was saved. The board's approval was cleared: record it again.")
+                if cleared
+                else _("The draft was saved."),
+            )
             return redirect("policy_settings")
-    return _settings_page(request, draft, form=form, approval_form=ApprovalForm(draft=draft))
+    part = request.GET.get("part", "")
+    return _settings_page(
+        request,
+        draft,
+        form=form,
+        approval_form=ApprovalForm(draft=draft),
+        part=part if part in PARTS else "content",
+    )
 
 
-def _settings_page(request, draft, *, form, approval_form):
+def _settings_page(request, draft, *, form, approval_form, part: str):
+    stage = services.policy_draft_stage(draft)
+    problems = services.policy_draft_problems(draft)
     context = {
+        "part": part,
+        "stage": stage,
+        "stages": [
+            {"key": key, "label": label, "state": _stage_state(key, stage)}
+            for key, label in (
+                ("draft", _("Draft")),
+                ("approved", _("Approved by the board")),
+                ("published", _("Published")),
+            )
+        ],
         "form": form,
         "draft": draft,
-        "problems": services.policy_draft_problems(draft),
+        "problems": problems,
         "approval_form": approval_form,
         "approval_statement": approval_statement(
             services.policy_approval(draft), current_language()
         ),
-        "preview": _draft_sections(draft, current_language()),
         "published": PolicyVersion.objects.order_by("-number").first(),
         "versions": policy_versions(),
         "updates": policy_template_updates(draft),
     }
+    if part == "content":
+        context["preview"] = _draft_sections(draft, current_language())
     return render(request, "publishing/settings.html", context)
+
+
+def _stage_state(key: str, stage: str) -> str:
+    order = services.POLICY_STAGES
+    if order.index(key) < order.index(stage) or key == stage == "published":
+        return "done"
+    return "now" if key == stage else "next"
 
 
 @admin_required
@@ -164,9 +224,11 @@ def policy_approve(request):
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(request, _("The board's approval was recorded."))
-            return redirect("policy_settings")
-    response = _settings_page(request, draft, form=PolicyForm(draft=draft), approval_form=form)
+            messages.success(request, _("The board's approval was recorded. Next: publish it."))
+            return redirect(reverse("policy_settings") + "?part=publication")
+    response = _settings_page(
+        request, draft, form=PolicyForm(draft=draft), approval_form=form, part="approval"
+    )
     response.status_code = 400
     return response
 
@@ -196,7 +258,7 @@ def policy_publish(request):
             messages.success(
                 request, _("Version %(number)s is published.") % {"number": version.number}
             )
-            return redirect("policy_settings")
+            return redirect(reverse("policy_settings") + "?part=publication")
     return render(
         request,
         "publishing/publish_confirm.html",

@@ -31,6 +31,7 @@ from workflow.models import (
 from workflow.permissions import cases_visible_to, sees_every_case
 from workflow.reminders import DUE_SOON_WORKING_DAYS
 from workflow.surveys import survey_results
+from workflow.transitions import TRANSITIONS
 
 _REFERENCE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
 
@@ -78,6 +79,30 @@ def case_list(
     if q and (q := q.strip()):
         cases = cases.filter(_search(q))
     return cases
+
+
+DECISION_QUEUE_LENGTH = 20
+
+
+def decides_cases(user: User) -> bool:
+    """Whether `user` is of the role a procedure's decision step waits for (the committee)."""
+    return user.is_active and user.role in TRANSITIONS["decide"].roles
+
+
+def decision_queue(*, actor: User) -> tuple[list[Case], int]:
+    """The cases waiting for `actor`'s decision (those sent to the committee and not yet
+    decided), the longest waiting first, at most DECISION_QUEUE_LENGTH of them; and how many
+    wait in all."""
+    if not decides_cases(actor):
+        return [], 0
+    waiting = Case.objects.filter(cases_visible_to(actor), status=CaseStatus.IN_COMMITTEE)
+    cases = list(
+        waiting.select_related("beneficiary").order_by(
+            F("submitted_on").asc(nulls_last=True), "created_at", "id"
+        )[:DECISION_QUEUE_LENGTH]
+    )
+    total = len(cases) if len(cases) < DECISION_QUEUE_LENGTH else waiting.count()
+    return cases, total
 
 
 def case_list_count(*, actor: User, **filters) -> int | None:

@@ -69,14 +69,14 @@ def setup_checklist(*, association: Association) -> SetupChecklist:
             key="approval",
             title=_("Record the board's approval"),
             hint=_("The meeting, its date and the chair who approved the policy."),
-            url=policy_url,
+            url=policy_url + "?part=approval",
             done=published or (draft is not None and draft.approved_at is not None),
         ),
         SetupStep(
             key="publish",
             title=_("Publish the policy"),
             hint=_("Beneficiaries can then read it and, if you publish the website, apply online."),
-            url=policy_url,
+            url=policy_url + "?part=publication",
             done=published,
         ),
         SetupStep(

@@ -39,6 +39,7 @@ from publishing.selectors import policy_published, referral_roles_known
 from tenants.permissions import admin_required, member_required
 from tenants.services import association_profile_update
 from workflow.dashboard import workspace_dashboard
+from workflow.selectors import decides_cases, decision_queue
 from workspace.forms import (
     ApiTokenForm,
     AssociationProfileForm,
@@ -115,6 +116,8 @@ def workspace(request):
         # What a reviewer of the governance standard would score on the association's site.
         "transparency": transparency_checklist() if request.user.is_association_admin else None,
     }
+    if decides_cases(request.user):
+        context["queue"], context["queue_total"] = decision_queue(actor=request.user)
     return render(request, "app/workspace.html", context)
 
 
@@ -143,10 +146,25 @@ def association_settings(request):
             else:
                 messages.success(request, _("The association's profile was saved."))
                 return redirect("association_settings")
+        _logo_asked_again(form, request.FILES.get("logo"))
     else:
         form = AssociationProfileForm(instance=association)
         formset = BankAccountFormSet(initial=accounts, prefix="bank")
     return render(request, "app/settings.html", {"form": form, "formset": formset})
+
+
+def _logo_asked_again(form, chosen) -> None:
+    """A browser never sends a file again: when a refused form had a logo chosen, say beside the
+    logo field that it was not saved and is to be chosen again (rather than drop it silently)."""
+    if chosen is not None and "logo" not in form.errors:
+        form.add_error(
+            "logo",
+            _(
+                "The logo you chose (%(name)s) was not saved, as nothing on this page was: "
+                "correct what is marked, then choose the logo again."
+            )
+            % {"name": chosen.name},
+        )
 
 
 def _fresh(association):
@@ -373,14 +391,23 @@ def api_tokens(request):
 
 
 @admin_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def api_token_revoke_view(request, token_id: int):
-    try:
-        token = api_token_revoke(token_id=token_id)
-    except ValidationError as error:
-        raise Http404 from error
-    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
-    return redirect("api_tokens")
+    """Revoking a key is asked on a page of its own (GET), naming what stops working; it is done
+    only when that page's form is sent back with `confirm` (POST)."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or not token.is_active:
+        raise Http404
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            token = api_token_revoke(token_id=token_id)
+        except ValidationError as error:
+            raise Http404 from error
+        messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
+        return redirect("api_tokens")
+    if request.method == "POST":
+        return redirect(request.path)
+    return render(request, "app/api_token_revoke.html", {"token": token})
 
 
 @require_http_methods(["GET", "POST"])

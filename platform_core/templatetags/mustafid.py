@@ -1,5 +1,6 @@
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.hijri import hijri_display
@@ -37,6 +38,16 @@ def id_masked_filter(value):
 def iban_grouped_filter(value):
     """An IBAN in groups of four."""
     return iban_grouped(value) if value else ""
+
+
+@register.filter(name="ltr_isolate")
+def ltr_isolate(value):
+    """An address (e-mail, URL, handle) isolated left-to-right inside Arabic text; anything
+    else (a person's name) isolated in its own direction."""
+    text = str(value)
+    if "@" in text or "://" in text or text.isascii():
+        return format_html('<bdi dir="ltr">{}</bdi>', text)
+    return format_html("<bdi>{}</bdi>", text)
 
 
 @register.simple_tag(takes_context=True)

@@ -291,7 +291,7 @@ def test_daily_job_counts_every_associations_usage_for_the_list(console, alpha, 
     )
     assert AssociationUsageSnapshot.objects.get(association=beta.association).members == 2
     listed = rows(console.get("/console/?q=alpha&lang=en").content.decode())
-    assert f"<td>{alpha_members}</td>" in listed
+    assert f'<td data-field="members">{alpha_members}</td>' in listed
 
 
 def test_usage_shows_the_counters_which_equal_a_fresh_count(console, alpha, alpha_policy, beta):
@@ -317,3 +317,23 @@ def test_usage_shows_the_counters_which_equal_a_fresh_count(console, alpha, alph
     beta_page = console.get("/console/associations/beta/?lang=en").content.decode()
     assert "<dt>Open cases</dt><dd>0</dd>" in beta_page
     assert "<dt>All cases</dt><dd>0</dd>" in beta_page
+
+
+def test_the_list_counts_members_and_open_cases_without_opening_each_association(
+    console, alpha, alpha_policy, beta, members
+):
+    from console.models import AssociationUsageSnapshot
+    from tests.helpers import open_case, person
+
+    open_case(alpha, who=person(1))
+    open_case(alpha, who=person(2))
+    open_case(alpha, who=person(3), status="closed")
+    assert not AssociationUsageSnapshot.objects.exists()  # no association's page was opened
+    listed = rows(console.get("/console/?lang=en").content.decode())
+    alpha_row = next(row for row in listed.split("<tr>") if "Alpha Charity" in row)
+    beta_row = next(row for row in listed.split("<tr>") if "Beta Society" in row)
+    # Alpha: its admin, staff and the members fixture's three; two cases open, one closed.
+    assert '<td data-field="members">5</td>' in alpha_row
+    assert '<td data-field="open_cases">2</td>' in alpha_row
+    assert '<td data-field="members">2</td>' in beta_row
+    assert '<td data-field="open_cases">0</td>' in beta_row

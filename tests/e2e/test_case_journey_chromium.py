@@ -3,9 +3,11 @@
 The issue's promise: a member of staff takes a beneficiary from an online request to a closed
 case with an answered survey in the browser, every step shown on the case's timeline and on
 the beneficiary's public status page. Three browser contexts act together: the beneficiary
-(anonymous, on a phone), a member of staff and a committee member (signed in, on a desktop).
-The decision and closing e-mails are written by the real Celery worker. Screenshots are kept
-under test-output/e2e/ (request-status, case-page, survey-thanks).
+(anonymous, on a phone), a member of staff (signed in, on a 1366 px desktop) and a committee
+member (signed in, on a 390 px phone, from the «بانتظار قرارك» queue of their home). Every
+case page and confirmation page fits its screen's width. The decision and closing e-mails are
+written by the real Celery worker. Screenshots are kept under test-output/e2e/ (request-status,
+committee-queue-390, confirm-decide-390, confirm-close-1366, case-page, survey-thanks).
 """
 
 from __future__ import annotations
@@ -150,8 +152,20 @@ def sign_in(page: Page, live_stack: LiveStack, email: str) -> None:
     page.wait_for_url(live_stack.url("/app/", slug=SLUG))
 
 
-def act(page: Page, action: str, fill: Callable[[Locator], None] | None = None) -> None:
+def fits(page: Page) -> None:
+    """Nothing runs off the side of the screen: no horizontal scroll."""
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{page.url} is wider than the screen: {scroll} > {inner}"
+
+
+def act(
+    page: Page,
+    action: str,
+    fill: Callable[[Locator], None] | None = None,
+    shot: str | None = None,
+) -> None:
     """Take one action through its form on the case page; the page comes back saying so."""
+    fits(page)
     form = page.locator(f"form#action-{action}")
     if fill is not None:
         fill(form)
@@ -161,6 +175,9 @@ def act(page: Page, action: str, fill: Callable[[Locator], None] | None = None) 
         # A step that cannot be undone asks first, on a page of its own, naming what it does.
         expect(page).to_have_url(re.compile(r"/app/cases/\d+/confirm/$"))
         expect(page.locator("#consequence")).to_contain_text("لا يمكن التراجع")
+        fits(page)
+        if shot:
+            screenshot(page, shot)
         with page.expect_navigation():
             page.locator("#confirm-button").click()
     expect(page.locator(".messages")).to_contain_text("تم:")
@@ -230,7 +247,7 @@ def test_staff_take_an_online_request_to_an_answered_survey(
     assert status == "received"
 
     # 2. Staff find the case by its reference and prepare it for the committee.
-    staff = contexts().new_page()
+    staff = contexts(1366, 900).new_page()
     sign_in(staff, live_stack, STAFF)
     staff.goto(live_stack.url("/app/cases/", slug=SLUG))
     staff.locator("form.filters input[name=q]").fill(reference)
@@ -264,13 +281,30 @@ def test_staff_take_an_online_request_to_an_answered_survey(
     )
 
     # 3. A committee member records the decision.
-    committee = contexts().new_page()
+    # On a phone, from the queue of what awaits their decision on their home.
+    committee = contexts(390, 844).new_page()
     sign_in(committee, live_stack, COMMITTEE)
-    committee.goto(live_stack.url(f"/app/cases/{case_id}/", slug=SLUG))
+    queue = committee.locator("#decision-queue")
+    expect(queue.locator("tr.queue-case")).to_have_count(1)
+    expect(queue.locator("tr.queue-case")).to_contain_text(reference)
+    expect(queue.locator("tr.queue-case")).to_contain_text(due_text)
+    fits(committee)
+    screenshot(committee, "committee-queue-390.png")
+    with committee.expect_navigation():
+        queue.locator("a", has_text=reference).click()
+    expect(committee).to_have_url(live_stack.url(f"/app/cases/{case_id}/", slug=SLUG))
     expect(committee.locator("#case-status")).to_have_text("بانتظار القرار")
-    act(committee, "decide", lambda f: f.locator("input[name=decision][value=accepted]").check())
+    act(
+        committee,
+        "decide",
+        lambda f: f.locator("input[name=decision][value=accepted]").check(),
+        shot="confirm-decide-390.png",
+    )
     expect(committee.locator("#case-status")).to_have_text("مقبولة")
     expect_timeline(committee, "decide", "beneficiary_told")
+    fits(committee)
+    committee.goto(live_stack.url("/app/", slug=SLUG))
+    expect(committee.locator("#queue-empty")).to_be_visible()  # nothing waits any more
 
     expect_status(beneficiary, SENTENCE_ACCEPTED, "decide")
     mail_with(live_stack, reference)  # the decision e-mail, written by the worker
@@ -284,7 +318,7 @@ def test_staff_take_an_online_request_to_an_answered_survey(
         "deliver",
         lambda f: f.locator("textarea[name=note]").fill("سُدّد إيجار شهر واحد."),
     )
-    act(staff, "close")
+    act(staff, "close", shot="confirm-close-1366.png")
     expect(staff.locator("#case-status")).to_have_text("مغلقة")
     expect(staff.locator("#no-actions")).to_be_visible()
     expect_timeline(staff, "register", "deliver", "close")
@@ -325,4 +359,5 @@ def test_staff_take_an_online_request_to_an_answered_survey(
     expect_status(beneficiary, SENTENCE_CLOSED, *PUBLIC_STEPS)
     staff.reload()
     expect_timeline(staff, *TIMELINE)
+    fits(staff)
     screenshot(staff, "case-page.png")

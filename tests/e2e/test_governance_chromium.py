@@ -98,7 +98,10 @@ def test_a_new_association_publishes_seven_policies_at_one_meeting_and_governanc
     for index in range(SEVEN):
         boxes.nth(index).check()
     meeting.locator("input[name=meeting_number]").fill("14/02")
-    meeting.locator("input[name=approved_on_hijri]").fill("1446-10-26")
+    meeting.locator("select[name=approved_on_hijri_day]").select_option("26")
+    meeting.locator("select[name=approved_on_hijri_month]").select_option("10")
+    meeting.locator("input[name=approved_on_hijri_year]").fill("1446")
+    expect(meeting.locator("[data-gregorian-of-hijri]")).to_have_text("24/04/2025")
     meeting.locator("input[name=chair_name]").fill("سلمان بن فهد العتيبي")
     screenshot(page, "governance-meeting")
     with page.expect_navigation():

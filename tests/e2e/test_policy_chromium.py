@@ -8,6 +8,7 @@ policy-holiday-error).
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.chromium import SCREENSHOTS
+from tests.e2e.test_ux_chromium import AXE, SERIOUS_VIOLATIONS
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.e2e
@@ -36,9 +38,10 @@ APPROVAL_AR = (
 )
 ASAP_AR = "في أسرع وقت ممكن"
 ASAP_EN = "as soon as possible"
-WHATSAPP = "واتساب | WhatsApp"
+WHATSAPP = ("واتساب", "WhatsApp")
 UNTICKED = {"letters": "الخطابات", "volunteering": "خدمة التطوع"}
-HOLIDAY = "2026-09-23 اليوم الوطني"
+HOLIDAY = ("2026-09-23", "اليوم الوطني")
+HOLIDAY_DAY = datetime.date(2026, 9, 23)
 BIDI_MARKS = re.compile("[\u202a-\u202e]")
 
 SETTINGS_PATH = "/app/settings/policy/"
@@ -128,11 +131,13 @@ def configure(page: Page) -> None:
     expect(preview).not_to_contain_text(ASAP_AR)
     for code in UNTICKED:
         form.locator(f"input[name=channels][value={code}]").uncheck()
-    form.locator("textarea[name=channels_own]").fill(WHATSAPP)
+    form.locator("input[name=channels_own_ar_0]").fill(WHATSAPP[0])
+    form.locator("input[name=channels_own_en_0]").fill(WHATSAPP[1])
     form.locator("input[name=referral_roles][value=social_researcher]").uncheck()
     form.locator("input[name=referral_roles][value=competent_officer]").check()
     form.locator("input[name=deadline_kind][value=asap]").check()
-    form.locator("textarea[name=holidays]").fill(HOLIDAY)
+    form.locator("input[name=holiday_day_0]").fill(HOLIDAY[0])
+    form.locator("input[name=holiday_name_0]").fill(HOLIDAY[1])
     # The server re-renders the preview from the unsaved form (debounced, then fetched).
     expect(preview).to_contain_text(ASAP_AR)
     expect(preview).to_contain_text("واتساب")
@@ -144,6 +149,7 @@ def configure(page: Page) -> None:
 def test_admin_publishes_and_visitor_reads_in_both_languages(
     live_stack: LiveStack, association: str, browser: Browser, page: Page, tmp_path: Path
 ):
+    page.context.add_init_script(path=AXE)
     sign_in(page, live_stack)
     open_settings(page, live_stack)
 
@@ -151,9 +157,10 @@ def test_admin_publishes_and_visitor_reads_in_both_languages(
     configure(page)
     revision_before_save = draft_state(live_stack, association)[0]
     with page.expect_navigation():
-        page.locator("form.policy-form button[type=submit]").click()
+        page.locator("form.policy-form button.save-draft").click()
     expect(page).to_have_url(live_stack.url(SETTINGS_PATH, slug=SLUG))
     expect(page.locator(".messages")).to_contain_text("حُفظت المسودة")
+    expect(page.locator("#policy-next")).to_contain_text("سجّل اعتماد مجلس الإدارة")
     revision, channels, roles, kind, days, _approved, holidays = draft_state(
         live_stack, association
     )
@@ -163,34 +170,61 @@ def test_admin_publishes_and_visitor_reads_in_both_languages(
     assert {"code": "own_whatsapp", "name_ar": "واتساب", "name_en": "WhatsApp"} in channels
     assert [role["code"] for role in roles] == ["competent_officer"]
     assert (kind, days) == ("asap", None)
-    assert [(day.isoformat(), name) for day, name in holidays] == [("2026-09-23", "اليوم الوطني")]
+    assert holidays == [(HOLIDAY_DAY, HOLIDAY[1])]
     # What was saved is what the form shows again.
     form = page.locator("form.policy-form")
     expect(form.locator("input[name=channels][value=letters]")).not_to_be_checked()
-    expect(form.locator("textarea[name=channels_own]")).to_have_value(WHATSAPP)
+    expect(form.locator("input[name=channels_own_ar_0]")).to_have_value(WHATSAPP[0])
+    expect(form.locator("input[name=channels_own_en_0]")).to_have_value(WHATSAPP[1])
+    expect(form.locator("input[name=holiday_day_0]")).to_have_value(HOLIDAY[0])
     expect(form.locator("input[name=deadline_kind][value=asap]")).to_be_checked()
 
-    # 3. The board's approval, its Hijri date, and publication.
+    # 3. The board's approval in its own part, its date chosen in Umm al-Qura, and publication.
+    page.locator("nav.tabs a[href$='?part=approval']").click()
     approval = page.locator("section.approval")
+    expect(approval.locator("input[type=date]")).to_have_count(0)
     approval.locator("input[name=meeting_number]").fill(MEETING)
-    approved_on = approval.locator("input[name=approved_on]")
-    expect(approved_on).to_have_attribute("type", "date")
-    approved_on.fill("2025-04-24")
+    approval.locator("select[name=approved_on_hijri_day]").select_option("26")
+    approval.locator("select[name=approved_on_hijri_month]").select_option(label="شوال")
+    approval.locator("input[name=approved_on_hijri_year]").fill("1446")
+    expect(approval.locator("[data-gregorian-of-hijri]")).to_have_text("24/04/2025")
     approval.locator("input[name=chair_name]").fill(CHAIR)
+    screenshot(page, "policy-approval.png")
+    assert page.evaluate(SERIOUS_VIOLATIONS) == []
     with page.expect_navigation():
         approval.locator("button[type=submit]").click()
+    expect(page).to_have_url(live_stack.url(SETTINGS_PATH + "?part=publication", slug=SLUG))
     expect(page.locator(".messages")).to_contain_text("سُجّل اعتماد مجلس الإدارة")
-    expect(approval).to_contain_text("26/10/1446هـ")
-    expect(approval).to_contain_text("24/04/2025م")
-    expect(approval).to_contain_text(CHAIR)
+    status = page.locator("#policy-status")
+    expect(status).to_contain_text("26/10/1446هـ")
+    expect(status).to_contain_text("24/04/2025م")
+    expect(status).to_contain_text(CHAIR)
+    expect(status.locator("[aria-current=step]")).to_contain_text("معتمدة من مجلس الإدارة")
 
+    approval = page.locator("section.publication")
     approval.locator("a[href$='/app/settings/policy/publish/']").click()
     page.wait_for_url(live_stack.url(f"{SETTINGS_PATH}publish/", slug=SLUG))
     expect(page.locator("main")).to_contain_text(f"({MEETING})")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(live_stack.url(SETTINGS_PATH, slug=SLUG))
+    expect(page).to_have_url(live_stack.url(SETTINGS_PATH + "?part=publication", slug=SLUG))
     expect(page.locator(".messages")).to_contain_text("نُشر الإصدار 1")
+    expect(status.locator("[aria-current=step]")).to_contain_text("المنشورة")
+    screenshot(page, "policy-published.png")
+
+    # A change to the published, approved draft: a confirmation says the approval goes first.
+    open_settings(page, live_stack)
+    form.locator("input[name=holiday_name_0]").fill("اليوم الوطني السعودي")
+    with page.expect_navigation():
+        form.locator("button.save-draft").click()
+    expect(page.locator("main")).to_contain_text("يُلغي حفظُ تعديلاتك هذا الاعتماد")
+    screenshot(page, "policy-save-confirm.png")
+    assert page.evaluate(SERIOUS_VIOLATIONS) == []
+    assert draft_state(live_stack, association)[-1] == [(HOLIDAY_DAY, HOLIDAY[1])]
+    with page.expect_navigation():
+        page.locator("button[name=back]").click()
+    expect(form.locator("input[name=holiday_name_0]")).to_have_value("اليوم الوطني السعودي")
+    assert draft_state(live_stack, association)[5] is not None  # still approved
     assert live_stack.sql(f'SELECT number FROM "{association}".publishing_policyversion') == [(1,)]
 
     # 4. An anonymous visitor reads the policy in Arabic.
@@ -289,21 +323,45 @@ def test_badly_written_holiday_is_refused_and_nothing_saved(
     form = page.locator("form.policy-form")
     # A change that would be saved, together with the bad line: the whole form is refused.
     letters = form.locator("input[name=channels][value=letters]")
-    letters.set_checked(not letters.is_checked())
-    form.locator("textarea[name=holidays]").fill("23/09/2026 yes")
+    before_checked = letters.is_checked()
+    letters.set_checked(not before_checked)
+    # A holiday named without its date, on the second row: that row says what it lacks.
+    form.locator("input[name=holiday_name_1]").fill("يوم بلا تاريخ")
     with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+        form.locator("button.save-draft").click()
 
-    error = page.locator(".field:has(textarea[name=holidays]) [role=alert]")
-    expect(error).to_be_visible()
-    expect(error).to_contain_text("YYYY-MM-DD")
-    expect(error).to_contain_text("السطر 1")
+    error = page.locator("tr.holiday-row.has-error [role=alert]")
+    expect(error).to_have_count(1)
+    expect(error).to_contain_text("اختر تاريخ هذه الإجازة")
+    expect(page.locator("#form-errors")).to_contain_text("لم يُحفظ شيء")
     expect(page.locator(".messages")).to_have_count(0)
     # What was typed is kept for correcting.
-    expect(form.locator("textarea[name=holidays]")).to_have_value("23/09/2026 yes")
+    expect(form.locator("input[name=holiday_name_1]")).to_have_value("يوم بلا تاريخ")
+    expect(letters).to_be_checked(checked=not before_checked)
     screenshot(page, "policy-holiday-error.png")
+    assert draft_state(live_stack, association) == before
+
+    # «أضف صفاً» works without script: one more row, what was typed still there, nothing saved.
+    rows = form.locator("tr.holiday-row")
+    count = rows.count()
+    with page.expect_navigation():
+        form.locator("button[name=add_rows][value=holidays]").click()
+    expect(rows).to_have_count(count + 1)
+    expect(form.locator("input[name=holiday_name_1]")).to_have_value("يوم بلا تاريخ")
     assert draft_state(live_stack, association) == before
 
     # Reloaded, the form shows the saved draft again, not what was typed.
     open_settings(page, live_stack)
-    expect(form.locator("textarea[name=holidays]")).not_to_have_value("23/09/2026 yes")
+    expect(form.locator("input[name=holiday_name_1]")).not_to_have_value("يوم بلا تاريخ")
+
+    # On a phone, each part fits the screen (no horizontal scroll) and axe-core finds nothing
+    # serious in it.
+    page.context.add_init_script(path=AXE)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for part in ("", "?part=approval", "?part=publication"):
+        page.goto(live_stack.url(SETTINGS_PATH + part, slug=SLUG))
+        expect(page.locator("#policy-status")).to_be_visible()
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{part or 'content'} overflows on a phone: {scroll} > {inner}"
+        assert page.evaluate(SERIOUS_VIOLATIONS) == [], part or "content"
+        screenshot(page, f"policy-{part.split('=')[-1] or 'content'}-390.png")

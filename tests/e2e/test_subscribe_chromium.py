@@ -94,7 +94,8 @@ def test_admin_subscribes_through_checkout_and_sees_the_plan_active(
         page.locator("main form button[type=submit]").click()
         page.wait_for_url(stack.url("/app/", slug=SLUG))
 
-        page.locator('a.card[href="/app/billing/"]').click()
+        page.locator("#app-menu summary").click()  # a phone: the app shell's menu
+        page.locator("#nav-phone-billing").click()
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         expect(page.locator(".plan-name")).to_have_text("تجربة مجانية")
         expect(page.locator(".usage-members")).to_contain_text("1")

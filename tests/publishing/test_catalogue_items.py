@@ -77,7 +77,8 @@ def test_the_editor_renames_and_reorders_items_without_script(alpha, admin, beta
             channels_position_assistance_request="5",
             channels_position_volunteering="6",
             tools_name_ar_bylaws="اللائحة الأساسية",
-            channels_own="الزيارة المنزلية | Home visit",
+            channels_own_ar_0="الزيارة المنزلية",
+            channels_own_en_0="Home visit",
             **{"channels_position_own_home_visit": "2"},
         ),
     )

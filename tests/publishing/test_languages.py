@@ -103,7 +103,7 @@ def test_the_editor_chooses_arabic_only_without_english_names(alpha, admin, beta
     page = admin.get(EDITOR).content.decode()
     assert 'name="languages" value="ar en"' in page and "لغات السياسة" in page
     response = admin.post(
-        EDITOR, policy_editor_form(alpha, languages="ar", channels_own="الزيارة المنزلية")
+        EDITOR, policy_editor_form(alpha, languages="ar", channels_own_ar_0="الزيارة المنزلية")
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     client, auth = api_client(alpha, alpha.admin_email)

@@ -337,7 +337,10 @@ def test_the_editor_keeps_what_was_typed_when_the_approval_is_refused(alpha):
         "revision": revision,
         "meeting_number": "25/02",
         "term": "الأولى",
-        "approved_on_hijri": "1446-01-30",
+        # The page's day and month selects and its year (30 Muharram 1446 does not exist).
+        "approved_on_hijri_day": "30",
+        "approved_on_hijri_month": "1",
+        "approved_on_hijri_year": "1446",
         "statement_ar": "تم اعتمادها في دورته ({term}) بتاريخ {date}",
         "position": "title",
     }
@@ -345,7 +348,9 @@ def test_the_editor_keeps_what_was_typed_when_the_approval_is_refused(alpha):
     assert response.status_code == 400
     page = response.content.decode()
     assert "هذا التاريخ الهجري غير موجود" in page
-    assert 'value="25/02"' in page and 'value="الأولى"' in page and 'value="1446-01-30"' in page
+    assert 'value="25/02"' in page and 'value="الأولى"' in page
+    assert '<option value="30" selected>' in page and '<option value="1" selected>' in page
+    assert 'name="approved_on_hijri_year" value="1446"' in page
     assert "تم اعتمادها في دورته ({term}) بتاريخ {date}" in page
     assert (
         'value="title" checked' in page
@@ -354,7 +359,8 @@ def test_the_editor_keeps_what_was_typed_when_the_approval_is_refused(alpha):
     )
     # The same form with a real date records it, both dates shown.
     response = admin.post(
-        "/app/settings/policy/approve/", {**typed, "approved_on_hijri": "1446-10-26"}
+        "/app/settings/policy/approve/",
+        {**typed, "approved_on_hijri_day": "26", "approved_on_hijri_month": "10"},
     )
     assert response.status_code == 302
     page = admin.get("/app/settings/policy/").content.decode()

@@ -1,13 +1,14 @@
 """The admin's policy screens in /app/settings/policy/: form, preview, approval, publish, diff."""
 
 import datetime
+import re
 
 import pytest
 from django_tenants.utils import schema_context
 
 from publishing.models import Holiday, PolicyVersion
 from publishing.selectors import policy_draft_get
-from tests.helpers import client_for
+from tests.helpers import client_for, publish
 
 URL = "/app/settings/policy/"
 
@@ -20,13 +21,9 @@ def _form(tenant, **changes):
         "revision": draft.revision,
         "deadline_kind": draft.deadline_kind,
         "deadline_days": draft.deadline_days or "",
-        "holidays": "",
-        "channels": [c["code"] for c in draft.channels],
+        "channels": [c["code"] for c in draft.channels if not c["code"].startswith("own_")],
         "tools": [t["code"] for t in draft.tools],
         "referral_roles": [r["code"] for r in draft.referral_roles],
-        "channels_own": "",
-        "tools_own": "",
-        "referral_roles_own": "",
         "procedure": "\n".join(step["step"] for step in draft.procedure),
         "decision_body_ar": draft.decision_body_ar,
         "decision_body_en": draft.decision_body_en,
@@ -57,10 +54,14 @@ def test_admin_configures_the_policy_in_the_form(alpha, admin):
         _form(
             alpha,
             channels=["interview", "phone"],
-            channels_own="واتساب | WhatsApp",
+            channels_own_ar_0="واتساب",
+            channels_own_en_0="WhatsApp",
             referral_roles=["competent_officer"],
             deadline_kind="asap",
-            holidays="2026-09-23 اليوم الوطني\n٢٠٢٧-٠٢-٢٢ يوم التأسيس",
+            holiday_day_0="2026-09-23",
+            holiday_name_0="اليوم الوطني",
+            holiday_day_2="٢٠٢٧-٠٢-٢٢",
+            holiday_name_2="يوم التأسيس",
             section_responsibilities_included="",
         ),
     )
@@ -75,16 +76,69 @@ def test_admin_configures_the_policy_in_the_form(alpha, admin):
             (datetime.date(2027, 2, 22), "يوم التأسيس"),
         ]
     page = admin.get(URL).content.decode()
-    assert "واتساب | WhatsApp" in page
+    # Each own item and holiday is a row again, with room for more.
+    assert 'name="channels_own_ar_0" value="واتساب"' in page
+    assert 'name="channels_own_en_0" value="WhatsApp"' in page
+    assert 'name="holiday_day_1" value="2027-02-22"' in page
+    assert 'name="holiday_name_1" value="يوم التأسيس"' in page
+    assert 'name="holiday_day_4"' in page and 'name="holiday_day_5"' not in page
     assert "في أسرع وقت ممكن" in page
+
+
+def test_rows_are_removed_and_added_without_script(alpha, admin):
+    admin.post(
+        URL,
+        _form(
+            alpha,
+            channels_own_ar_0="واتساب",
+            channels_own_en_0="WhatsApp",
+            channels_own_ar_1="تيليجرام",
+            channels_own_en_1="Telegram",
+            holiday_day_0="2026-09-23",
+            holiday_name_0="اليوم الوطني",
+        ),
+    )
+    # «أضف صفاً» brings the page back with one more row and what was typed; nothing is saved.
+    response = admin.post(
+        URL,
+        _form(alpha, holidays_rows="4", holiday_name_3="عيد", add_rows="holidays"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="holiday_day_4"' in page and 'name="holiday_day_5"' not in page
+    assert 'name="holiday_name_3" value="عيد"' in page
+    with schema_context(alpha.association.schema_name):
+        assert Holiday.objects.count() == 1
+    # A row ticked to be removed goes, the others stay.
+    response = admin.post(
+        URL,
+        _form(
+            alpha,
+            channels_own_ar_0="واتساب",
+            channels_own_en_0="WhatsApp",
+            channels_own_remove_0="on",
+            channels_own_ar_1="تيليجرام",
+            channels_own_en_1="Telegram",
+            holiday_day_0="2026-09-23",
+            holiday_name_0="اليوم الوطني",
+            holiday_remove_0="on",
+        ),
+    )
+    assert response.status_code == 302
+    with schema_context(alpha.association.schema_name):
+        assert [c["code"] for c in policy_draft_get().channels][-1] == "own_telegram"
+        assert "own_whatsapp" not in [c["code"] for c in policy_draft_get().channels]
+        assert not Holiday.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"holidays": "23/09/2026 national day"}, "YYYY-MM-DD"),
-        ({"holidays": "2026-02-30 nothing"}, "YYYY-MM-DD"),
-        ({"channels_own": "واتساب WhatsApp"}, "bar |"),
+        ({"holiday_day_1": "23/09/2026", "holiday_name_1": "national day"}, "does not exist"),
+        ({"holiday_day_0": "2026-02-30", "holiday_name_0": "nothing"}, "does not exist"),
+        ({"holiday_name_2": "National Day"}, "Choose this holiday"),
+        ({"channels_own_ar_0": "واتساب"}, "English name too"),
+        ({"tools_own_en_1": "Home visit"}, "Arabic name too"),
         ({"deadline_kind": "working", "deadline_days": "120"}, "90"),
         ({"deadline_kind": "calendar", "deadline_days": ""}, "number of days"),
         ({"section_preamble_extra_ar": "نص فقط بالعربية"}, "both Arabic and English"),
@@ -95,7 +149,15 @@ def test_bad_form_input_is_named_and_changes_nothing(alpha, admin, changes, mess
         before = policy_draft_get()
     response = admin.post(URL + "?lang=en", _form(alpha, **changes))
     assert response.status_code == 200
-    assert message in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    assert "Nothing was saved" in page
+    for name, value in changes.items():  # what was typed stays, on its row
+        if name.startswith(("holiday", "channels_own", "tools_own")):
+            assert re.search(rf'name="{name}" value="{re.escape(value)}"', page), name
+    row_error = re.search(r'<tr class="(own|holiday)-row has-error">.*?</tr>', page, re.S)
+    if row_error:
+        assert message in row_error.group(0)
     with schema_context(alpha.association.schema_name):
         after = policy_draft_get()
         assert not Holiday.objects.exists()
@@ -123,12 +185,15 @@ def test_approve_publish_and_see_the_difference_in_the_browser(alpha, admin):
         {
             "revision": revision,
             "meeting_number": "25/02",
-            "approved_on": "2025-04-24",
+            "approved_on_hijri_day": "26",
+            "approved_on_hijri_month": "10",
+            "approved_on_hijri_year": "١٤٤٦",
             "chair_name": "أ. منى",
         },
     )
     page = admin.get(URL).content.decode()
     assert "25/02" in page and "26/10/1446هـ الموافق 24/04/2025م" in page
+    assert 'aria-current="step"><span class="stage-mark" aria-hidden="true">2</span>' in page
     confirm = admin.get(URL + "publish/").content.decode()
     assert "نعم، انشرها" in confirm
     with schema_context(alpha.association.schema_name):
@@ -137,10 +202,60 @@ def test_approve_publish_and_see_the_difference_in_the_browser(alpha, admin):
     with schema_context(alpha.association.schema_name):
         assert PolicyVersion.objects.get().content["approval"]["meeting_number"] == "25/02"
 
-    admin.post(URL, _form(alpha, channels=["interview"]))
+    assert (
+        'aria-current="step"><span class="stage-mark" aria-hidden="true">✓</span> <span class="stage-label">المنشورة'
+        in admin.get(URL).content.decode()
+    )
+    admin.post(URL, _form(alpha, channels=["interview"], confirm_clear="1"))
     diff = admin.get(URL + "diff/").content.decode()
     assert "<del>- الاتصالات الهاتفية</del>" in diff
     assert "دون تغيير" in diff  # other sections are marked unchanged
+
+
+def test_saving_an_approved_draft_asks_first_and_changes_nothing_until_confirmed(alpha, admin):
+    publish(alpha)
+    with schema_context(alpha.association.schema_name):
+        before = policy_draft_get()
+    typed = _form(alpha, channels=["interview"], holiday_day_0="2026-09-23", holiday_name_0="يوم")
+    response = admin.post(URL, typed)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "يُلغي حفظُ تعديلاتك هذا الاعتماد" in page and "لم يُحفظ شيء بعد" in page
+    # Everything typed rides along in the confirmation's form, to be saved or taken back.
+    assert 'type="hidden" name="holiday_name_0" value="يوم"' in page
+    assert 'type="hidden" name="channels" value="interview"' in page
+    with schema_context(alpha.association.schema_name):
+        after = policy_draft_get()
+        assert after.is_approved and not Holiday.objects.exists()
+        assert (after.revision, after.channels) == (before.revision, before.channels)
+    # "Back": the editor again with what was typed, still nothing saved.
+    back = admin.post(URL, {**typed, "back": "1"}).content.decode()
+    assert 'name="holiday_name_0" value="يوم"' in back and 'class="form policy-form"' in back
+    with schema_context(alpha.association.schema_name):
+        assert policy_draft_get().is_approved
+    # Confirmed: saved, the approval cleared, and the page says what to do next.
+    response = admin.post(URL, {**typed, "confirm_clear": "1"}, follow=True)
+    page = response.content.decode()
+    assert "أُلغي اعتماد مجلس الإدارة" in page
+    assert "سجّل اعتماد مجلس الإدارة" in page  # the banner's next step
+    with schema_context(alpha.association.schema_name):
+        after = policy_draft_get()
+        assert not after.is_approved and [c["code"] for c in after.channels] == ["interview"]
+        assert Holiday.objects.count() == 1
+
+
+def test_the_three_parts_each_have_their_own_form(alpha, admin):
+    content = admin.get(URL).content.decode()
+    approval = admin.get(URL + "?part=approval").content.decode()
+    publication = admin.get(URL + "?part=publication").content.decode()
+    assert 'class="form policy-form"' in content and "approval-form" not in content
+    assert 'class="form approval-form"' in approval and "policy-form" not in approval
+    assert 'name="approved_on_hijri_day"' in approval and 'type="date"' not in approval
+    assert "policy-form" not in publication and "approval-form" not in publication
+    assert "لا يُنشر إلا ما اعتمده مجلس الإدارة" in publication
+    # The banner, on every part, says where the policy stands and what is next.
+    for page in (content, approval, publication):
+        assert 'id="policy-status"' in page and "مسودة" in page
 
 
 def test_publish_without_approval_is_refused_with_the_reason(alpha, admin):
@@ -155,7 +270,12 @@ def test_publish_without_approval_is_refused_with_the_reason(alpha, admin):
 
 def test_names_typed_by_the_admin_never_become_markup(alpha, admin):
     admin.post(
-        URL, _form(alpha, channels_own="<script>alert(1)</script> | <img src=x onerror=alert(2)>")
+        URL,
+        _form(
+            alpha,
+            channels_own_ar_0="<script>alert(1)</script>",
+            channels_own_en_0="<img src=x onerror=alert(2)>",
+        ),
     )
     page = admin.get(URL).content.decode()
     assert "<script>alert(1)</script>" not in page
@@ -174,7 +294,7 @@ def test_policy_screens_are_for_admins_only(alpha, path):
 
 def test_beta_admin_sees_only_betas_draft(alpha, beta):
     client_for(alpha, email=alpha.admin_email).post(
-        URL, _form(alpha, channels_own="قناة ألفا | Alpha line")
+        URL, _form(alpha, channels_own_ar_0="قناة ألفا", channels_own_en_0="Alpha line")
     )
     page = client_for(beta, email=beta.admin_email).get(URL).content.decode()
     assert "Alpha line" not in page

@@ -67,9 +67,20 @@ def test_a_member_has_several_named_keys_each_revoked_alone_and_last_use_is_reco
     page = admin.get("/app/members/api-keys/?lang=en").content.decode()
     assert "Reports" in page and "SMS gateway" in page and first_key[:10] in page
     assert first_key not in page and second_key not in page  # never shown again
-    response = admin.post(f"/app/members/api-keys/{first.pk}/revoke/?lang=en", follow=True)
+    # Asked first, on a page of its own that names the key and what stops working.
+    revoke = f"/app/members/api-keys/{first.pk}/revoke/"
+    assert f'href="{revoke}"' in page
+    asked = admin.get(revoke + "?lang=en").content.decode()
+    assert "Reports" in asked and "cannot be restored" in asked and first_key[:10] in asked
+    assert 'name="confirm" value="1"' in asked
+    # A post without the confirmation (the old one-click form) only leads back to the question.
+    response = admin.post(revoke)
+    assert response.status_code == 302 and response["Location"] == revoke
+    assert _call(alpha, first_key).status_code == 200
+    response = admin.post(revoke + "?lang=en", {"confirm": "1"}, follow=True)
     assert "no longer works" in response.content.decode()
     assert _call(alpha, first_key).status_code == 401
+    assert admin.get(revoke).status_code == 404  # nothing left to revoke
     assert _call(alpha, second_key).status_code == 200
 
 
@@ -115,7 +126,9 @@ def test_a_key_of_another_association_or_of_a_member_who_left_does_not_work(alph
     beta_admin = client_for(beta, email=beta.admin_email)
     with schema_context(alpha.association.schema_name):
         token_id = ApiToken.objects.get().pk
-    assert beta_admin.post(f"/app/members/api-keys/{token_id}/revoke/").status_code == 404
+    assert beta_admin.get(f"/app/members/api-keys/{token_id}/revoke/").status_code == 404
+    revoked = beta_admin.post(f"/app/members/api-keys/{token_id}/revoke/", {"confirm": "1"})
+    assert revoked.status_code == 404
     assert _call(alpha, key).status_code == 200  # beta's admin revoked nothing of alpha's
     with schema_context(alpha.association.schema_name):
         User.objects.filter(pk=staff.pk).update(is_active=False)

@@ -121,3 +121,24 @@ def test_a_refused_field_keeps_everything_typed_and_saves_nothing(alpha):
     saved = Association.objects.get(slug="alpha")
     assert (saved.license_number, saved.phones, saved.basmala) == ("", [], False)
     assert not saved.bank_accounts.exists()
+
+
+def test_a_refused_form_asks_for_the_chosen_logo_again_beside_it(alpha, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = client_for(alpha, email=alpha.admin_email)
+    logo = _png()
+    logo.name = "<b>شعار.png"
+    response = client.post("/app/settings/", {**SETTINGS_FORM, "phones": "12345", "logo": logo})
+    assert response.status_code == 200
+    page = response.content.decode()
+    field = re.search(
+        r'<div class="field[^"]*">(?:(?!<div class="field).)*name="logo".*?</div>\s*</div>',
+        page,
+        re.S,
+    )
+    assert field, "the logo field is missing"
+    assert "لم يُحفظ الشعار الذي اخترته (&lt;b&gt;شعار.png)" in field.group(0)
+    assert "اختر الشعار مرة أخرى" in field.group(0)
+    assert "رقم الهاتف غير صحيح" in page
+    assert not Association.objects.get(slug="alpha").logo
+    assert not (tmp_path / "a_alpha").exists()

@@ -35,6 +35,18 @@ def test_the_navigation_follows_the_role_and_marks_the_current_page(alpha, alpha
     assert 'id="nav-side"' not in public and 'id="app-menu"' not in public
 
 
+def test_the_home_repeats_no_link_of_the_navigation(alpha, alpha_policy, members):
+    for role in ("admin", "staff", "committee"):
+        page = client_for(alpha, email=members[role]).get("/app/").content.decode()
+        side = page.split('id="nav-side"', 1)[1].split("</nav>", 1)[0]
+        shell = set(re.findall(r'href="([^"]+)" id="nav-side-', side))
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        tiles = re.findall(r'<a class="card" href="([^"]+)"', main)
+        assert tiles, role  # the shortcuts the shell does not offer are still there
+        assert not shell & set(tiles), (role, shell & set(tiles))
+        assert len(tiles) == len(set(tiles)), role
+
+
 @pytest.fixture
 def three_cases(alpha, alpha_policy):
     base = datetime.date(2026, 10, 1)
