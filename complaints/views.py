@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common import clock
@@ -253,7 +254,11 @@ def complaint_settings(request):
         else:
             messages.success(
                 request,
-                _("New complaints are to be answered within %(days)s working days.")
+                ngettext(
+                    "New complaints are to be answered within %(days)s working day.",
+                    "New complaints are to be answered within %(days)s working days.",
+                    days,
+                )
                 % {"days": days},
             )
             return redirect("complaint_settings")

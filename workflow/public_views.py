@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.hijri import hijri_display
@@ -256,18 +257,25 @@ def _expected_reply(case: Case, policy, body: str) -> dict | None:
         return {"date": case.committee_due_on}
     if case.submitted_on or policy is None or policy.deadline_kind == "asap":
         return {"text": _("%(body)s decides as soon as possible.") % {"body": body}}
+    days = policy.deadline_days
     text = (
-        _(
+        ngettext(
             "Once your file is complete and sent to %(body)s, it decides within %(days)s working "
-            "days; this page will then show the date."
+            "day; this page will then show the date.",
+            "Once your file is complete and sent to %(body)s, it decides within %(days)s working "
+            "days; this page will then show the date.",
+            days,
         )
         if policy.deadline_kind == "working"
-        else _(
+        else ngettext(
+            "Once your file is complete and sent to %(body)s, it decides within %(days)s day; "
+            "this page will then show the date.",
             "Once your file is complete and sent to %(body)s, it decides within %(days)s days; "
-            "this page will then show the date."
+            "this page will then show the date.",
+            days,
         )
     )
-    return {"text": text % {"body": body, "days": policy.deadline_days}}
+    return {"text": text % {"body": body, "days": days}}
 
 
 @private_link
