@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -15,6 +14,7 @@ from accounts.models import User
 from accounts.selectors import members_active_count
 from catalog.models import PolicyKind, TemplateVersion
 from common import clock
+from common.cross_schema import rows_per_schema
 from console.models import OperatorAction
 from governance.selectors import (
     TransparencyFacts,
@@ -92,24 +92,19 @@ def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
     One query per POLICY_STATE_CHUNK associations (a UNION ALL of small sub-selects), not one
     per association: a thousand associations cost five queries.
     """
-    states: dict[str, PolicyState] = {}
-    quote = connection.ops.quote_name
-    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
-        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
-        # Schema names come from the associations table and are quoted as identifiers.
-        parts = [
-            f"SELECT %s, (SELECT number FROM {quote(schema)}.publishing_policyversion "  # noqa: S608
-            f"WHERE kind = 'beneficiary' ORDER BY number DESC LIMIT 1), (SELECT template_version "
-            f"FROM {quote(schema)}.publishing_policyversion WHERE kind = 'beneficiary' "
-            f"ORDER BY number DESC LIMIT 1), (SELECT template_version FROM "
-            f"{quote(schema)}.publishing_policydraft WHERE kind = 'beneficiary')"
-            for schema in chunk
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), chunk)
-            for schema, number, published_template, draft_template in cursor.fetchall():
-                states[schema] = PolicyState(number, published_template, draft_template)
-    return states
+    rows = rows_per_schema(
+        schema_names,
+        "SELECT %s, (SELECT number FROM {schema}.publishing_policyversion "
+        "WHERE kind = 'beneficiary' ORDER BY number DESC LIMIT 1), (SELECT template_version "
+        "FROM {schema}.publishing_policyversion WHERE kind = 'beneficiary' "
+        "ORDER BY number DESC LIMIT 1), (SELECT template_version FROM "
+        "{schema}.publishing_policydraft WHERE kind = 'beneficiary')",
+        chunk=POLICY_STATE_CHUNK,
+    )
+    return {
+        schema: PolicyState(number, published_template, draft_template)
+        for schema, number, published_template, draft_template in rows
+    }
 
 
 def transparency_facts(
@@ -122,48 +117,38 @@ def transparency_facts(
     A UNION ALL of sub-selects, one association's tables in each, POLICY_STATE_CHUNK
     associations a query."""
     facts: dict[str, TransparencyFacts] = {}
-    quote = connection.ops.quote_name
     zone = timezone.get_current_timezone()
     quarter = datetime.datetime.combine(quarter_start(today), datetime.time.min, tzinfo=zone)
     year = datetime.datetime(today.year, 1, 1, tzinfo=zone)
-    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
-        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
-        # Schema names come from the associations table and are quoted as identifiers.
-        parts = []
-        for schema in chunk:
-            name = quote(schema)
-            parts.append(
-                f"SELECT %s, ARRAY(SELECT DISTINCT kind FROM "  # noqa: S608
-                f"{name}.publishing_policyversion), ARRAY(SELECT kind FROM "
-                f"{name}.publishing_policydraft WHERE approved_at IS NOT NULL), "
-                f"EXISTS(SELECT 1 FROM {name}.governance_bylaws), "
-                f"EXISTS(SELECT 1 FROM {name}.workflow_case WHERE created_at < %s), "
-                # The period that ended last: a whole year ends with its fourth quarter.
-                f"(SELECT MAX(year * 10 + COALESCE(quarter, 4)) "
-                f"FROM {name}.reporting_statisticspublication), "
-                f"EXISTS(SELECT 1 FROM {name}.workflow_survey WHERE answered_at < %s), "
-                f"(SELECT MAX(year) FROM {name}.reporting_satisfactionreport "
-                f"WHERE published_at IS NOT NULL), "
-                f"EXISTS(SELECT 1 FROM {name}.reporting_satisfactionreport)"
-            )
-        parameters = [value for schema in chunk for value in (schema, quarter, year)]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), parameters)
-            for row in cursor.fetchall():
-                schema, published, approved, has_bylaws, *work = row
-                cases_before, latest, surveys_before, report_year, prepared = work
-                facts[schema] = TransparencyFacts(
-                    published_kinds=frozenset(published),
-                    approved_kinds=frozenset(approved),
-                    has_bylaws=has_bylaws,
-                    statistics_due=cases_before,
-                    statistics_latest_end=Period(latest // 10, latest % 10).last_day
-                    if latest
-                    else None,
-                    satisfaction_due=surveys_before,
-                    satisfaction_published_year=report_year,
-                    satisfaction_prepared=prepared,
-                )
+    rows = rows_per_schema(
+        schema_names,
+        "SELECT %s, ARRAY(SELECT DISTINCT kind FROM "
+        "{schema}.publishing_policyversion), ARRAY(SELECT kind FROM "
+        "{schema}.publishing_policydraft WHERE approved_at IS NOT NULL), "
+        "EXISTS(SELECT 1 FROM {schema}.governance_bylaws), "
+        "EXISTS(SELECT 1 FROM {schema}.workflow_case WHERE created_at < %s), "
+        # The period that ended last: a whole year ends with its fourth quarter.
+        "(SELECT MAX(year * 10 + COALESCE(quarter, 4)) "
+        "FROM {schema}.reporting_statisticspublication), "
+        "EXISTS(SELECT 1 FROM {schema}.workflow_survey WHERE answered_at < %s), "
+        "(SELECT MAX(year) FROM {schema}.reporting_satisfactionreport "
+        "WHERE published_at IS NOT NULL), "
+        "EXISTS(SELECT 1 FROM {schema}.reporting_satisfactionreport)",
+        chunk=POLICY_STATE_CHUNK,
+        parameters=(quarter, year),
+    )
+    for schema, published, approved, has_bylaws, *work in rows:
+        cases_before, latest, surveys_before, report_year, prepared = work
+        facts[schema] = TransparencyFacts(
+            published_kinds=frozenset(published),
+            approved_kinds=frozenset(approved),
+            has_bylaws=has_bylaws,
+            statistics_due=cases_before,
+            statistics_latest_end=Period(latest // 10, latest % 10).last_day if latest else None,
+            satisfaction_due=surveys_before,
+            satisfaction_published_year=report_year,
+            satisfaction_prepared=prepared,
+        )
     return facts
 
 
