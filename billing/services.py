@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from billing.limits import MEMBERS, OPEN_CASES, SMS_SEGMENTS, limit_usage, limit_usage_locked
@@ -159,9 +159,12 @@ def member_limit_check(*, association: Association | None = None) -> None:
         and limit_usage_locked(MEMBERS, schema_name=association.schema_name) >= plan.max_members
     ):
         raise PlanLimitReached(
-            _(
+            ngettext(
+                "Your plan (%(plan)s) allows %(limit)s member, and the seat is taken. "
+                "Remove a pending invitation or choose a larger plan on the billing page.",
                 "Your plan (%(plan)s) allows %(limit)s members, and they are all taken. "
-                "Remove a pending invitation or choose a larger plan on the billing page."
+                "Remove a pending invitation or choose a larger plan on the billing page.",
+                plan.max_members,
             )
             % {"plan": _plan_name(plan), "limit": plan.max_members},
             code="plan_member_limit",
@@ -188,9 +191,12 @@ def open_case_limit_check(*, association: Association | None = None, public: boo
             code="plan_open_case_limit",
         )
     raise PlanLimitReached(
-        _(
+        ngettext(
+            "Your plan (%(plan)s) allows %(limit)s open case at a time, and it is open. "
+            "Close finished cases or choose a larger plan on the billing page.",
             "Your plan (%(plan)s) allows %(limit)s open cases at a time, and they are all "
-            "open. Close finished cases or choose a larger plan on the billing page."
+            "open. Close finished cases or choose a larger plan on the billing page.",
+            limit,
         )
         % {"plan": _plan_name(plan), "limit": limit},
         code="plan_open_case_limit",

@@ -7,16 +7,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common import clock
 from common.access_trail import AccessAction, access_record
-from common.ratelimit import link_guessing
+from common.private_links import private_link, status_link_opens
 from common.validation import errors_onto_form
 from complaints import selectors, services
 from complaints.forms import (
@@ -32,12 +33,7 @@ from publishing.selectors import policy_published
 from tenants.permissions import admin_required, member_required
 from workflow.api import public_submission_exceeded
 from workflow.permissions import opens_cases
-from workflow.public_views import (
-    link_invalid,
-    links_refused,
-    private_link,
-    submissions_refused,
-)
+from workflow.public_views import submissions_refused
 
 
 def _status_path(complaint: Complaint, token: str) -> str:
@@ -82,13 +78,9 @@ def complaint_form(request):
 @require_GET
 def complaint_status(request, reference: str):
     """Where a complaint stands and the association's answer, for whoever holds the link."""
-    if link_guessing(request):
-        return links_refused(request)
-    complaint = services.complaint_for_token(
-        reference=reference.strip().upper(), token=request.GET.get("token", "")
-    )
-    if complaint is None:
-        return link_invalid(request)
+    complaint = status_link_opens(request, reference, services.complaint_for_token)
+    if isinstance(complaint, HttpResponse):
+        return complaint
     return render(request, "complaints/public/status.html", {"complaint": complaint})
 
 
@@ -253,7 +245,11 @@ def complaint_settings(request):
         else:
             messages.success(
                 request,
-                _("New complaints are to be answered within %(days)s working days.")
+                ngettext(
+                    "New complaints are to be answered within %(days)s working day.",
+                    "New complaints are to be answered within %(days)s working days.",
+                    days,
+                )
                 % {"days": days},
             )
             return redirect("complaint_settings")

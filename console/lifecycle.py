@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 from console.services import operator_action_record
@@ -163,9 +164,12 @@ def association_delete(
     export = association_export_fresh(association)
     if export is None:
         raise ValidationError(
-            _(
+            ngettext(
                 "Export the association first: deleting needs an export finished within the "
-                "last %(hours)d hours."
+                "last %(hours)d hour.",
+                "Export the association first: deleting needs an export finished within the "
+                "last %(hours)d hours.",
+                settings.ASSOCIATION_EXPORT_FRESH_HOURS,
             )
             % {"hours": settings.ASSOCIATION_EXPORT_FRESH_HOURS}
         )

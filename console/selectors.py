@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.selectors import members_active_count
 from catalog.models import PolicyKind, TemplateVersion
 from common import clock
+from common.cross_schema import rows_per_schema
 from console.models import OperatorAction
 from governance.disclosures import disclosure_year
 from governance.selectors import (
@@ -26,7 +27,7 @@ from governance.selectors import (
 from reporting.statistics import Period, quarter_start
 from tenants.models import Association, SmsSender
 from tenants.selectors import association_files_size
-from workflow.models import OPEN_STATUSES, Case, CaseCount
+from workflow.models import OPEN_STATUSES, Case
 from workflow.selectors import cases_open_and_total
 
 # Schemas read per query by policy_states: one UNION ALL of this many sub-selects.
@@ -93,24 +94,19 @@ def policy_states(schema_names: list[str]) -> dict[str, PolicyState]:
     One query per POLICY_STATE_CHUNK associations (a UNION ALL of small sub-selects), not one
     per association: a thousand associations cost five queries.
     """
-    states: dict[str, PolicyState] = {}
-    quote = connection.ops.quote_name
-    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
-        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
-        # Schema names come from the associations table and are quoted as identifiers.
-        parts = [
-            f"SELECT %s, (SELECT number FROM {quote(schema)}.publishing_policyversion "  # noqa: S608
-            f"WHERE kind = 'beneficiary' ORDER BY number DESC LIMIT 1), (SELECT template_version "
-            f"FROM {quote(schema)}.publishing_policyversion WHERE kind = 'beneficiary' "
-            f"ORDER BY number DESC LIMIT 1), (SELECT template_version FROM "
-            f"{quote(schema)}.publishing_policydraft WHERE kind = 'beneficiary')"
-            for schema in chunk
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), chunk)
-            for schema, number, published_template, draft_template in cursor.fetchall():
-                states[schema] = PolicyState(number, published_template, draft_template)
-    return states
+    rows = rows_per_schema(
+        schema_names,
+        "SELECT %s, (SELECT number FROM {schema}.publishing_policyversion "
+        "WHERE kind = 'beneficiary' ORDER BY number DESC LIMIT 1), (SELECT template_version "
+        "FROM {schema}.publishing_policyversion WHERE kind = 'beneficiary' "
+        "ORDER BY number DESC LIMIT 1), (SELECT template_version FROM "
+        "{schema}.publishing_policydraft WHERE kind = 'beneficiary')",
+        chunk=POLICY_STATE_CHUNK,
+    )
+    return {
+        schema: PolicyState(number, published_template, draft_template)
+        for schema, number, published_template, draft_template in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -122,29 +118,22 @@ class UsageCounts:
 def usage_counts(schema_names: list[str]) -> dict[str, UsageCounts]:
     """Each association's active members and open cases now, read in its own schema from its
     members table and its case counters: the list shows them without each association's page
-    having been opened. A UNION ALL of sub-selects, POLICY_STATE_CHUNK associations a query."""
-    counts: dict[str, UsageCounts] = {}
-    quote = connection.ops.quote_name
-    users, counters = User._meta.db_table, CaseCount._meta.db_table
-    open_keys = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # the model's own values
+    having been opened. POLICY_STATE_CHUNK associations a query."""
     with connection.cursor() as cursor:
         # An association still being provisioned has no schema yet: it shows no counts.
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schema_names])
         existing = {name for (name,) in cursor.fetchall()}
-    schema_names = [schema for schema in schema_names if schema in existing]
-    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
-        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
-        parts = [
-            f"SELECT %s, (SELECT count(*) FROM {quote(schema)}.{quote(users)} "  # noqa: S608
-            f"WHERE is_active), (SELECT coalesce(sum(n), 0) FROM {quote(schema)}.{quote(counters)} "
-            f"WHERE key IN ({open_keys}))"
-            for schema in chunk
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), chunk)
-            for schema, members, open_cases in cursor.fetchall():
-                counts[schema] = UsageCounts(members=members, open_cases=int(open_cases))
-    return counts
+    rows = rows_per_schema(
+        [schema for schema in schema_names if schema in existing],
+        "SELECT %s, (SELECT count(*) FROM {schema}.accounts_user WHERE is_active), "
+        "(SELECT coalesce(sum(n), 0) FROM {schema}.workflow_casecount WHERE key = ANY(%s))",
+        chunk=POLICY_STATE_CHUNK,
+        parameters=(list(OPEN_STATUSES),),
+    )
+    return {
+        schema: UsageCounts(members=members, open_cases=int(open_cases))
+        for schema, members, open_cases in rows
+    }
 
 
 def transparency_facts(
@@ -157,60 +146,47 @@ def transparency_facts(
     A UNION ALL of sub-selects, one association's tables in each, POLICY_STATE_CHUNK
     associations a query."""
     facts: dict[str, TransparencyFacts] = {}
-    quote = connection.ops.quote_name
     zone = timezone.get_current_timezone()
     quarter = datetime.datetime.combine(quarter_start(today), datetime.time.min, tzinfo=zone)
     year = datetime.datetime(today.year, 1, 1, tzinfo=zone)
-    disclosures = disclosure_year()
-    for start in range(0, len(schema_names), POLICY_STATE_CHUNK):
-        chunk = schema_names[start : start + POLICY_STATE_CHUNK]
-        # Schema names come from the associations table and are quoted as identifiers.
-        parts = []
-        for schema in chunk:
-            name = quote(schema)
-            parts.append(
-                f"SELECT %s, ARRAY(SELECT DISTINCT kind FROM "  # noqa: S608
-                f"{name}.publishing_policyversion), ARRAY(SELECT kind FROM "
-                f"{name}.publishing_policydraft WHERE approved_at IS NOT NULL), "
-                f"EXISTS(SELECT 1 FROM {name}.governance_bylaws), "
-                f"EXISTS(SELECT 1 FROM {name}.workflow_case WHERE created_at < %s), "
-                # The period that ended last: a whole year ends with its fourth quarter.
-                f"(SELECT MAX(year * 10 + COALESCE(quarter, 4)) "
-                f"FROM {name}.reporting_statisticspublication), "
-                f"EXISTS(SELECT 1 FROM {name}.workflow_survey WHERE answered_at < %s), "
-                f"(SELECT MAX(year) FROM {name}.reporting_satisfactionreport "
-                f"WHERE published_at IS NOT NULL), "
-                f"EXISTS(SELECT 1 FROM {name}.reporting_satisfactionreport), "
-                # The active members and board members with no disclosure this year.
-                f"(SELECT count(*) FROM {name}.accounts_user u WHERE u.is_active "
-                f"AND u.role <> 'operator' AND NOT EXISTS (SELECT 1 FROM "
-                f"{name}.governance_disclosure d WHERE d.year = %s "
-                f"AND d.member_email = u.email)) + (SELECT count(*) FROM "
-                f"{name}.governance_boardmember b WHERE b.active AND NOT EXISTS "
-                f"(SELECT 1 FROM {name}.governance_disclosure d WHERE d.year = %s "
-                f"AND d.board_member_id = b.id))"
-            )
-        parameters = [
-            value for schema in chunk for value in (schema, quarter, year, disclosures, disclosures)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), parameters)
-            for row in cursor.fetchall():
-                schema, published, approved, has_bylaws, *work, missing = row
-                cases_before, latest, surveys_before, report_year, prepared = work
-                facts[schema] = TransparencyFacts(
-                    published_kinds=frozenset(published),
-                    approved_kinds=frozenset(approved),
-                    has_bylaws=has_bylaws,
-                    statistics_due=cases_before,
-                    statistics_latest_end=Period(latest // 10, latest % 10).last_day
-                    if latest
-                    else None,
-                    satisfaction_due=surveys_before,
-                    satisfaction_published_year=report_year,
-                    satisfaction_prepared=prepared,
-                    disclosures_missing=missing,
-                )
+    rows = rows_per_schema(
+        schema_names,
+        "SELECT %s, ARRAY(SELECT DISTINCT kind FROM "
+        "{schema}.publishing_policyversion), ARRAY(SELECT kind FROM "
+        "{schema}.publishing_policydraft WHERE approved_at IS NOT NULL), "
+        "EXISTS(SELECT 1 FROM {schema}.governance_bylaws), "
+        "EXISTS(SELECT 1 FROM {schema}.workflow_case WHERE created_at < %s), "
+        # The period that ended last: a whole year ends with its fourth quarter.
+        "(SELECT MAX(year * 10 + COALESCE(quarter, 4)) "
+        "FROM {schema}.reporting_statisticspublication), "
+        "EXISTS(SELECT 1 FROM {schema}.workflow_survey WHERE answered_at < %s), "
+        "(SELECT MAX(year) FROM {schema}.reporting_satisfactionreport "
+        "WHERE published_at IS NOT NULL), "
+        "EXISTS(SELECT 1 FROM {schema}.reporting_satisfactionreport), "
+        # The active members and board members with no disclosure this year.
+        "(SELECT count(*) FROM {schema}.accounts_user u WHERE u.is_active "
+        "AND u.role <> 'operator' AND NOT EXISTS (SELECT 1 FROM "
+        "{schema}.governance_disclosure d WHERE d.year = %s "
+        "AND d.member_email = u.email)) + (SELECT count(*) FROM "
+        "{schema}.governance_boardmember b WHERE b.active AND NOT EXISTS "
+        "(SELECT 1 FROM {schema}.governance_disclosure d WHERE d.year = %s "
+        "AND d.board_member_id = b.id))",
+        chunk=POLICY_STATE_CHUNK,
+        parameters=(quarter, year, disclosure_year(), disclosure_year()),
+    )
+    for schema, published, approved, has_bylaws, *work, missing in rows:
+        cases_before, latest, surveys_before, report_year, prepared = work
+        facts[schema] = TransparencyFacts(
+            published_kinds=frozenset(published),
+            approved_kinds=frozenset(approved),
+            has_bylaws=has_bylaws,
+            statistics_due=cases_before,
+            statistics_latest_end=Period(latest // 10, latest % 10).last_day if latest else None,
+            satisfaction_due=surveys_before,
+            satisfaction_published_year=report_year,
+            satisfaction_prepared=prepared,
+            disclosures_missing=missing,
+        )
     return facts
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.csv_export import csv_lines, csv_response
-from common.ratelimit import link_guessing
+from common.private_links import link_opens, private_link
 from common.validation import errors_onto_form
 from governance import disclosures, whistleblowing
 from governance.forms import (
@@ -31,7 +31,7 @@ from governance.forms import (
 from governance.models import BoardMember, InterestKind, WhistleblowingReport
 from tenants.permissions import admin_required, member_required
 from workflow.api import public_submission_exceeded
-from workflow.public_views import link_invalid, links_refused, private_link, submissions_refused
+from workflow.public_views import submissions_refused
 
 # --- conflict of interest ----------------------------------------------------------------
 
@@ -92,11 +92,9 @@ def disclosure_mine(request):
 @require_http_methods(["GET", "POST"])
 def disclosure_board(request, token: str):
     """A board member's yearly disclosure, through the personal link an admin gave them."""
-    if link_guessing(request):
-        return links_refused(request)
-    board_member = disclosures.board_member_for_token(token)
-    if board_member is None:
-        return link_invalid(request)
+    board_member = link_opens(request, lambda: disclosures.board_member_for_token(token))
+    if isinstance(board_member, HttpResponse):
+        return board_member
     form = DisclosureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _disclosure_post(request, form, board_member=board_member):
         return redirect("disclosure_board", token=token)
@@ -298,12 +296,12 @@ def whistleblowing_form(request):
 @require_http_methods(["GET", "POST"])
 def whistleblowing_follow_up(request, reference: str):
     """The reporter's private page: the officer's answers, and more information to add."""
-    if link_guessing(request):
-        return links_refused(request)
     token = request.GET.get("token", "")
-    report = whistleblowing.report_for_token(reference=reference.strip(), token=token)
-    if report is None:
-        return link_invalid(request)
+    report = link_opens(
+        request, lambda: whistleblowing.report_for_token(reference=reference.strip(), token=token)
+    )
+    if isinstance(report, HttpResponse):
+        return report
     form = ReportMessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if public_submission_exceeded(request):

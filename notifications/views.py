@@ -16,12 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common.ratelimit import (
-    LINK_WINDOW_SECONDS,
-    link_guessing,
-    link_missed,
-    rate_limit_retry_after,
-)
+from common.private_links import link_opens, links_refused_bare
 from notifications import selectors, services
 from tenants.permissions import admin_required
 
@@ -97,13 +92,11 @@ def sms_receipt_platform(request):
 def sms_stop(request, token: str):
     """The opt-out link in a message: one button, and no more messages to that number. Wrong
     links count against the address like every private link (common.ratelimit)."""
-    if link_guessing(request):
-        retry_after = rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS)
-        return HttpResponse(status=429, headers={"Retry-After": str(retry_after)})
-    message = services.sms_for_opt_out_token(token)
-    if message is None:
-        link_missed(request)
-        return render(request, "workflow/public/link_invalid.html", status=404)
+    message = link_opens(
+        request, lambda: services.sms_for_opt_out_token(token), refused=links_refused_bare
+    )
+    if isinstance(message, HttpResponse):
+        return message
     if request.method == "POST":
         services.sms_opt_out(phone=message.recipient, source="link")
         return redirect(request.path)  # a reload asks nothing again

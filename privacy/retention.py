@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from complaints.services import complaints_retention_apply
 from privacy.anonymise import beneficiary_anonymise
@@ -99,12 +100,21 @@ def retention_apply(*, on: datetime.date) -> RetentionRun | None:
             .filter(old__gt=0, recent=0)
             .order_by("pk")
         )
+        years = periods["closed_cases"]
         reason = (
-            _("Retention policy version %(number)s: %(years)s years after the last case ended.")
-            % {"number": policy_number, "years": periods["closed_cases"]}
+            ngettext(
+                "Retention policy version %(number)s: %(years)s year after the last case ended.",
+                "Retention policy version %(number)s: %(years)s years after the last case ended.",
+                years,
+            )
+            % {"number": policy_number, "years": years}
             if policy_number is not None
-            else _("Retention rule: %(years)s years after the last case ended.")
-            % {"years": periods["closed_cases"]}
+            else ngettext(
+                "Retention rule: %(years)s year after the last case ended.",
+                "Retention rule: %(years)s years after the last case ended.",
+                years,
+            )
+            % {"years": years}
         )
         done = 0
         skipped: Counter[str] = Counter()

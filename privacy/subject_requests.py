@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from common.access_trail import AccessAction, access_record
@@ -345,10 +346,19 @@ def subject_request_delete(*, dsr: DataSubjectRequest, actor: User) -> Anonymisa
         )
         dsr.refresh_from_db()
         if result.done:
-            outcome = _(
-                "Personal data erased: %(cases)s case(s) kept for statistics without it, "
-                "%(documents)s document(s) deleted."
-            ) % {"cases": result.cases, "documents": result.documents_removed}
+            # One count a message: Arabic words each count by its own number.
+            cases = ngettext(
+                "%(n)s case kept for statistics without it",
+                "%(n)s cases kept for statistics without it",
+                result.cases,
+            ) % {"n": result.cases}
+            documents = ngettext(
+                "%(n)s document deleted", "%(n)s documents deleted", result.documents_removed
+            ) % {"n": result.documents_removed}
+            outcome = _("Personal data erased: %(cases)s, %(documents)s.") % {
+                "cases": cases,
+                "documents": documents,
+            }
             _close(dsr, RequestStatus.COMPLETED, actor, contacts, outcome_note=outcome)
             access_record(actor=actor, action=AccessAction.DELETE, obj=dsr.beneficiary)
         else:

@@ -14,6 +14,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import PolicyKind
@@ -177,7 +178,11 @@ def privacy_retention(request):
             errors_onto_form(form, error)
         else:
             if rule.years:
-                message = _("Retention rule saved: %(years)s years.") % {"years": rule.years}
+                message = ngettext(
+                    "Retention rule saved: %(years)s year.",
+                    "Retention rule saved: %(years)s years.",
+                    rule.years,
+                ) % {"years": rule.years}
             else:
                 message = _("The retention rule is off.")
             messages.success(request, message)
@@ -448,9 +453,12 @@ def consent_withdraw_view(request, beneficiary_id: int):
         else:
             messages.success(
                 request,
-                _(
-                    "Consent withdrawn (%(n)s record(s)). Open cases can now only be closed "
-                    "or withdrawn."
+                ngettext(
+                    "Consent withdrawn (%(n)s record). Open cases can now only be closed "
+                    "or withdrawn.",
+                    "Consent withdrawn (%(n)s records). Open cases can now only be closed "
+                    "or withdrawn.",
+                    len(records),
                 )
                 % {"n": len(records)},
             )

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import PolicyKind
@@ -229,7 +230,11 @@ def policies_overview(request):
             else:
                 messages.success(
                     request,
-                    _("The board's approval was recorded and %(count)s policies are published.")
+                    ngettext(
+                        "The board's approval was recorded and %(count)s policy is published.",
+                        "The board's approval was recorded and %(count)s policies are published.",
+                        len(versions),
+                    )
                     % {"count": len(versions)},
                 )
                 return redirect("policies_overview")

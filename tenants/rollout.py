@@ -32,6 +32,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
 from django.db.models.signals import post_migrate
 
+from common.cross_schema import rows_per_schema
 from common.pg_tools import transaction_lock
 from tenants.models import Association
 
@@ -92,20 +93,13 @@ def association_schemas() -> list[str]:
 
 def _fingerprints(schema_names: list[str]) -> dict[str, str]:
     """Each schema's set of recorded migrations as one digest, PENDING_CHUNK schemas a query."""
-    quote = connection.ops.quote_name
-    found: dict[str, str] = {}
-    for start in range(0, len(schema_names), PENDING_CHUNK):
-        chunk = schema_names[start : start + PENDING_CHUNK]
-        # Schema names come from the catalog and are quoted as identifiers.
-        parts = [
-            f"SELECT %s, md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) "  # noqa: S608
-            f"FROM {quote(schema)}.django_migrations"
-            for schema in chunk
-        ]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), chunk)
-            found.update(cursor.fetchall())
-    return found
+    rows = rows_per_schema(
+        schema_names,
+        "SELECT %s, md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) "
+        "FROM {schema}.django_migrations",
+        chunk=PENDING_CHUNK,
+    )
+    return dict(rows)
 
 
 def _applied(schema_name: str) -> set[Key]:

@@ -314,7 +314,7 @@ def _kind_of(data: dict) -> str:
 
 def _object(data) -> dict:
     if not isinstance(data, dict):
-        raise serializers.ValidationError({"detail": ["Send a JSON object."]})
+        raise serializers.ValidationError({"detail": [_("Send a JSON object.")]})
     texts_within_limits(data, {"summary": MAX_SUMMARY})
     return data
 
@@ -404,7 +404,7 @@ class CaseListView(APIView):
     def post(self, request):
         if not opens_cases(request.user):
             raise serializers.ValidationError(
-                {"detail": ["Only beneficiary relations staff open cases."]}
+                {"detail": [_("Only beneficiary relations staff open cases.")]}
             )
         data = _object(request.data)
         _beneficiary_shape_check(data, StaffBeneficiaryInputSerializer)

@@ -6,7 +6,6 @@ personal link. A wrong link of any kind gives the same 404, whatever part of it 
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,12 +15,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.hijri import hijri_display
 from common.i18n import current_language
-from common.ratelimit import LINK_WINDOW_SECONDS, link_guessing, link_missed, rate_limit_retry_after
+from common.private_links import (
+    link_opens,
+    links_refused_bare,
+    private_link,
+    status_link_opens,
+)
+from common.ratelimit import rate_limit_retry_after
 from common.validation import errors_onto_form
 from publishing.selectors import WEBSITE_CHANNEL, policy_published
 from workflow import policy_notice, services, surveys
@@ -105,44 +111,6 @@ def _in_language(pair: tuple[str, str]) -> str:
     return pair[0] if current_language() == "ar" else pair[1]
 
 
-def private_link(view):
-    """Pages opened by a secret link: never cached, never indexed.
-
-    The site's `same-origin` referrer policy already keeps the link from leaving the site;
-    `no-referrer` would make browsers post forms with `Origin: null`, which CSRF refuses.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
-
-
-def link_invalid(request):
-    link_missed(request)
-    return render(request, "workflow/public/link_invalid.html", status=404)
-
-
-def links_refused(request):
-    response = render(
-        request,
-        "workflow/public/rate_limited.html",
-        {
-            "reason": _(
-                "Too many wrong links were opened from your connection in the last hour. "
-                "Please try again in an hour."
-            )
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS))
-    return response
-
-
 def submissions_refused(request):
     """The page for an address that used up its hour's public submissions."""
     response = render(request, "workflow/public/rate_limited.html", status=429)
@@ -199,13 +167,9 @@ def request_form(request):
 @require_GET
 def request_status(request, reference: str):
     """Where a request stands, in plain words, for whoever holds its private link."""
-    if link_guessing(request):
-        return links_refused(request)
-    case = services.case_status_for_token(
-        reference=reference.strip().upper(), token=request.GET.get("token", "")
-    )
-    if case is None:
-        return link_invalid(request)
+    case = status_link_opens(request, reference, services.case_status_for_token)
+    if isinstance(case, HttpResponse):
+        return case
     policy = services.case_policy(case)
     words = {"body": policy.decision_body_name(current_language()) if policy else ""}
     steps, decision = [], None
@@ -257,29 +221,34 @@ def _expected_reply(case: Case, policy, body: str) -> dict | None:
         return {"date": case.committee_due_on}
     if case.submitted_on or policy is None or policy.deadline_kind == "asap":
         return {"text": _("%(body)s decides as soon as possible.") % {"body": body}}
+    days = policy.deadline_days
     text = (
-        _(
+        ngettext(
             "Once your file is complete and sent to %(body)s, it decides within %(days)s working "
-            "days; this page will then show the date."
+            "day; this page will then show the date.",
+            "Once your file is complete and sent to %(body)s, it decides within %(days)s working "
+            "days; this page will then show the date.",
+            days,
         )
         if policy.deadline_kind == "working"
-        else _(
+        else ngettext(
+            "Once your file is complete and sent to %(body)s, it decides within %(days)s day; "
+            "this page will then show the date.",
             "Once your file is complete and sent to %(body)s, it decides within %(days)s days; "
-            "this page will then show the date."
+            "this page will then show the date.",
+            days,
         )
     )
-    return {"text": text % {"body": body, "days": policy.deadline_days}}
+    return {"text": text % {"body": body, "days": days}}
 
 
 @private_link
 @require_GET
 def request_short_link(request, token: str):
     """The short link in the text message: to the request's status page."""
-    if link_guessing(request):
-        return links_refused(request)
-    case = services.case_for_token(token=token)
-    if case is None:
-        return link_invalid(request)
+    case = link_opens(request, lambda: services.case_for_token(token=token))
+    if isinstance(case, HttpResponse):
+        return case
     return redirect(_status_path(case, token))
 
 
@@ -287,11 +256,9 @@ def request_short_link(request, token: str):
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
     """The satisfaction survey: answered once, before its link expires."""
-    if link_guessing(request):
-        return links_refused(request)
-    found = surveys.survey_for_token(token)
-    if found is None:
-        return link_invalid(request)
+    found = link_opens(request, lambda: surveys.survey_for_token(token))
+    if isinstance(found, HttpResponse):
+        return found
     if found.answered_at is not None:
         return render(request, "workflow/public/survey_thanks.html", {"survey": found})
     if surveys.survey_is_expired(found):
@@ -354,13 +321,13 @@ def policy_updates(request):
 def policy_updates_confirm(request, token: str):
     """The link sent to a new subscriber: one button (a link scanner's GET confirms nothing),
     and the address is told of the next versions. Wrong links count against the address."""
-    if link_guessing(request):
-        retry_after = rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS)
-        return HttpResponse(status=429, headers={"Retry-After": str(retry_after)})
-    subscriber = policy_notice.update_subscriber_for_confirm_token(token)
-    if subscriber is None:
-        link_missed(request)
-        return render(request, "workflow/public/link_invalid.html", status=404)
+    subscriber = link_opens(
+        request,
+        lambda: policy_notice.update_subscriber_for_confirm_token(token),
+        refused=links_refused_bare,
+    )
+    if isinstance(subscriber, HttpResponse):
+        return subscriber
     if request.method == "POST":
         policy_notice.update_confirm(subscriber=subscriber)
         messages.success(request, _("Confirmed: you will be told of each new version."))
@@ -371,13 +338,11 @@ def policy_updates_confirm(request, token: str):
 @require_http_methods(["GET", "POST"])
 def policy_updates_stop(request, token: str):
     """The link in a notice's e-mail: one button, and no more notices to that address."""
-    if link_guessing(request):
-        retry_after = rate_limit_retry_after(window_seconds=LINK_WINDOW_SECONDS)
-        return HttpResponse(status=429, headers={"Retry-After": str(retry_after)})
-    email = policy_notice.email_for_stop_token(token)
-    if email is None:
-        link_missed(request)
-        return render(request, "workflow/public/link_invalid.html", status=404)
+    email = link_opens(
+        request, lambda: policy_notice.email_for_stop_token(token), refused=links_refused_bare
+    )
+    if isinstance(email, HttpResponse):
+        return email
     if request.method == "POST":
         policy_notice.update_unsubscribe(email=email)
         messages.success(request, _("Done: no more notices go to this address."))

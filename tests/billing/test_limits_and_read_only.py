@@ -113,7 +113,7 @@ def test_open_case_limit_in_the_workspace_form_keeps_the_input(alpha, alpha_poli
     response = staff.post("/app/cases/new/?lang=en", {**FORM, "national_id": "1000000016"})
     assert response.status_code == 400
     text = page(response)
-    assert "allows 1 open cases at a time" in text
+    assert "allows 1 open case at a time, and it is open" in text
     assert "ملخص لا يضيع" in text and 'value="1000000016"' in text
     assert cases(alpha) == 1
 
@@ -127,7 +127,7 @@ def test_open_case_limit_in_the_api_is_a_400_with_the_message(alpha, alpha_polic
     )
     response = client.post("/api/v1/cases/?lang=en", OPEN, content_type="application/json", **auth)
     assert response.status_code == 400
-    assert "allows 1 open cases" in " ".join(response.json()["detail"])
+    assert "allows 1 open case at a time" in " ".join(response.json()["detail"])
     assert cases(alpha) == 1
 
 

@@ -106,7 +106,7 @@ def test_a_new_association_publishes_seven_policies_at_one_meeting_and_governanc
     screenshot(page, "governance-meeting")
     with page.expect_navigation():
         meeting.locator("button[type=submit]").click()
-    expect(page.locator(".messages")).to_contain_text("نُشرت السياسات (7)")
+    expect(page.locator(".messages")).to_contain_text("ونُشرت 7 سياسات.")
     versions = live_stack.sql(
         f'SELECT kind, number FROM "{association}".publishing_policyversion ORDER BY kind'
     )

@@ -15,8 +15,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent.parent
 SKIPPED = {".venv", "tests", "bench", "migrations", "node_modules", ".local"}
 SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|JOIN|COPY)\b")
-# A table named with its schema: a formatted name ({…}.table) or a literal one.
-QUALIFIED = re.compile(r'(\{\}|\b(public|association_base|a_[a-z0-9_]+)\b)"?\.[a-z_]+')
+# A table named with its schema: a formatted name ({…}.table, {schema}.table for
+# common.cross_schema) or a literal one.
+QUALIFIED = re.compile(r'(\{\w*\}|\b(public|association_base|a_[a-z0-9_]+)\b)"?\.[a-z_]+')
 
 # Where the code names a schema in SQL on purpose, and why each stays within Citus' rules.
 READERS = {
