@@ -26,6 +26,8 @@ READERS = {
     "console.selectors.transparency_facts": "the console's transparency distribution: a UNION "
     "ALL of sub-selects, each reading one association's policy, bylaws, case, survey and "
     "published statistics and report tables",
+    "console.selectors.usage_counts": "the console's list: a UNION ALL of sub-selects, each "
+    "counting one association's active members and summing its case counters",
     "tenants.rollout._fingerprints": "the roll-out: a UNION ALL of one sub-select per schema "
     "over its django_migrations",
     "tenants.rollout._applied": "the roll-out: one schema's django_migrations",
