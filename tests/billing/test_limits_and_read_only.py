@@ -144,7 +144,7 @@ def test_closed_cases_free_their_place(alpha, alpha_policy, beta):
     beta_moved = beta_client.post(path, withdraw, content_type="application/json", **beta_auth)
     assert beta_moved.status_code == 404
     refused = client.post("/api/v1/cases/?lang=en", OPEN, content_type="application/json", **auth)
-    assert "allows 1 open cases" in " ".join(refused.json()["detail"])
+    assert "allows 1 open case at a time" in " ".join(refused.json()["detail"])
 
     moved = client.post(path, withdraw, content_type="application/json", **auth)
     assert moved.status_code == 200, moved.content

@@ -1,5 +1,5 @@
 """A restore from an archive made before the latest migration: the association's schema is put
-back one migration of workflow (the archive of an older release), exported, and restored on the
+back two migrations of workflow (the archive of an older release), exported, and restored on the
 live stack; the restored schema is migrated forward and keeps every row."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from tests.live import live_stack  # noqa: F401 - the session's live stack
 from tests.tenants.roundtrip import OPERATOR, PDF, SEED, local_dir, shell, snapshot
 
 OLDER, COPY = "rt-older", "rt-older-copy"
-# The release before workflow's latest migration: beneficiaries had no sensitive details yet.
-BACK_TO, LATEST = "0003_decided_index", "0004_sensitive_details"
-ADDED = {"health_notes", "monthly_income"}
+# The release before the beneficiary's language: its beneficiaries have no language yet. (An
+# older point cannot stand in: this release's export reads the case counters of 0007.)
+BACK_TO, LATEST = "0008_policy_notices", "0009_beneficiary_language"
+ADDED = {"language"}
 
 
 def _applied(stack, schema: str) -> set[tuple[str, str]]:
@@ -89,10 +90,10 @@ def test_an_archive_from_before_the_latest_migration_is_migrated_forward_on_rest
     # Every row as it was; the old beneficiaries get the new fields' defaults.
     assert snapshot(live_stack, copy) == before
     assert live_stack.sql(
-        sql.SQL("SELECT DISTINCT health_notes, monthly_income FROM {}.workflow_beneficiary").format(
+        sql.SQL("SELECT DISTINCT language FROM {}.workflow_beneficiary").format(
             sql.Identifier(copy)
         )
-    ) == [("", None)]
+    ) == [("ar",)]
 
     # The restored association works: a member signs in and opens the case, whose page reads
     # the fields the older archive did not have.
