@@ -9,13 +9,18 @@ UV_VERSION = $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
 COMPILE = $(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes \
 	--quiet --custom-compile-command "make upgrade" --output-file $(LOCK)
 
-.PHONY: run test lint setup system-packages upgrade lock
+.PHONY: run test lint static-test setup system-packages upgrade lock
 
 run: setup
 	$(PY) -m infra.launcher run
 
-test: setup system-packages lint
+# The tests' static files are collected (when their sources changed) while lint runs.
+test: setup system-packages
+	@$(MAKE) --no-print-directory -j2 lint static-test
 	$(PY) -m infra.launcher test $(PYTEST_ARGS)
+
+static-test: setup
+	$(PY) -m infra.launcher static-test
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from common.observability import sentry_init
 from platform_core import env
@@ -162,6 +163,9 @@ STORAGES = {
     "default": {"BACKEND": "common.storage.AssociationFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (the API docs' bundles bring 6 MB of them) are read only by a developer's tools:
+# compressing them was two thirds of collectstatic's time, 34 s of CPU against 13 s without.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 MEDIA_ROOT = env.text("MEDIA_ROOT", str(LOCAL_DIR / "media"))
 MEDIA_URL = "/media/"
 # Association exports (schema dump and files): private, served only through the console.
