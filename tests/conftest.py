@@ -8,6 +8,7 @@ import os
 import secrets
 
 import pytest
+from django.contrib.auth import base_user
 from django.test import Client
 from django_tenants.utils import schema_context
 from hypothesis import settings as hypothesis_settings
@@ -171,6 +172,27 @@ def _static_files_indexed_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _each_password_hashed_once():
+    """Argon2 is slow on purpose (a tenth of a second a hash, and tests make members by the
+    hundred): the test process hashes each password once and gives every member made with it
+    that hash, one salt for all, which only a test database may have. Signing in still checks
+    the password against a real Argon2 hash."""
+    original = base_user.make_password
+    hashes: dict[str, str] = {}
+
+    def make_password(password, salt=None, hasher="default"):
+        if not isinstance(password, str) or salt is not None or hasher != "default":
+            return original(password, salt, hasher)
+        if password not in hashes:
+            hashes[password] = original(password)
+        return hashes[password]
+
+    base_user.make_password = make_password
+    yield
+    base_user.make_password = original
 
 
 @pytest.fixture(autouse=True, scope="session")
