@@ -4,12 +4,13 @@ sent by the worker once the request committed, with a short link that opens its 
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.helpers import POLICY, REQUEST_FORM
-from tests.live import SignedUp, live_stack_running, signup_over_http
+from tests.live import SIGNUP_PASSWORD, SignedUp, live_stack_running, signup_over_http
 from tests.notifications.fake_unifonic import APP_SID, WEBHOOK_SECRET, fake_unifonic_running
 
 
@@ -99,3 +100,129 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     assert "/sms/stop/" in body
     shown = visitor.get(urlsplit(changes).path)
     assert shown.status_code == 200 and "<ins>" in shown.text and "15" in shown.text
+
+
+def _signed_in(stack, association: SignedUp):
+    """The association's admin, signed in over HTTP as a person does."""
+    admin = stack.http(association.slug)
+    token = admin.csrf_token("/accounts/login/")
+    signed = admin.post(
+        "/accounts/login/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "login": association.email,
+            "password": SIGNUP_PASSWORD,
+        },
+    )
+    assert signed.status_code == 302, signed.text[-2000:]
+    return admin
+
+
+def _posted(session, page: str, path: str, data: dict) -> str:
+    """POST a form of `page` as the browser does (its CSRF token); the redirect's target."""
+    sent = session.post(path, data={**data, "csrfmiddlewaretoken": session.csrf_token(page)})
+    assert sent.status_code == 302, f"POST {path}: {sent.status_code}\n{sent.text[-2000:]}"
+    return sent.headers["Location"]
+
+
+def _step(admin, case: str, action: str, **data) -> None:
+    """One step of the case from its page, confirmed where the page asks to (IRREVERSIBLE)."""
+    version = re.search(r'name="version" value="(\d+)"', admin.get(case).text).group(1)
+    landed = _posted(
+        admin, case, f"{case}transitions/", {"action": action, "version": version, **data}
+    )
+    if landed.endswith("/confirm/"):
+        landed = _posted(
+            admin, landed, f"{case}transitions/",
+            {"action": action, "version": version, "confirm": "1", **data},
+        )  # fmt: skip
+    assert landed == case, (action, landed)
+
+
+def test_every_event_reaches_a_beneficiary_without_email_by_sms_once(sms_stack):
+    """Through the pages, with the worker sending: a request's referral, its decision, its
+    closing with the survey link, a complaint's receipt and answer, and a data-subject
+    request's answer each reach the person's mobile, once, in the words of the association."""
+    stack, fake = sms_stack
+    amal = SignedUp("amal-sms", "جمعية الأمل", "Amal Society", "admin@amal-sms.example")
+    signup_over_http(stack, amal)
+    made = stack.manage("create_api_token", "--association", amal.slug, "--email", amal.email)
+    api = stack.http(amal.slug)
+    api.headers["Authorization"] = f"Token {made.stdout.strip().splitlines()[-1]}"
+    publish_over_api(api, POLICY, meeting="5")
+    mobile, complainant = "966551112233", "966551112244"
+
+    def told(number: str, count: int) -> list[str]:
+        bodies = stack.wait_for(
+            f"{count} messages to {number}",
+            lambda: (
+                [s["Body"] for s in fake.sent if s["Recipient"] == number][:count]
+                if sum(s["Recipient"] == number for s in fake.sent) >= count
+                else None
+            ),
+        )
+        return bodies
+
+    visitor = stack.http(amal.slug)
+    filed = _posted(
+        visitor, "/request/", "/request/", {**REQUEST_FORM, "email": "", "phone": "0551112233"}
+    )
+    reference = urlsplit(filed).path.split("/")[2]
+    told(mobile, 1)
+
+    admin = _signed_in(stack, amal)
+    case = re.search(r'href="(/app/cases/\d+/)"', admin.get("/app/cases/").text).group(1)
+    _step(admin, case, "refer", role="social_researcher", note="")
+    referral = told(mobile, 2)[1]
+    _step(admin, case, "answer_referral", note="زارهم الباحث")
+    _step(admin, case, "verify")
+    _step(admin, case, "declare", signed_by="محمد أحمد")
+    _step(admin, case, "submit_to_committee")
+    _step(admin, case, "decide", decision="rejected", reason="الدخل أعلى من الحد")
+    decision = told(mobile, 3)[2]
+    _step(admin, case, "close")
+    closed = told(mobile, 4)[3]
+    assert referral.startswith(f"جمعية الأمل: أُحيل طلبكم رقم {reference}"), referral
+    assert f"عدم قبول طلبكم رقم {reference}" in decision, decision
+    assert reference in closed and "/survey/" in closed, closed
+
+    # A complaint: received, then answered from the staff's page.
+    _posted(visitor, "/complaints/", "/complaints/", {
+        "kind": "complaint", "name": "سارة خالد", "phone": "0551112244",
+        "text": "انتظرت ساعتين دون أن يستقبلني أحد.", "consent": "on",
+    })  # fmt: skip
+    told(complainant, 1)
+    complaint = re.search(r'href="(/app/complaints/\d+/)"', admin.get("/app/complaints/").text)
+    _posted(
+        admin,
+        complaint.group(1),
+        f"{complaint.group(1)}answer/",
+        {"outcome": "نعتذر، وعالجنا الأمر."},
+    )
+    answered = told(complainant, 2)[1]
+
+    # A data-subject request recorded by staff, refused with its reason: the answer is texted.
+    recorded = _posted(admin, "/app/privacy/requests/new/", "/app/privacy/requests/new/", {
+        "kind": "copy", "requester_name": REQUEST_FORM["full_name"],
+        "requester_national_id": REQUEST_FORM["national_id"], "requester_contact": "0551112233",
+        "received_on": stack.sql("SELECT (now() AT TIME ZONE 'Asia/Riyadh')::date")[0][0].isoformat(),
+    })  # fmt: skip
+    _posted(admin, recorded, f"{recorded}refuse/", {"reason": "لم يحضر للتحقق"})
+    dsr = told(mobile, 5)[4]
+    assert "لم يحضر للتحقق" in dsr, dsr
+
+    # Each event once: the log says which, and nothing went twice.
+    kinds = stack.sql(
+        f"SELECT kind, status FROM {amal.schema}.notifications_smsmessage ORDER BY id"  # noqa: S608
+    )
+    assert kinds == [
+        ("request_received", "sent"),
+        ("request_referral", "sent"),
+        ("request_decision", "sent"),
+        ("request_closed", "sent"),
+        ("complaint_received", "sent"),
+        ("complaint_answered", "sent"),
+        ("data_request_answer", "sent"),
+    ], kinds
+    assert answered.startswith("جمعية الأمل: ردّت الجمعية على شكواكم رقم "), answered
+    assert len([s for s in fake.sent if s["Recipient"] in (mobile, complainant)]) == 7
