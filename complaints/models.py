@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models import Case
+from workflow.models import Case, MessageLanguage
 
 
 class ComplaintKind(models.TextChoices):
@@ -23,6 +23,14 @@ class Complaint(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ComplaintKind.choices)
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("mobile"), max_length=16)
+    # Its messages' language: the public form's, Arabic for what staff record.
+    language = models.CharField(
+        _("language of messages"),
+        max_length=2,
+        choices=MessageLanguage.choices,
+        default=MessageLanguage.ARABIC,
+        db_default=MessageLanguage.ARABIC,
+    )
     text = models.TextField(_("text"))
     # The channel as the published policy named it when the complaint came in.
     channel_code = models.CharField(max_length=60)

@@ -9,7 +9,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -17,6 +17,7 @@ from catalog.models import CatalogItem
 from catalog.selectors import catalogue_items
 from common import clock
 from common.access_trail import AccessAction, access_record
+from common.i18n import current_language
 from common.saudi import ascii_digits, normalize_phone
 from common.text import text_problem
 from complaints.models import Complaint, ComplaintKind, ComplaintSettings, ComplaintStatus
@@ -26,10 +27,11 @@ from complaints.selectors import (
     complaints_of_person,
 )
 from notifications.services import sms_send_later
+from publishing.rendering import version_languages
 from publishing.selectors import holidays, policy_published
 from tenants.selectors import association_current
 from workflow.deadlines import nth_working_day_after
-from workflow.models import Case
+from workflow.models import Case, MessageLanguage
 from workflow.permissions import opens_cases
 from workflow.services import REFERENCE_ALPHABET
 from workflow.tokens import token_hash, token_opens
@@ -148,6 +150,7 @@ def complaint_file(
                 [holiday.day for holiday in holidays()],
             ),
             consent_given_at=now,
+            language=current_language() if actor is None else MessageLanguage.ARABIC,
             recorded_by=actor.email if actor else "",
             status_token_hash=token_hash(token),
         )
@@ -163,15 +166,30 @@ def complaint_file(
     return complaint, token
 
 
+def _language(complaint: Complaint) -> str:
+    """The person's language where the published policy has it; Arabic otherwise."""
+    policy = policy_published()
+    published = version_languages(policy.content) if policy else ["ar"]
+    return complaint.language if complaint.language in published else MessageLanguage.ARABIC
+
+
 def _sms(complaint: Complaint, template: str, **context) -> None:
-    """Text the person (complaints/sms/<template>.txt, Arabic), once per complaint and template;
-    the text is not kept once sent (it may carry their private link)."""
-    context = {"association": association_current(), "complaint": complaint, **context}
+    """Text the person (complaints/sms/<template>.txt, in their language), once per complaint
+    and template; the text is not kept once sent (it may carry their private link)."""
+    language = _language(complaint)
+    context = {
+        "association": association_current(),
+        "complaint": complaint,
+        "language": language,
+        **context,
+    }
+    with translation.override(language):
+        text = render_to_string(f"complaints/sms/{template}.txt", context).strip()
     sms_send_later(
         event_key=f"complaint:{complaint.pk}:{template}",
         kind=f"complaint_{template}",
         phone=complaint.phone,
-        text=render_to_string(f"complaints/sms/{template}.txt", context).strip(),
+        text=text,
         personal=True,
     )
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from complaints.models import Complaint
 from notifications.models import SmsMessage
 from privacy.models import DataSubjectRequest
 from publishing.selectors import policy_published
@@ -226,3 +227,45 @@ def test_a_text_too_long_for_three_segments_is_left_out_not_a_failed_referral(
         context = {"case": case, "association": alpha.association, "role": role}
         assert _sms(case=case, template="referral", context=context, key="referred:1") is False
         assert not SmsMessage.objects.filter(kind="request_referral").exists()
+
+
+COMPLAINT = {
+    "kind": "complaint",
+    "name": "Sara Khalid",
+    "phone": "0551234500",
+    "text": "I waited two hours and nobody received me.",
+    "consent": "on",
+}
+
+
+def test_a_complaint_made_in_english_is_texted_in_english_and_beta_hears_nothing(
+    alpha, beta, alpha_policy, staff, unifonic, tasks_inline
+):
+    beta_sent = len(unifonic.sent)
+    assert client_for(alpha).post("/complaints/?lang=en", COMPLAINT).status_code == 302
+    received = unifonic.sent[-1]
+    with in_schema(alpha):
+        complaint = Complaint.objects.get()
+    assert complaint.language == "en"
+    assert received["Recipient"] == "966551234500"
+    assert received["Body"].startswith(
+        f"Alpha Charity: we received your complaint {complaint.reference}. Follow it: http"
+    ), received["Body"]
+    answer = f"/app/complaints/{complaint.pk}/answer/"
+    beta_staff = client_for(beta, email=beta.staff_email)
+    assert beta_staff.post(answer, {"outcome": "x"}).status_code == 404
+    assert len(unifonic.sent) == beta_sent + 1  # beta's try sent nothing
+    assert staff.post(answer, {"outcome": "We apologise; it is fixed."}).status_code == 302
+    assert unifonic.sent[-1]["Body"] == (
+        f"Alpha Charity: the association answered your complaint {complaint.reference}. "
+        "Read the answer at the link we sent you when we received it."
+    )
+
+
+def test_a_complaint_in_english_to_an_arabic_only_policy_is_texted_in_arabic(
+    alpha, unifonic, tasks_inline
+):
+    publish(alpha, data={**POLICY, "languages": ["ar"]})
+    assert client_for(alpha).post("/complaints/?lang=en", COMPLAINT).status_code == 302
+    body = unifonic.sent[-1]["Body"]
+    assert body.startswith("جمعية ألفا الخيرية: استلمنا شكواكم رقم "), body
