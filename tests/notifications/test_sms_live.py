@@ -211,10 +211,15 @@ def test_every_event_reaches_a_beneficiary_without_email_by_sms_once(sms_stack):
     dsr = told(mobile, 5)[4]
     assert "لم يحضر للتحقق" in dsr, dsr
 
-    # Each event once: the log says which, and nothing went twice.
-    kinds = stack.sql(
-        f"SELECT kind, status FROM {amal.schema}.notifications_smsmessage ORDER BY id"  # noqa: S608
-    )
+    # Each event once: the log says which, and nothing went twice. The worker marks a message
+    # sent once the provider's answer is back, just after the fake has it.
+    def logged() -> list[tuple] | None:
+        rows = stack.sql(
+            f"SELECT kind, status FROM {amal.schema}.notifications_smsmessage ORDER BY id"  # noqa: S608
+        )
+        return rows if all(status != "queued" for _kind, status in rows) else None
+
+    kinds = stack.wait_for("the log's last status", logged)
     assert kinds == [
         ("request_received", "sent"),
         ("request_referral", "sent"),
