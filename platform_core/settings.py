@@ -1,5 +1,6 @@
 """Mustafid's one settings module. Every value comes from the environment through `env`."""
 
+import datetime
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -362,6 +363,16 @@ if len(STRIPE_PRICES) != len(env.items("STRIPE_PRICES")):
 STRIPE_API_BASE = env.text("STRIPE_API_BASE")
 # Days a cancelled or unpaid subscription keeps a writable workspace before it turns read-only.
 BILLING_GRACE_DAYS = env.integer("BILLING_GRACE_DAYS", 7)
+
+# --- the clock --------------------------------------------------------------------------------
+
+# Seconds common.clock runs ahead of the wall clock (negative: behind). Only the tests' live
+# processes set it, to run at an hour of their choosing; a platform served over https refuses it.
+CLOCK_OFFSET = datetime.timedelta(seconds=env.integer("MUSTAFID_CLOCK_OFFSET_SECONDS", 0))
+if CLOCK_OFFSET and PLATFORM_SCHEME == "https":
+    raise ImproperlyConfigured(
+        "MUSTAFID_CLOCK_OFFSET_SECONDS moves the platform's clock for tests; unset it in production"
+    )
 
 # --- logs and errors --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from celery.signals import task_prerun
 from django.db import transaction
 from tenant_schemas_celery.app import CeleryApp
 
+from common import clock
 from common.observability import current_schema, tag_schema
 
 app = CeleryApp("mustafid")
@@ -34,9 +35,9 @@ def _tag_task_schema(task=None, **_kwargs) -> None:
 
 def enqueue_on_commit(task, *, schema_name: str, eta=None, **kwargs) -> None:
     """Send `task` for `schema_name` once the current transaction commits (never before), to run
-    at `eta` if given."""
+    at `eta` (an instant of common.clock) if given."""
     # robust: a broker that is down is logged (and reaches Sentry); it does not undo the commit.
-    options = {"eta": eta} if eta else {}
+    options = {"eta": clock.on_the_wall(eta)} if eta else {}
     transaction.on_commit(
         lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name}, **options),
         robust=True,

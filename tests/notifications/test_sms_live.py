@@ -5,13 +5,15 @@ sent by the worker once the request committed, with a short link that opens its 
 from __future__ import annotations
 
 import datetime
+import json
 import re
+import subprocess
+import sys
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications.services import AWARENESS_HOURS
 from tests.helpers import POLICY, REQUEST_FORM
 from tests.live import SIGNUP_PASSWORD, SignedUp, live_stack_running, signup_over_http
 from tests.notifications.fake_unifonic import APP_SID, WEBHOOK_SECRET, fake_unifonic_running
@@ -19,16 +21,44 @@ from tests.notifications.fake_unifonic import APP_SID, WEBHOOK_SECRET, fake_unif
 RIYADH = ZoneInfo("Asia/Riyadh")
 
 
-@pytest.fixture(scope="module")
-def sms_stack(tmp_path_factory):
+def _live_sms_stack(tmp_path_factory, *, riyadh_hour: int):
+    """A live stack with SMS on whose clock reads `riyadh_hour`:00 today in Riyadh, whatever the
+    hour of the run (the processes' clock seam, common.clock)."""
+    now = datetime.datetime.now(RIYADH)
+    then = now.replace(hour=riyadh_hour, minute=0, second=0, microsecond=0)
     with fake_unifonic_running() as fake:
         env = {
             "UNIFONIC_APP_SID": APP_SID,
             "UNIFONIC_API_BASE": fake.base,
             "SMS_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "MUSTAFID_CLOCK_OFFSET_SECONDS": str(round((then - now).total_seconds())),
         }
-        with live_stack_running(tmp_path_factory.mktemp("sms-live"), extra_env=env) as stack:
+        folder = tmp_path_factory.mktemp(f"sms-live-{riyadh_hour}h")
+        with live_stack_running(folder, extra_env=env) as stack:
             yield stack, fake
+
+
+@pytest.fixture(scope="module")
+def sms_stack(tmp_path_factory):
+    """By day: noon in Riyadh."""
+    yield from _live_sms_stack(tmp_path_factory, riyadh_hour=12)
+
+
+@pytest.fixture(scope="module")
+def night_stack(tmp_path_factory):
+    """At night: 23:00 in Riyadh, when awareness messages wait for 9:00."""
+    yield from _live_sms_stack(tmp_path_factory, riyadh_hour=23)
+
+
+def signed_up_with_api(stack, association: SignedUp):
+    """The association signed up over HTTP, and an API session with its admin's token."""
+    signup_over_http(stack, association)
+    made = stack.manage(
+        "create_api_token", "--association", association.slug, "--email", association.email
+    )
+    api = stack.http(association.slug)
+    api.headers["Authorization"] = f"Token {made.stdout.strip().splitlines()[-1]}"
+    return api
 
 
 def publish_over_api(api, policy: dict, *, meeting: str) -> None:
@@ -48,10 +78,7 @@ def publish_over_api(api, policy: dict, *, meeting: str) -> None:
 def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     stack, fake = sms_stack
     noor = SignedUp("noor-sms", "جمعية النور", "Noor Society", "admin@noor-sms.example")
-    signup_over_http(stack, noor)
-    made = stack.manage("create_api_token", "--association", noor.slug, "--email", noor.email)
-    api = stack.http(noor.slug)
-    api.headers["Authorization"] = f"Token {made.stdout.strip().splitlines()[-1]}"
+    api = signed_up_with_api(stack, noor)
     publish_over_api(api, POLICY, meeting="3")
 
     visitor = stack.http(noor.slug)
@@ -97,24 +124,6 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     with stack.worker_paused():
         publish_over_api(api, changed, meeting="4")
         assert len(fake.sent) == 2  # the publication only enqueued the notice
-    published = datetime.datetime.now(RIYADH)
-    if not AWARENESS_HOURS[0] <= published.hour < AWARENESS_HOURS[1]:
-        # A notice is an awareness message: outside 9:00-22:00 in Riyadh its batches wait in
-        # the queue until the next 9:00, planned and not yet handled; the changes are readable
-        # meanwhile. (The live processes run on the real clock: a night run checks this.)
-        planned = stack.wait_for(
-            "the notices planned",
-            lambda: stack.sql(
-                f"SELECT address, handled FROM {noor.schema}.workflow_policynotice"  # noqa: S608
-                " WHERE number = 2 ORDER BY address"
-            ),
-            timeout=90,
-        )
-        assert planned == [("+966551234567", False), ("+966557654321", False)], planned
-        assert len(fake.sent) == 2
-        shown = visitor.get("/policy/2/changes/")
-        assert shown.status_code == 200 and "<ins>" in shown.text and "15" in shown.text
-        return
     # The worker prints the new version's two PDFs before it sends the notices.
     notices = stack.wait_for(
         "the notices", lambda: fake.sent[2:] if len(fake.sent) == 4 else [], timeout=90
@@ -125,6 +134,57 @@ def test_a_beneficiary_without_email_hears_by_sms_from_the_worker(sms_stack):
     changes = next(word for word in body.split() if "/policy/2/changes/" in word)
     assert "/sms/stop/" in body
     shown = visitor.get(urlsplit(changes).path)
+    assert shown.status_code == 200 and "<ins>" in shown.text and "15" in shown.text
+
+
+def _scheduled(stack) -> list[dict]:
+    """The tasks the worker holds for later (`celery inspect scheduled`), with their ETA."""
+    asked = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "platform_core.celery", "inspect", "scheduled",
+         "--json", "--timeout", "5"],
+        env=stack.env, cwd=stack.run_dir, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr[-2000:]
+    return [held for worker in json.loads(asked.stdout).values() for held in worker]
+
+
+def test_a_policy_notice_waits_at_night_for_the_morning(night_stack):
+    """At 23:00 in Riyadh a request's receipt (a service message) goes at once; the notice of a
+    new version (an awareness message) is planned and held by the worker until 9:00."""
+    stack, fake = night_stack
+    huda = SignedUp("huda-sms", "جمعية الهدى", "Huda Society", "admin@huda-sms.example")
+    api = signed_up_with_api(stack, huda)
+    publish_over_api(api, POLICY, meeting="3")
+    visitor = stack.http(huda.slug)
+    _posted(visitor, "/request/", "/request/", {**REQUEST_FORM, "email": "", "phone": "0551234567"})
+    [receipt] = stack.wait_for("the receipt's SMS", lambda: list(fake.sent))
+    assert receipt["Recipient"] == "966551234567"
+
+    publish_over_api(api, {**POLICY, "committee_deadline": {"kind": "working", "days": 15}},
+                     meeting="4")  # fmt: skip
+    planned = stack.wait_for(
+        "the notice planned",
+        lambda: stack.sql(
+            f"SELECT address, handled FROM {huda.schema}.workflow_policynotice"  # noqa: S608
+            " WHERE number = 2"
+        ),
+        timeout=90,
+    )
+    assert planned == [("+966551234567", False)], planned
+    [held] = stack.wait_for(
+        "the batch held by the worker",
+        lambda: [h for h in _scheduled(stack) if "policy_notice_send" in h["request"]["name"]],
+        timeout=60,
+    )
+    # Its ETA is 9:00 in Riyadh on the platform's clock, 10 hours on (the wall clock's ETA is
+    # that less the offset: what the worker waits for).
+    offset = datetime.timedelta(seconds=int(stack.env["MUSTAFID_CLOCK_OFFSET_SECONDS"]))
+    eta = datetime.datetime.fromisoformat(held["eta"]) + offset
+    assert eta.astimezone(RIYADH).time() == datetime.time(9), eta
+    waits = eta - (datetime.datetime.now(RIYADH) + offset)
+    assert datetime.timedelta(hours=9) < waits <= datetime.timedelta(hours=10), waits
+    assert len(fake.sent) == 1
+    shown = visitor.get("/policy/2/changes/")
     assert shown.status_code == 200 and "<ins>" in shown.text and "15" in shown.text
 
 
@@ -171,10 +231,7 @@ def test_every_event_reaches_a_beneficiary_without_email_by_sms_once(sms_stack):
     request's answer each reach the person's mobile, once, in the words of the association."""
     stack, fake = sms_stack
     amal = SignedUp("amal-sms", "جمعية الأمل", "Amal Society", "admin@amal-sms.example")
-    signup_over_http(stack, amal)
-    made = stack.manage("create_api_token", "--association", amal.slug, "--email", amal.email)
-    api = stack.http(amal.slug)
-    api.headers["Authorization"] = f"Token {made.stdout.strip().splitlines()[-1]}"
+    api = signed_up_with_api(stack, amal)
     publish_over_api(api, POLICY, meeting="5")
     mobile, complainant = "966551112233", "966551112244"
 

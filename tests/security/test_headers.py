@@ -150,6 +150,14 @@ def test_check_deploy_complains_about_a_weak_production_configuration():
         assert warning in output, output
 
 
+def test_production_refuses_the_tests_clock_offset():
+    """The live tests' clock seam cannot move a real platform's deadlines and rate limits."""
+    env = _production_env(MUSTAFID_CLOCK_OFFSET_SECONDS="3600")
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "MUSTAFID_CLOCK_OFFSET_SECONDS moves the platform's clock for tests" in result.stderr
+
+
 PRINT_SETTINGS = (
     "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, "
     "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
