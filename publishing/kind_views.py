@@ -88,6 +88,7 @@ def _settings_page(request, draft, *, form, approval_form, status: int = 200):
         "title": OTHER_KINDS[draft.kind],
         "form": form,
         "draft": draft,
+        "stage": services.policy_draft_stage(draft),
         "problems": services.policy_draft_problems(draft),
         "approval_form": approval_form,
         "approval_statement": approval_statement(services.policy_approval(draft), language),

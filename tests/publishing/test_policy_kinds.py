@@ -109,6 +109,23 @@ def test_a_kind_in_own_words_is_approved_published_and_read_on_its_page_and_pdf(
     )
 
 
+def test_the_editor_offers_to_publish_an_approved_draft_only_until_it_is_published(alpha):
+    publish = f'action="{EDITOR}publish/"'
+    admin = publish_kind(alpha)
+    published = admin.get(EDITOR).content.decode()
+    assert publish not in published
+    assert "هذه المسودة المعتمدة هي الإصدار المنشور" in published
+    changed = admin.post(EDITOR, _editor_form(alpha, section_purpose_body_ar="نص ثانٍ للغرض."))
+    assert changed.status_code == 302
+    cleared = admin.get(EDITOR).content.decode()
+    assert publish not in cleared  # the change cleared the approval
+    revision = re.search(r'name="revision" value="(\d+)"', cleared).group(1)
+    approving = admin.post(f"{EDITOR}approve/", {**MEETING, "revision": revision})
+    assert approving.status_code == 302, _text(approving)
+    approved = admin.get(EDITOR).content.decode()
+    assert publish in approved and "هذه المسودة المعتمدة هي الإصدار المنشور" not in approved
+
+
 def test_bad_input_in_a_kinds_editor_is_refused_per_field_and_keeps_what_was_typed(alpha):
     admin = client_for(alpha, email=alpha.admin_email)
     typed = "فقرة <b>بوسم</b> لا يُقبل"
