@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import overload
 
 import dj_email_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,21 @@ def integer(name: str, default: int) -> int:
 
 def items(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (text(name) or default).split(",") if item.strip()]
+
+
+def fernet_keys(name: str) -> list[str]:
+    """Comma-separated Fernet keys, each checked now: a bad key would otherwise surface only
+    when the first secret is sealed or opened."""
+    keys = items(name)
+    for number, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: key {number} is not a Fernet key (32 url-safe base64-encoded bytes, "
+                "as Fernet.generate_key() makes one)"
+            ) from error
+    return keys
 
 
 def database_url() -> str:

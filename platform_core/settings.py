@@ -348,7 +348,7 @@ SMS_WEBHOOK_SECRET = env.text("SMS_WEBHOOK_SECRET")
 SMS_SENDER_NAME = env.text("SMS_SENDER_NAME", "Mustafid")
 # Fernet keys sealing the associations' own SMS credentials: the first seals, all open
 # (common/sealing.py; empty: one derived from SECRET_KEY).
-ENCRYPTION_KEYS = env.items("ENCRYPTION_KEYS")
+ENCRYPTION_KEYS = env.fernet_keys("ENCRYPTION_KEYS")
 
 # --- Stripe (billing is off until both keys are set) ------------------------------------------
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.helpers import client_for
 from tests.live import ROOT
@@ -156,6 +157,14 @@ def test_production_refuses_the_tests_clock_offset():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "MUSTAFID_CLOCK_OFFSET_SECONDS moves the platform's clock for tests" in result.stderr
+
+
+def test_a_bad_encryption_key_stops_the_start_not_the_first_sms():
+    good = Fernet.generate_key().decode()
+    assert _manage("check", env=_production_env(ENCRYPTION_KEYS=good)).returncode == 0
+    result = _manage("check", env=_production_env(ENCRYPTION_KEYS=f"{good},not-a-key"))
+    assert result.returncode != 0
+    assert "ENCRYPTION_KEYS: key 2 is not a Fernet key" in result.stderr, result.stderr[-2000:]
 
 
 PRINT_SETTINGS = (
