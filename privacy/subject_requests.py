@@ -171,7 +171,8 @@ def subject_request_verify(
 def subject_request_extend(
     *, dsr: DataSubjectRequest, reason: str, actor: User
 ) -> DataSubjectRequest:
-    """Push the answer 30 days later, once, for a recorded reason (to be told to the person)."""
+    """Push the answer 30 days later, once, for a recorded reason, and tell the person both:
+    the PDPL lets the answer wait only if they are told why."""
     _check_texts({"reason": (reason, MAX_TEXT, True)})
     with transaction.atomic():
         dsr = _locked_open(dsr, verified=False)
@@ -182,6 +183,7 @@ def subject_request_extend(
         dsr.extension_reason = reason.strip()
         dsr.save(update_fields=["due_on", "extended_at", "extension_reason"])
         _event(dsr, "extended", actor, note=dsr.extension_reason, due_on=dsr.due_on.isoformat())
+        _tell(dsr, _contacts(dsr), "extended")
     return dsr
 
 
@@ -223,7 +225,7 @@ def _close(
     dsr.closed_at = timezone.now()
     dsr.save(update_fields=[*fields, "status", "closed_at"])
     _event(dsr, status, actor, note=next(iter(fields.values()), ""))
-    _answer_tell(dsr, contacts)
+    _tell(dsr, contacts, "answer")
 
 
 @dataclass(frozen=True)
@@ -258,9 +260,10 @@ def _contacts(dsr: DataSubjectRequest) -> Contacts:
     return Contacts(name=dsr.requester_name, phone=phone, email=email, language=language)
 
 
-def _answer_tell(dsr: DataSubjectRequest, contacts: Contacts) -> None:
-    """By SMS to a Saudi mobile and by e-mail to an address, once each (the request closes
-    once): the answer, with the reason of a refusal where the message has room for it."""
+def _tell(dsr: DataSubjectRequest, contacts: Contacts, what: str) -> None:
+    """By SMS to a Saudi mobile and by e-mail to an address, once each: the `answer` (with the
+    reason of a refusal where the message has room for it) or the answer's `extended` date and
+    why. Each happens once to a request, so each is sent once."""
     with translation.override(contacts.language):
         context = {
             "association": association_current(),
@@ -270,22 +273,22 @@ def _answer_tell(dsr: DataSubjectRequest, contacts: Contacts) -> None:
             "kind": str(dsr.get_kind_display()),
         }
         texts = [
-            render_to_string("privacy/sms/answer.txt", {**context, "short": short}).strip()
+            render_to_string(f"privacy/sms/{what}.txt", {**context, "short": short}).strip()
             for short in (False, True)
         ]
-    # The reason where it fits; else the short answer (a very long name: the e-mail only).
+    # The reason where it fits; else the short text (a very long name: the e-mail only).
     text = next((text for text in texts if sms_fits(text, category=SmsCategory.SERVICE)), "")
     if contacts.phone and text:
         sms_send_later(
-            event_key=f"dsr:{dsr.pk}:answer",
-            kind="data_request_answer",
+            event_key=f"dsr:{dsr.pk}:{what}",
+            kind=f"data_request_{what}",
             phone=contacts.phone,
             text=text,
             personal=True,
         )
     if contacts.email:
         beneficiary_email_later(
-            to=contacts.email, template="privacy/emails/answer", context=context
+            to=contacts.email, template=f"privacy/emails/{what}", context=context
         )
 
 

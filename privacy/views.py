@@ -306,7 +306,10 @@ def request_extend(request, request_id: int):
         form_class=ReasonForm,
         name="extend",
         service=services.subject_request_extend,
-        success=_("The answer was extended by 30 days. Tell the person why."),
+        success=_(
+            "The answer was extended by 30 days. The person is told the new date and the "
+            "reason, by SMS or e-mail where the request or their file gives one."
+        ),
         auto_id="extend_%s",
     )
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from common.hijri import hijri_with_gregorian
 from complaints.models import Complaint
 from notifications.models import SmsMessage
 from privacy.models import DataSubjectRequest
@@ -205,6 +206,66 @@ def test_an_erasure_is_told_in_english_at_the_mobile_and_address_held_before_it(
         mail.subject == f"Alpha Charity: the answer to your personal data request no. {request_id}"
     )
     assert mail.body.startswith(f"Dear {who['full_name']},")  # the name from before the erasure
+
+
+def test_an_extension_is_told_once_with_its_new_date_and_reason_and_beta_cannot_extend(
+    alpha, beta, alpha_policy, staff, unifonic, tasks_inline, mailoutbox
+):
+    """Unverified, the request is told in Arabic at the contact it gave; verified, in the
+    beneficiary's English, at that mobile and the address on file."""
+    unverified = _record(staff, person(85), kind="copy", contact="0559990005")
+    before = len(unifonic.sent)
+    extend = f"/app/privacy/requests/{unverified}/extend/"
+    beta_staff = client_for(beta, email=beta.staff_email)
+    assert beta_staff.post(extend, {"reason": "x"}).status_code == 404
+    assert len(unifonic.sent) == before
+    assert staff.post(extend, {"reason": "ننتظر مستندات من جهة أخرى"}).status_code == 302
+    with in_schema(alpha):
+        due = DataSubjectRequest.objects.get(pk=unverified).due_on
+    [told] = unifonic.sent[before:]
+    assert told["Recipient"] == "966559990005"
+    assert told["Body"] == (
+        f"جمعية ألفا الخيرية: مددنا مهلة الرد على طلبكم رقم {unverified} بشأن بياناتكم الشخصية"
+        f" إلى {hijri_with_gregorian(due, 'ar')}. السبب: ننتظر مستندات من جهة أخرى"
+    )
+    assert mailoutbox == []  # no address known
+    # Extended once: a second extension is refused and nothing more is sent.
+    assert staff.post(extend, {"reason": "مرة أخرى"}).status_code == 400
+    assert len(unifonic.sent) == before + 1
+
+    who = {**person(86), "email": "p86@example.com", "language": "en"}
+    open_case(alpha, who=who)
+    verified = _record(staff, who, kind="copy", contact="0559990006")
+    assert (
+        staff.post(
+            f"/app/privacy/requests/{verified}/verify/",
+            {"national_id": who["national_id"], "method_note": "الهوية"},
+        ).status_code
+        == 302
+    )
+    mailoutbox.clear()
+    reason = "We are waiting for documents from another body"
+    assert (
+        staff.post(f"/app/privacy/requests/{verified}/extend/", {"reason": reason}).status_code
+        == 302
+    )
+    with in_schema(alpha):
+        due = DataSubjectRequest.objects.get(pk=verified).due_on
+        logged = SmsMessage.objects.get(event_key=f"dsr:{verified}:extended")
+        assert (logged.kind, logged.text) == ("data_request_extended", "")  # not kept once sent
+    english_due = hijri_with_gregorian(due, "en")
+    assert unifonic.sent[-1]["Recipient"] == "966559990006"
+    assert unifonic.sent[-1]["Body"] == (
+        f"Alpha Charity: we will answer your request no. {verified} about your personal data"
+        f" by {english_due}. Reason: {reason}"
+    )
+    [mail] = mailoutbox
+    assert mail.to == ["p86@example.com"]
+    assert mail.subject == (
+        f"Alpha Charity: a new date for the answer to your personal data request no. {verified}"
+    )
+    assert mail.body.startswith(f"Dear {who['full_name']},")
+    assert f"will answer it by {english_due}.\nReason: {reason}" in mail.body
 
 
 def test_an_arabic_only_policy_tells_an_english_speaker_in_arabic(alpha, unifonic, tasks_inline):
