@@ -11,6 +11,7 @@ from common.i18n import current_language
 from common.validation import errors_onto_form
 from complaints.models import ComplaintKind, ComplaintStatus
 from complaints.services import MAX_TEXT, complaint_data_clean
+from workflow.models import MessageLanguage
 from workflow.public_forms import mobile_input
 
 
@@ -70,6 +71,17 @@ class StaffComplaintForm(ComplaintForm):
     )
     consent = forms.BooleanField(
         label=_("The person agreed that the association processes their data"), required=False
+    )
+    language = forms.TypedChoiceField(
+        label=_("Language of messages"),
+        choices=MessageLanguage.choices,
+        initial=MessageLanguage.ARABIC,
+        required=False,
+        empty_value=MessageLanguage.ARABIC,
+        help_text=_(
+            "The text messages the person receives (Arabic where the policy is not "
+            "published in English)."
+        ),
     )
 
     def __init__(self, *args, channels: list[dict], **kwargs):

@@ -23,7 +23,7 @@ class Complaint(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ComplaintKind.choices)
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("mobile"), max_length=16)
-    # Its messages' language: the public form's, Arabic for what staff record.
+    # Its messages' language: the public form's, or the one staff record it in.
     language = models.CharField(
         _("language of messages"),
         max_length=2,

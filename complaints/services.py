@@ -108,11 +108,12 @@ def complaint_file(
     actor: User | None,
     channel: str = WEBSITE,
     case_reference: str = "",
+    language: str = MessageLanguage.ARABIC,
 ) -> tuple[Complaint, str]:
     """Log a complaint or suggestion with its response deadline (the association's working
     days, complaint_response_days); the complaint and its status token, returned once and kept
-    only hashed. Staff (`actor`) record it through a published channel and may link the case
-    it is about."""
+    only hashed. Staff (`actor`) record it through a published channel, in the `language` the
+    person asked for, and may link the case it is about; the public form's is the page's."""
     if actor is not None and not opens_cases(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -130,6 +131,8 @@ def complaint_file(
         case = Case.objects.filter(reference=reference[:12]).first()
         if case is None:
             errors["case_reference"] = [_("No case of this association has this reference.")]
+    if actor is not None and language not in MessageLanguage.values:
+        errors["language"] = [_("Choose Arabic or English.")]
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(24)
@@ -150,7 +153,7 @@ def complaint_file(
                 [holiday.day for holiday in holidays()],
             ),
             consent_given_at=now,
-            language=current_language() if actor is None else MessageLanguage.ARABIC,
+            language=current_language() if actor is None else language,
             recorded_by=actor.email if actor else "",
             status_token_hash=token_hash(token),
         )

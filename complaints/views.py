@@ -135,6 +135,7 @@ def complaint_new(request):
                 consent=data["consent"],
                 channel=data["channel"],
                 case_reference=data["case_reference"],
+                language=data["language"],
                 actor=request.user,
             )
         except ValidationError as error:

@@ -323,6 +323,29 @@ def test_a_complaint_made_in_english_is_texted_in_english_and_beta_hears_nothing
     )
 
 
+def test_staff_record_a_complaint_in_the_language_the_person_asks_for(
+    alpha, alpha_policy, staff, unifonic, tasks_inline
+):
+    """By phone, an English speaker's complaint is texted in English; left as it is, the
+    language is Arabic; a language that is neither is refused and nothing is logged."""
+    form = {**COMPLAINT, "channel": "phone"}
+    refused = staff.post("/app/complaints/new/?lang=en", {**form, "language": "fr"})
+    assert refused.status_code == 400
+    assert "Select a valid choice. fr is not one of the available choices." in page(refused)
+    sent = len(unifonic.sent)
+    assert staff.post("/app/complaints/new/", {**form, "language": "en"}).status_code == 302
+    assert staff.post("/app/complaints/new/", {**form, "phone": "0551234501"}).status_code == 302
+    with in_schema(alpha):
+        english, arabic = Complaint.objects.order_by("id")
+    assert (english.language, arabic.language) == ("en", "ar")
+    [to_english, to_arabic] = unifonic.sent[sent:]
+    assert to_english["Body"].startswith(
+        f"Alpha Charity: we received your complaint {english.reference}."
+    ), to_english["Body"]
+    assert to_arabic["Recipient"] == "966551234501"
+    assert to_arabic["Body"].startswith("جمعية ألفا الخيرية: "), to_arabic["Body"]
+
+
 def test_a_complaint_in_english_to_an_arabic_only_policy_is_texted_in_arabic(
     alpha, unifonic, tasks_inline
 ):
