@@ -27,6 +27,8 @@ from tenants.tasking import enqueue_on_commit
 MAX_SEGMENTS = 3
 # Awareness messages only between 9:00 and 22:00, Riyadh time (LOCALE.md).
 AWARENESS_HOURS = (9, 22)
+# Receipts come within days of a message (Unifonic retries for 72 hours); routes are kept 30.
+ROUTE_DAYS = 30
 # An opt-out link's path at its longest: what an awareness message is measured with.
 LONGEST_STOP_PATH = "/sms/stop/9999999999-0123456789/"
 
@@ -319,6 +321,16 @@ def _receipt_routes_record(messages: list[SmsMessage], association) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def sms_routes_prune() -> int:
+    """Forget whose messages the provider numbered more than ROUTE_DAYS ago, so the public
+    table does not grow with every message ever sent; how many. A receipt later than that
+    changes nothing, as one for a number nobody sent."""
+    deleted, _by_model = SmsMessageRoute.objects.filter(
+        created_at__lt=clock.now() - datetime.timedelta(days=ROUTE_DAYS)
+    ).delete()
+    return deleted
 
 
 # Unifonic's DLR values: a positive or a negative receipt from the network.

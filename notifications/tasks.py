@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from notifications.providers import ProviderUnavailable
-from notifications.services import sms_deliver
+from notifications.services import sms_deliver, sms_routes_prune
 from tenants.tasking import app
 
 MAX_RETRIES = 5
@@ -18,3 +18,9 @@ def sms_send_task(self, *, message_id: int) -> str:
     except ProviderUnavailable as error:
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
     return message.status
+
+
+@app.task(name="notifications.sms_routes_prune", acks_late=True)
+def sms_routes_prune_task() -> int:
+    """Beat's daily job, in public: the receipts' routes older than the receipts."""
+    return sms_routes_prune()

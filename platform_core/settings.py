@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "billing.stripe_events_retry",
         "schedule": crontab(minute="*/15"),
     },
+    # The shared SMS account's receipt routes, once their receipts can no longer come.
+    "notifications.sms_routes_prune": {
+        "task": "notifications.sms_routes_prune",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Every association's usage counted for the console's list (members, cases, last activity).
     "console.usage_snapshots_refresh": {
         "task": "console.usage_snapshots_refresh",

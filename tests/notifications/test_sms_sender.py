@@ -5,10 +5,12 @@ platform account's receipts, on the platform's host, routed to the association t
 
 from __future__ import annotations
 
+import datetime
 import html
 
 from cryptography.fernet import Fernet
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from common.sealing import seal, unseal
@@ -16,6 +18,7 @@ from console.models import OperatorAction
 from console.services import sms_senders_reseal
 from notifications.models import SmsMessage
 from notifications.services import sms_deliver
+from notifications.tasks import sms_routes_prune_task
 from tenants.models import SmsMessageRoute, SmsSender
 from tests.console.conftest import console, operator_secret  # noqa: F401 - fixtures
 from tests.helpers import client_for
@@ -103,15 +106,21 @@ def _status(tenant, message) -> str:
         return SmsMessage.objects.get(pk=message.pk).status
 
 
-def test_the_shared_accounts_receipts_reach_the_association_whose_message_it_is(
-    alpha, beta, unifonic
-):
+def _one_sent_by_each(*tenants) -> dict[str, SmsMessage]:
+    """A message handed over for each association, on the platform's account, by its slug."""
     sent = {}
-    for tenant, key in ((alpha, "a"), (beta, "b")):
-        message = send(tenant, key=key)
+    for tenant in tenants:
+        message = send(tenant, key=tenant.association.slug)
         _deliver(tenant, message)
         with schema_context(tenant.association.schema_name):
             sent[tenant.association.slug] = SmsMessage.objects.get(pk=message.pk)
+    return sent
+
+
+def test_the_shared_accounts_receipts_reach_the_association_whose_message_it_is(
+    alpha, beta, unifonic
+):
+    sent = _one_sent_by_each(alpha, beta)
     alphas, betas = sent["alpha"], sent["beta"]
     platform = client_for(None)
     delivered = receipt(alphas.provider_message_id)
@@ -129,3 +138,22 @@ def test_the_shared_accounts_receipts_reach_the_association_whose_message_it_is(
     assert (_status(alpha, alphas), _status(beta, betas)) == ("delivered", "undeliverable")
     assert platform.post("/sms/receipts/", receipt("999"), **basic()).status_code == 409
     assert SmsMessageRoute.objects.filter(association=alpha.association).count() == 1
+
+
+def test_receipt_routes_older_than_their_receipts_are_forgotten_and_change_nothing_after(
+    alpha, beta, unifonic, clock
+):
+    numbered = _one_sent_by_each(alpha, beta)
+    # Routes are written at the wall clock's time; the job reads the platform's.
+    clock.at = timezone.now() + datetime.timedelta(days=30, minutes=1)
+    SmsMessageRoute.objects.filter(association=beta.association).update(
+        created_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    assert sms_routes_prune_task() == 1
+    assert list(SmsMessageRoute.objects.values_list("association__slug", flat=True)) == ["beta"]
+    late = receipt(numbered["alpha"].provider_message_id)
+    assert client_for(None).post("/sms/receipts/", late, **basic()).status_code == 409
+    assert _status(alpha, numbered["alpha"]) == "sent"
+    betas = receipt(numbered["beta"].provider_message_id)
+    assert client_for(None).post("/sms/receipts/", betas, **basic()).status_code == 200
+    assert _status(beta, numbered["beta"]) == "delivered"

@@ -50,6 +50,7 @@ PLATFORM_TASKS = {
     "billing.stripe_event_process": "public table (billing.StripeEvent)",
     "console.association_provision_run": "public table (console.ProvisioningJob)",
     "tenants.association_export_run": "public table (the console's export of an association)",
+    "notifications.sms_routes_prune": "public table (tenants.SmsMessageRoute), no ids",
 }
 
 
