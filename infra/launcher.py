@@ -131,8 +131,8 @@ def run() -> int:
 
     celery = [PYTHON, "-m", "celery", "-A", "platform_core.celery"]
     commands = [
-        [PYTHON, "-m", "gunicorn", "platform_core.wsgi", "--bind", f"0.0.0.0:{port}"]
-        + ["--workers", "2", "--access-logfile", "-", "--no-control-socket"],
+        [PYTHON, "-m", "gunicorn", "-c", "python:infra.gunicorn_conf", "platform_core.wsgi"]
+        + ["--bind", f"0.0.0.0:{port}", "--workers", "2", "--no-control-socket"],
         celery + ["worker", "--loglevel", "INFO", "--concurrency", "2"],
         celery + ["beat", "--loglevel", "INFO"],
     ]

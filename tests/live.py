@@ -367,6 +367,8 @@ def live_stack_running(
             [
                 "-m",
                 "gunicorn",
+                "-c",
+                "python:infra.gunicorn_conf",
                 "platform_core.wsgi",
                 "--bind",
                 f"127.0.0.1:{port}",
@@ -376,8 +378,6 @@ def live_stack_running(
                 "--threads",
                 "4",
                 "--no-control-socket",
-                "--access-logfile",
-                "-",
             ],
             gunicorn_log,
         )

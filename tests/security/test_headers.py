@@ -107,6 +107,24 @@ def test_no_template_or_script_of_ours_has_inline_code():
     assert not offenders, "inline code the CSP blocks:\n" + "\n".join(sorted(set(offenders)))
 
 
+def test_the_access_log_keeps_no_token_no_address_and_no_referrer(live_stack):
+    """A follow-up link's token (in its query, and repeated by the next page's referrer) and
+    the client's address stay out of gunicorn's access log."""
+    token, referred = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    path = "/whistleblowing/WLOG-TEST/"
+    live_stack.http().get(
+        f"{path}?token={token}",
+        headers={"Referer": f"{live_stack.base_url}/complaints/C/?token={referred}"},
+    )
+    [line] = live_stack.wait_for(
+        "the access log's line",
+        lambda: [line for line in live_stack.log("gunicorn").splitlines() if f"GET {path}" in line],
+    )
+    assert f'"GET {path} HTTP/1.1" 404' in line, line
+    for kept in (token, referred, "127.0.0.1", "python-requests"):
+        assert kept not in line, line
+
+
 def _production_env(**changes) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
     env.update(
