@@ -12,13 +12,36 @@ from sentry_sdk.integrations.logging import LoggingIntegration
 
 
 def sentry_init(*, dsn: str, environment: str, transport=None) -> None:
+    # Sentry's servers are outside the Kingdom (PDPL): an event carries the error, its stack
+    # and the request's method and path, never what a person typed or a link's token.
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration(), LoggingIntegration()],
         traces_sample_rate=0.0,
         transport=transport,
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=_request_without_personal_data,
     )
+
+
+# Request headers an event keeps; a Referer repeats a follow-up link's token.
+SENTRY_HEADERS_KEPT = {"host", "user-agent", "content-type", "content-length", "accept-language"}
+
+
+def _request_without_personal_data(event: dict, _hint: dict) -> dict:
+    request = event.get("request")
+    if request:
+        for key in ("query_string", "data", "cookies", "env"):
+            request.pop(key, None)
+        request["headers"] = {
+            name: value
+            for name, value in (request.get("headers") or {}).items()
+            if name.lower() in SENTRY_HEADERS_KEPT
+        }
+    return event
 
 
 def current_schema() -> str:

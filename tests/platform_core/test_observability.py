@@ -9,8 +9,10 @@ import sentry_sdk
 from django.test import Client
 from sentry_sdk.transport import Transport
 
+import workflow.public_views
 import workspace.views
 from common.observability import JsonFormatter, sentry_init
+from tests.helpers import REQUEST_FORM
 
 
 class CapturingTransport(Transport):
@@ -51,6 +53,31 @@ def test_error_in_an_association_request_reaches_sentry_tagged_with_its_schema(
     assert events, "no event reached the transport"
     assert events[0]["tags"]["association_schema"] == "a_alpha"
     assert events[0]["exception"]["values"][0]["value"] == "template exploded"
+
+
+def test_an_error_sent_to_sentry_carries_nothing_a_person_typed_nor_a_links_token(
+    alpha, alpha_policy, sentry_events, monkeypatch
+):
+    def broken(**kwargs):
+        national_id = kwargs["beneficiary"]["national_id"]  # a local Sentry would otherwise send
+        raise RuntimeError(f"the database went away ({len(national_id)} digits)")
+
+    monkeypatch.setattr(workflow.public_views.services, "case_open", broken)
+    visitor = Client(HTTP_HOST=alpha.host, raise_request_exception=False)
+    token = "Tk" + "x" * 30
+    response = visitor.post(
+        f"/request/?token={token}",
+        REQUEST_FORM,
+        HTTP_REFERER=f"http://{alpha.host}/whistleblowing/W1/?token={token}",
+    )
+    assert response.status_code == 500
+    sentry_sdk.flush()
+    [event] = _events(sentry_events)
+    assert event["exception"]["values"][0]["value"] == "the database went away (10 digits)"
+    sent = json.dumps(event, ensure_ascii=False)
+    for typed in (token, *(REQUEST_FORM[name] for name in ("national_id", "full_name", "email"))):
+        assert typed not in sent, typed
+    assert '"vars"' not in sent
 
 
 @pytest.fixture
