@@ -27,6 +27,7 @@ from PIL import Image, PngImagePlugin
 
 from accounts.models import User
 from accounts.tokens import api_token_create
+from common import clock as platform_clock
 from tests.helpers import POLICY, Tenant, publish
 
 NATIONAL_ID = "1098765439"
@@ -403,7 +404,7 @@ def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:
         requester_national_id=NATIONAL_ID,
         requester_contact="alpha-victim@example.org",
         details=REQUESTER_DETAILS,
-        received_on=timezone.localdate(),
+        received_on=timezone.localdate(platform_clock.now()),
         actor=admin,
     )
     hold = legal_hold_set(beneficiary=beneficiary, reason=HOLD_REASON, actor=admin)
