@@ -264,6 +264,7 @@ def _disclosures_and_whistleblowing(*, admin: User) -> dict[str, object]:
     whistleblowing report with its follow-up link (alpha designates no officer here: no role of
     the authorisation table may read it). The policies' publication is the services' precondition: these rows are written as they write
     them (tests/governance publish and file through HTTP)."""
+    from governance.disclosures import disclosure_year
     from governance.models import (
         BoardMember,
         Disclosure,
@@ -281,7 +282,7 @@ def _disclosures_and_whistleblowing(*, admin: User) -> dict[str, object]:
         link_issued_at=timezone.now(),
     )
     Disclosure.objects.create(
-        year=timezone.localdate().year,
+        year=disclosure_year(),  # as governance.disclosures.disclosure_sign files it
         board_member=board_member,
         role="board",
         signed_name="عضو مجلس ألفا",
