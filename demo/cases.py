@@ -9,6 +9,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from accounts.models import User
+from common import clock
 from workflow.models import Case, CaseStatus, Survey
 from workflow.services import case_open, case_transition
 from workflow.surveys import survey_answer
@@ -115,7 +116,7 @@ def demo_cases_seed(
     # Two requests the committee is late with, for the dashboard and the reminders.
     late = Case.objects.filter(status=CaseStatus.IN_COMMITTEE, committee_due_on__isnull=False)
     for case in late[:2]:
-        overdue = timezone.localdate() - datetime.timedelta(days=3)
+        overdue = timezone.localdate(clock.now()) - datetime.timedelta(days=3)
         Case.objects.filter(pk=case.pk).update(committee_due_on=overdue)
         # The timeline says the same date as the case.
         event = case.events.get(action="submit_to_committee")

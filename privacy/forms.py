@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
 from privacy.models import RequestKind
 from workflow.forms import LTR_DIGITS, BeneficiaryDetailsForm
 
@@ -74,7 +75,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["received_on"].initial = timezone.localdate(clock.now())
 
 
 class VerifyForm(forms.Form):

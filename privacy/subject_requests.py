@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from common import clock
 from common.access_trail import AccessAction, access_record
 from common.saudi import normalize_national_id, normalize_phone
 from common.text import text_problem
@@ -98,7 +99,8 @@ def subject_request_record(
         )
     except ValidationError as error:
         errors.update(error.message_dict)
-    today = timezone.localdate()
+    # The day in Riyadh on the platform's clock, which the daily reminders also count from.
+    today = timezone.localdate(clock.now())
     if not isinstance(received_on, datetime.date):
         errors["received_on"] = [_("Give the day the request was received.")]
     elif received_on > today:

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import PolicyKind
+from common import clock
 from common.i18n import current_language
 from common.validation import errors_onto_form
 from privacy import selectors
@@ -203,7 +204,7 @@ def _request_or_404(request_id) -> DataSubjectRequest:
 @handler_required
 @require_GET
 def request_list(request):
-    today = timezone.localdate()
+    today = timezone.localdate(clock.now())
     return render(
         request,
         "privacy/request_list.html",
@@ -240,7 +241,7 @@ def _request_page(
     request, dsr: DataSubjectRequest, *, forms: dict | None = None, status: int = 200
 ):
     forms = forms or {}
-    today = timezone.localdate()
+    today = timezone.localdate(clock.now())
     context = {
         "dsr": dsr,
         "days_left": (dsr.due_on - today).days,

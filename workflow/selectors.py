@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from common import clock
 from common.access_trail import AccessAction, access_record
 from common.saudi import ascii_digits, normalize_phone
 from publishing.models import PolicyVersion
@@ -254,7 +255,7 @@ def dashboard_figures(*, actor: User, today: datetime.date | None = None) -> Das
     """The workspace's figures over the cases `actor` may see, in a few queries whatever the
     number of cases: holidays, the cases with the committee, the counters (for a member who sees
     only part of the cases, two counts over that part), the survey results."""
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(clock.now())
     soon_until = due_soon_until(today=today, days_off=[h.day for h in holidays()])
     visible = Case.objects.filter(cases_visible_to(actor))
     soon = Q(committee_due_on__gte=today, committee_due_on__lte=soon_until)

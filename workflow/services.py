@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.services import open_case_limit_check
+from common import clock
 from common.access_trail import AccessAction, access_record
 from common.i18n import current_language
 from common.saudi import ascii_digits, normalize_national_id, normalize_phone
@@ -532,7 +533,8 @@ def case_counts_rebuild() -> dict[str, int]:
 
 
 def _apply(case: Case, action: str, data: dict, policy: PublishedPolicy) -> list[str]:
-    today = timezone.localdate()
+    # The day in Riyadh, on the platform's clock: its weekday sets a deadline in working days.
+    today = timezone.localdate(clock.now())
     if action == "verify":
         case.verified_at = timezone.now()
         return ["verified_at"]

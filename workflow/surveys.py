@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import clock
 from common.text import text_problem
 from publishing.selectors import policy_published
 from workflow.models import CaseEvent, Survey
@@ -101,7 +102,7 @@ class SurveyResultRow:
 
 
 def _months_ago_start(months: int) -> datetime.datetime:
-    first = timezone.localdate().replace(day=1)
+    first = timezone.localdate(clock.now()).replace(day=1)
     index = first.year * 12 + first.month - 1 - (months - 1)
     start = datetime.date(index // 12, index % 12 + 1, 1)
     return datetime.datetime.combine(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tenants.utils import tenant_context
 
 from accounts.selectors import member_names
+from common import clock
 from common.access_trail import AccessAction, access_record
 from common.csv_export import csv_lines, csv_response
 from common.hijri import hijri_with_gregorian
@@ -86,7 +87,7 @@ def case_list(request):
             "page": page,
             "cases": page.object_list,
             "may_open": opens_cases(request.user),
-            "today": timezone.localdate(),
+            "today": timezone.localdate(clock.now()),
             "sort": filters.get("sort", "-received"),
             # Staff and admins verify who people are; the committee and referral holders
             # tell cases apart by the last digits.
@@ -226,7 +227,7 @@ def _case_page(
         "document_form": document_form or DocumentForm(),
         "overdue": case.status == CaseStatus.IN_COMMITTEE
         and case.committee_due_on is not None
-        and case.committee_due_on < timezone.localdate(),
+        and case.committee_due_on < timezone.localdate(clock.now()),
     }
     return render(request, "workflow/app/case_detail.html", context, status=status)
 
@@ -502,7 +503,7 @@ def _beneficiary_page(request, beneficiary: Beneficiary, *, form=None, status: i
         {
             "beneficiary": beneficiary,
             "cases": selectors.beneficiary_cases(actor=user, beneficiary=beneficiary),
-            "today": timezone.localdate(),
+            "today": timezone.localdate(clock.now()),
             "sees_sensitive": sees_sensitive(user),
             "sensitive_form": form if may_edit else None,
         },

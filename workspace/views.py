@@ -31,6 +31,7 @@ from accounts.services import (
     member_update,
 )
 from accounts.tokens import api_token_create, api_token_revoke
+from common import clock
 from common.hijri import hijri_with_gregorian
 from common.i18n import current_language
 from common.validation import errors_onto_form
@@ -107,7 +108,7 @@ def home_after_login(request):
 @member_required
 def workspace(request):
     context = {
-        "today": timezone.localdate(),
+        "today": timezone.localdate(clock.now()),
         "dashboard": workspace_dashboard(actor=request.user),
         # Admins set the association up; the checklist goes once every step is done.
         "checklist": setup_checklist(association=request.association)

@@ -4,6 +4,7 @@ reads what it shows, so those pages only include one tag."""
 from django import template
 from django.utils import timezone
 
+from common import clock
 from privacy import selectors
 from privacy.forms import ConsentWithdrawForm, HoldForm
 from privacy.models import ConsentRecord
@@ -52,6 +53,6 @@ def privacy_beneficiary_panel(context, beneficiary):
 def privacy_clock(context):
     """The dashboard's open data-subject requests with the days left to answer each."""
     base = _base(context)
-    today = timezone.localdate()
+    today = timezone.localdate(clock.now())
     base["clocks"] = selectors.request_clocks(today=today) if base["may_act"] else []
     return base

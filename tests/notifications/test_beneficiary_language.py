@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from common import clock as platform_clock
 from common.hijri import hijri_with_gregorian
 from complaints.models import Complaint
 from notifications.models import SmsMessage
@@ -144,7 +145,7 @@ def _record(client, who: dict, *, kind: str, contact: str) -> int:
             "requester_name": who["full_name"],
             "requester_national_id": who["national_id"],
             "requester_contact": contact,
-            "received_on": timezone.localdate().isoformat(),
+            "received_on": timezone.localdate(platform_clock.now()).isoformat(),
         },
     )
     assert response.status_code == 302, page(response)[:2000]

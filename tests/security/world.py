@@ -27,6 +27,7 @@ from PIL import Image, PngImagePlugin
 
 from accounts.models import User
 from accounts.tokens import api_token_create
+from common import clock as platform_clock
 from tests.helpers import POLICY, Tenant, publish
 
 NATIONAL_ID = "1098765439"
@@ -263,6 +264,7 @@ def _disclosures_and_whistleblowing(*, admin: User) -> dict[str, object]:
     whistleblowing report with its follow-up link (alpha designates no officer here: no role of
     the authorisation table may read it). The policies' publication is the services' precondition: these rows are written as they write
     them (tests/governance publish and file through HTTP)."""
+    from governance.disclosures import disclosure_year
     from governance.models import (
         BoardMember,
         Disclosure,
@@ -280,7 +282,7 @@ def _disclosures_and_whistleblowing(*, admin: User) -> dict[str, object]:
         link_issued_at=timezone.now(),
     )
     Disclosure.objects.create(
-        year=timezone.localdate().year,
+        year=disclosure_year(),  # as governance.disclosures.disclosure_sign files it
         board_member=board_member,
         role="board",
         signed_name="عضو مجلس ألفا",
@@ -403,7 +405,7 @@ def _privacy_and_breaches(*, admin: User, beneficiary) -> dict[str, int]:
         requester_national_id=NATIONAL_ID,
         requester_contact="alpha-victim@example.org",
         details=REQUESTER_DETAILS,
-        received_on=timezone.localdate(),
+        received_on=timezone.localdate(platform_clock.now()),
         actor=admin,
     )
     hold = legal_hold_set(beneficiary=beneficiary, reason=HOLD_REASON, actor=admin)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from common import clock as platform_clock
 from demo.seed_facts import SEED_NUMBERS, seed_facts, seed_policy_data, seed_steps
 from tests.e2e.chromium import page_screenshot
 from tests.helpers import PASSWORD, Tenant, api_client, client_for, pdf_text
@@ -383,7 +384,7 @@ def test_seed_policy_publishes_its_procedure_and_runs_it_to_the_end(
     else:
         walk.act("staff", "declare", {"signed_by": BENEFICIARY["full_name"]}, to="received")
         submitted = walk.act("staff", "submit_to_committee", to="in_committee")
-        today = timezone.localdate()
+        today = timezone.localdate(platform_clock.now())  # the day submitted, as it counts
         due = {
             "working": lambda: _working_days_after(today, deadline["days"]).isoformat(),
             "calendar": lambda: (today + datetime.timedelta(days=deadline["days"])).isoformat(),

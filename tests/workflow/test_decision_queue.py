@@ -22,8 +22,10 @@ def _queue(page: str) -> str:
     return match.group(0)
 
 
-def test_the_committee_sees_what_awaits_its_decision_oldest_first(alpha, alpha_policy, members):
-    today = timezone.localdate()
+def test_the_committee_sees_what_awaits_its_decision_oldest_first(
+    alpha, alpha_policy, members, clock
+):
+    today = timezone.localdate(clock.at)  # the day the queue counts from
     waiting = {"status": CaseStatus.IN_COMMITTEE}
     newest = open_case(
         alpha, who=person(1), submitted_on=today - DAY, committee_due_on=today, **waiting

@@ -487,9 +487,11 @@ def test_bad_survey_answers_are_named_and_nothing_is_saved(
 # --- survey results per channel and month ----------------------------------------------------
 
 
-def test_survey_results_per_channel_and_month(alpha, alpha_policy, django_assert_max_num_queries):
+def test_survey_results_per_channel_and_month(
+    alpha, alpha_policy, django_assert_max_num_queries, clock
+):
     riyadh = timezone.get_current_timezone()
-    this_month = timezone.localdate().replace(day=1)
+    this_month = timezone.localdate(clock.at).replace(day=1)
     last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
     long_ago = this_month.replace(year=this_month.year - 2)
 

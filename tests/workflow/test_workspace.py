@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from common import clock as platform_clock
 from publishing.models import Holiday
 from tests.helpers import (
     BENEFICIARY,
@@ -26,8 +27,13 @@ from workflow import services
 from workflow.deadlines import working_days_between
 from workflow.models import Beneficiary, Case, CaseDocument, CaseEvent, CaseStatus
 
-TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
+
+
+def platform_today() -> datetime.date:
+    """The day in Riyadh on the platform's clock (stopped by the `clock` fixture): the day the
+    workspace counts deadlines from, whenever the test runs."""
+    return timezone.localdate(platform_clock.now())
 
 
 # --- Dashboard -------------------------------------------------------------------------------
@@ -42,7 +48,7 @@ def _due_soon_bounds(today: datetime.date, holidays=()) -> tuple[datetime.date, 
 
 
 def test_dashboard_counts_states_due_soon_overdue_and_the_on_time_rate(alpha, alpha_policy, staff):
-    today = TODAY()
+    today = platform_today()
     last_soon, first_later = _due_soon_bounds(today)
     committee = {"status": CaseStatus.IN_COMMITTEE}
     open_case(alpha, who=person(1))  # received
@@ -98,7 +104,7 @@ def test_dashboard_counts_states_due_soon_overdue_and_the_on_time_rate(alpha, al
 
 
 def test_a_holiday_brings_a_committee_date_within_two_working_days(alpha, alpha_policy, staff):
-    today = TODAY()
+    today = platform_today()
     _last_soon, first_later = _due_soon_bounds(today)
     open_case(alpha, status=CaseStatus.IN_COMMITTEE, committee_due_on=first_later)
     assert staff.get("/app/").context["dashboard"]["figures"].due_soon == 0
@@ -120,7 +126,9 @@ def test_dashboard_has_no_rate_before_any_decision_and_its_queries_do_not_grow(
         response = staff.get("/app/")
     assert response.context["dashboard"]["on_time_percent"] is None
     for n in range(2, 12):
-        open_case(alpha, who=person(n), status=CaseStatus.IN_COMMITTEE, committee_due_on=TODAY())
+        open_case(
+            alpha, who=person(n), status=CaseStatus.IN_COMMITTEE, committee_due_on=platform_today()
+        )
     with CaptureQueriesContext(connection) as many:
         staff.get("/app/")
     assert len(many) == len(few)
@@ -158,7 +166,7 @@ def _references(response) -> set[str]:
 
 
 def test_list_filters_by_state_channel_and_due_date(alpha, alpha_policy, staff):
-    today = TODAY()
+    today = platform_today()
     received = open_case(alpha, who=person(1))
     by_phone = open_case(alpha, who=person(2), channel="phone")
     waiting = open_case(
@@ -573,7 +581,9 @@ def test_admins_export_the_cases_as_csv_that_excel_reads_in_arabic(
     alpha, alpha_policy, admin, members
 ):
     case = open_case(alpha, who=person(1, full_name='=HYPERLINK("http://x")'))
-    open_case(alpha, who=person(2), status=CaseStatus.IN_COMMITTEE, committee_due_on=TODAY())
+    open_case(
+        alpha, who=person(2), status=CaseStatus.IN_COMMITTEE, committee_due_on=platform_today()
+    )
 
     response = admin.get("/app/cases/export.csv")
 
