@@ -12,11 +12,13 @@ import io
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     hotp_value,
@@ -219,8 +221,17 @@ def upload(name: str, content: bytes, content_type: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+# Seconds a code must still have before its period ends: the server checks it a request (on a
+# loaded machine, a browser's typing and submit) later, and takes no code of another period.
+TOTP_MARGIN_SECONDS = 5
+
+
 def totp_code(secret: str) -> str:
-    """The TOTP code an authenticator app shows for `secret` now."""
+    """The TOTP code an authenticator app shows for `secret` now, or once a new period starts
+    if this one is about to end."""
+    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
+    if left < TOTP_MARGIN_SECONDS:
+        time.sleep(left + 0.1)
     counter = next(iter(yield_hotp_counters_from_time()))
     return format_hotp_value(hotp_value(secret, counter))
 
