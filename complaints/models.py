@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models import Case, MessageLanguage
+from workflow.models import Case, message_language_field
 
 
 class ComplaintKind(models.TextChoices):
@@ -24,13 +24,7 @@ class Complaint(models.Model):
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("mobile"), max_length=16)
     # Its messages' language: the public form's, or the one staff record it in.
-    language = models.CharField(
-        _("language of messages"),
-        max_length=2,
-        choices=MessageLanguage.choices,
-        default=MessageLanguage.ARABIC,
-        db_default=MessageLanguage.ARABIC,
-    )
+    language = message_language_field()
     text = models.TextField(_("text"))
     # The channel as the published policy named it when the complaint came in.
     channel_code = models.CharField(max_length=60)

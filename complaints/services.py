@@ -27,7 +27,7 @@ from complaints.selectors import (
     complaints_of_person,
 )
 from notifications.services import sms_send_later
-from publishing.rendering import version_languages
+from publishing.rendering import version_language
 from publishing.selectors import holidays, policy_published
 from tenants.selectors import association_current
 from workflow.deadlines import nth_working_day_after
@@ -172,8 +172,7 @@ def complaint_file(
 def _language(complaint: Complaint) -> str:
     """The person's language where the published policy has it; Arabic otherwise."""
     policy = policy_published()
-    published = version_languages(policy.content) if policy else ["ar"]
-    return complaint.language if complaint.language in published else MessageLanguage.ARABIC
+    return version_language(policy.content, complaint.language) if policy else "ar"
 
 
 def _sms(complaint: Complaint, template: str, **context) -> None:

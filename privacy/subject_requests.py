@@ -32,7 +32,7 @@ from privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from publishing.rendering import version_languages
+from publishing.rendering import version_language
 from publishing.selectors import policy_published
 from tenants.selectors import association_current
 from workflow.models import Beneficiary
@@ -257,8 +257,7 @@ def _contacts(dsr: DataSubjectRequest) -> Contacts:
     if person is not None:
         phone, email = phone or person.phone, email or person.email
         policy = policy_published()
-        if person.language in (version_languages(policy.content) if policy else ["ar"]):
-            language = person.language
+        language = version_language(policy.content, person.language) if policy else "ar"
     return Contacts(name=dsr.requester_name, phone=phone, email=email, language=language)
 
 

@@ -171,6 +171,15 @@ class LiveHttp(requests.Session):
         assert found, f"no CSRF token in the form of {path}"
         return found.group(1)
 
+    def sign_in(self, email: str, password: str) -> None:
+        """Sign in through the login form, as a person does (its CSRF token, then the POST)."""
+        token = self.csrf_token("/accounts/login/")
+        signed = self.post(
+            "/accounts/login/",
+            data={"csrfmiddlewaretoken": token, "login": email, "password": password},
+        )
+        assert signed.status_code == 302, signed.text[-2000:]
+
 
 # --- starting and stopping -----------------------------------------------------------------------
 

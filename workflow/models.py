@@ -13,6 +13,17 @@ class MessageLanguage(models.TextChoices):
     ENGLISH = "en", "English"
 
 
+def message_language_field() -> models.CharField:
+    """The language a person's SMS and e-mails are written in: Arabic unless they chose."""
+    return models.CharField(
+        _("language of messages"),
+        max_length=2,
+        choices=MessageLanguage.choices,
+        default=MessageLanguage.ARABIC,
+        db_default=MessageLanguage.ARABIC,
+    )
+
+
 class Beneficiary(models.Model):
     """One person, keyed by national ID or iqama number, whatever cases they bring."""
 
@@ -29,13 +40,7 @@ class Beneficiary(models.Model):
         _("monthly income (SAR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     # Every SMS and e-mail to them: the online form's language, or as staff set it.
-    language = models.CharField(
-        _("language of messages"),
-        max_length=2,
-        choices=MessageLanguage.choices,
-        default=MessageLanguage.ARABIC,
-        db_default=MessageLanguage.ARABIC,
-    )
+    language = message_language_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

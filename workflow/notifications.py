@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.selectors import active_member_emails
 from notifications.models import SmsCategory
 from notifications.services import sms_fits, sms_send_later
-from publishing.rendering import version_languages
+from publishing.rendering import version_language
 from publishing.selectors import policy_version_published
 from tenants.selectors import association_current, schema_current
 from tenants.tasking import enqueue_on_commit
@@ -30,8 +30,7 @@ SURVEY_DAYS = 30
 def beneficiary_language(case: Case) -> str:
     """The language the beneficiary is told in: theirs, where the case's version publishes it."""
     policy = policy_version_published(number=case.policy_version_opened)
-    published = version_languages(policy.content) if policy else ["ar"]
-    return case.beneficiary.language if case.beneficiary.language in published else "ar"
+    return version_language(policy.content, case.beneficiary.language) if policy else "ar"
 
 
 def beneficiary_notify(*, case: Case, event: CaseEvent) -> None:

@@ -38,11 +38,15 @@ def _live_sms_stack(tmp_path_factory, *, riyadh_hour: int):
             yield stack, fake
 
 
+def _clock_offset(stack) -> datetime.timedelta:
+    """How far the stack's clock (common.clock in its processes) runs ahead of the wall's."""
+    return datetime.timedelta(seconds=int(stack.env["MUSTAFID_CLOCK_OFFSET_SECONDS"]))
+
+
 def _platform_today(stack) -> datetime.date:
     """The day in Riyadh on the stack's clock, which a request's received day is checked
     against: the wall's day after midnight is still the future at noon on the day before."""
-    offset = datetime.timedelta(seconds=int(stack.env["MUSTAFID_CLOCK_OFFSET_SECONDS"]))
-    return (datetime.datetime.now(RIYADH) + offset).date()
+    return (datetime.datetime.now(RIYADH) + _clock_offset(stack)).date()
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +189,7 @@ def test_a_policy_notice_waits_at_night_for_the_morning(night_stack):
     )
     # Its ETA is 9:00 in Riyadh on the platform's clock, 10 hours on (the wall clock's ETA is
     # that less the offset: what the worker waits for).
-    offset = datetime.timedelta(seconds=int(stack.env["MUSTAFID_CLOCK_OFFSET_SECONDS"]))
+    offset = _clock_offset(stack)
     eta = datetime.datetime.fromisoformat(held["eta"]) + offset
     assert eta.astimezone(RIYADH).time() == datetime.time(9), eta
     waits = eta - (datetime.datetime.now(RIYADH) + offset)
@@ -198,16 +202,7 @@ def test_a_policy_notice_waits_at_night_for_the_morning(night_stack):
 def _signed_in(stack, association: SignedUp):
     """The association's admin, signed in over HTTP as a person does."""
     admin = stack.http(association.slug)
-    token = admin.csrf_token("/accounts/login/")
-    signed = admin.post(
-        "/accounts/login/",
-        data={
-            "csrfmiddlewaretoken": token,
-            "login": association.email,
-            "password": SIGNUP_PASSWORD,
-        },
-    )
-    assert signed.status_code == 302, signed.text[-2000:]
+    admin.sign_in(association.email, SIGNUP_PASSWORD)
     return admin
 
 
